@@ -1,0 +1,133 @@
+// Engine: the ordered key-value storage under a store node, with TiKV's four
+// column families. Implementations: MemEngine (pure, in memory, with the
+// crash semantics the simulator needs) and RocksEngine (RocksDB).
+//
+// Durability contract:
+//  * Write(batch) applies the whole batch atomically: a reader sees all of it
+//    or none of it, at once.
+//  * Nothing is durable until a sync completes: Write with `sync = true`
+//    returning OK, or Sync() returning OK, makes every earlier write durable.
+//    A crash loses any suffix of unsynced batches and may tear the first lost
+//    batch; it never reorders batches nor loses a synced one.
+//  * An error (kDataLoss for a checksum mismatch, kResourceExhausted for a
+//    full disk, kInternal for EIO) means the operation did not take effect
+//    as far as the caller may assume; the caller decides whether to retry or
+//    to stop. A read never returns wrong bytes silently: corruption surfaces
+//    as kDataLoss.
+//
+// Fibre contract: Write, Sync and snapshot reads may park the calling fibre.
+// One Engine is used from one Executor.
+#ifndef CORE_ENV_ENGINE_H_
+#define CORE_ENV_ENGINE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace core::env {
+
+// Column families, as in TiKV (components/engine_traits/src/cf_defs.rs).
+enum class Cf : uint8_t { kDefault = 0, kLock = 1, kWrite = 2, kRaft = 3 };
+inline constexpr std::array<Cf, 4> kAllCfs = {Cf::kDefault, Cf::kLock,
+                                              Cf::kWrite, Cf::kRaft};
+// "default", "lock", "write", "raft".
+std::string_view CfName(Cf cf);
+
+// An ordered list of mutations applied atomically by Engine::Write.
+class WriteBatch {
+ public:
+  enum class OpKind : uint8_t { kPut, kDelete, kDeleteRange };
+  struct Op {
+    OpKind kind;
+    Cf cf;
+    std::string key;
+    // kPut: the value. kDeleteRange: the exclusive end key.
+    std::string value;
+  };
+
+  void Put(Cf cf, std::string_view key, std::string_view value);
+  void Delete(Cf cf, std::string_view key);
+  // Deletes every key in [begin_key, end_key) of `cf`.
+  void DeleteRange(Cf cf, std::string_view begin_key, std::string_view end_key);
+  void Append(const WriteBatch& other);
+  void Clear();
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+  size_t size() const { return ops_.size(); }
+  // Key and value bytes, for batching limits.
+  size_t ApproximateBytes() const { return bytes_; }
+
+ private:
+  std::vector<Op> ops_;
+  size_t bytes_ = 0;
+};
+
+struct IteratorOptions {
+  // Keys outside [lower_bound, upper_bound) are invisible; unset is unbounded.
+  std::optional<std::string> lower_bound;
+  std::optional<std::string> upper_bound;
+};
+
+// Walks the keys of one column family in byte order. Starts unpositioned; call
+// a Seek first. key()/value() are valid only while Valid() and until the next
+// move; the views point into memory the iterator owns.
+class Iterator {
+ public:
+  virtual ~Iterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  // First key >= target.
+  virtual void Seek(std::string_view target) = 0;
+  // Last key <= target.
+  virtual void SeekForPrev(std::string_view target) = 0;
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  // Not OK when iteration stopped because of an error (e.g. corruption);
+  // Valid() is then false. Check it after a loop ends.
+  virtual absl::Status status() const = 0;
+};
+
+// A consistent point-in-time view; later writes are invisible to it. It stays
+// readable for as long as the caller holds it.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  // nullopt when the key is absent.
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      Cf cf, std::string_view key) const = 0;
+  virtual std::unique_ptr<Iterator> NewIterator(
+      Cf cf, const IteratorOptions& options) const = 0;
+};
+
+struct WriteOptions {
+  // Durable before returning OK (see the contract above).
+  bool sync = false;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual absl::Status Write(const WriteBatch& batch,
+                             const WriteOptions& options) = 0;
+  // Makes every earlier Write durable.
+  virtual absl::Status Sync() = 0;
+  // Reads the latest state (including unsynced writes).
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      Cf cf, std::string_view key) = 0;
+  virtual std::shared_ptr<const Snapshot> NewSnapshot() = 0;
+};
+
+}  // namespace core::env
+
+#endif  // CORE_ENV_ENGINE_H_
