@@ -27,7 +27,8 @@ TEST(MetapbTest, RegionGoldenBytes) {
   peer->set_id(4);
   peer->set_store_id(5);
   peer->set_role(metapb::Learner);
-  // 08 02 | 12 01 'a' | 1a 01 'b' | 22 04 (08 01 10 03) | 2a 06 (08 04 10 05 18 01)
+  // 08 02 | 12 01 'a' | 1a 01 'b' | 22 04 (08 01 10 03) | 2a 06 (08 04 10 05 18
+  // 01)
   EXPECT_EQ(Hex(region.SerializeAsString()),
             "08021201611a0162220408011003"
             "2a06080410051801");

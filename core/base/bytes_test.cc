@@ -39,7 +39,10 @@ TEST(BytesTest, DecodersRejectTruncatedInputAndKeepIt) {
   EXPECT_EQ(in.size(), 3u);
   BytesView varint("\x80\x80", 2);
   EXPECT_FALSE(GetVarint64(&varint, &value));
-  BytesView prefixed("\x05" "abc", 4);
+  BytesView prefixed(
+      "\x05"
+      "abc",
+      4);
   BytesView payload;
   EXPECT_FALSE(GetLengthPrefixed(&prefixed, &payload));
   EXPECT_EQ(prefixed.size(), 4u);
@@ -69,14 +72,16 @@ TEST(BytesTest, EscapeAndHex) {
   EXPECT_FALSE(HexDecode("zz", &decoded));
 }
 
-RC_GTEST_PROP(BytesProperty, BigEndianPreservesOrder, (uint64_t a, uint64_t b)) {
+RC_GTEST_PROP(BytesProperty, BigEndianPreservesOrder,
+              (uint64_t a, uint64_t b)) {
   Bytes ea, eb;
   PutFixed64BigEndian(&ea, a);
   PutFixed64BigEndian(&eb, b);
   RC_ASSERT((a < b) == (ea < eb));
 }
 
-RC_GTEST_PROP(BytesProperty, VarintRoundTrips, (uint64_t value, std::string tail)) {
+RC_GTEST_PROP(BytesProperty, VarintRoundTrips,
+              (uint64_t value, std::string tail)) {
   Bytes encoded;
   PutVarint64(&encoded, value);
   encoded += tail;
@@ -87,7 +92,8 @@ RC_GTEST_PROP(BytesProperty, VarintRoundTrips, (uint64_t value, std::string tail
   RC_ASSERT(in == tail);
 }
 
-RC_GTEST_PROP(BytesProperty, LengthPrefixedRoundTrips, (std::string a, std::string b)) {
+RC_GTEST_PROP(BytesProperty, LengthPrefixedRoundTrips,
+              (std::string a, std::string b)) {
   Bytes encoded;
   PutLengthPrefixed(&encoded, a);
   PutLengthPrefixed(&encoded, b);

@@ -45,20 +45,19 @@ std::string FormatCheckOperands(const A& a, const B& b) {
 
 }  // namespace core::base
 
-#define CHECK(condition)                                        \
-  (condition) ? (void)0                                         \
-              : ::core::base::CheckVoidify() &                  \
-                    ::core::base::CheckFailure(__FILE__, __LINE__, \
-                                               #condition)      \
+#define CHECK(condition)                                                       \
+  (condition) ? (void)0                                                        \
+              : ::core::base::CheckVoidify() &                                 \
+                    ::core::base::CheckFailure(__FILE__, __LINE__, #condition) \
                         .stream()
 
-#define CORE_CHECK_OP_(op, a, b)                                           \
-  ((a)op(b)) ? (void)0                                                     \
-             : ::core::base::CheckVoidify() &                              \
-                   ::core::base::CheckFailure(__FILE__, __LINE__,          \
-                                              #a " " #op " " #b)           \
-                           .stream()                                       \
-                       << ::core::base::FormatCheckOperands((a), (b))
+#define CORE_CHECK_OP_(op, a, b)                                              \
+  ((a)op(b))                                                                  \
+      ? (void)0                                                               \
+      : ::core::base::CheckVoidify() &                                        \
+            ::core::base::CheckFailure(__FILE__, __LINE__, #a " " #op " " #b) \
+                    .stream()                                                 \
+                << ::core::base::FormatCheckOperands((a), (b))
 
 #define CHECK_EQ(a, b) CORE_CHECK_OP_(==, a, b)
 #define CHECK_NE(a, b) CORE_CHECK_OP_(!=, a, b)

@@ -15,7 +15,8 @@ TEST(CheckDeathTest, FailingCheckAbortsWithExpressionAndContext) {
 TEST(CheckDeathTest, ComparisonChecksPrintBothOperands) {
   uint64_t commit_ts = 5;
   uint64_t start_ts = 9;
-  EXPECT_DEATH(CHECK_GT(commit_ts, start_ts), "commit_ts > start_ts \\(5 vs 9\\)");
+  EXPECT_DEATH(CHECK_GT(commit_ts, start_ts),
+               "commit_ts > start_ts \\(5 vs 9\\)");
 }
 
 TEST(CheckTest, PassingCheckDoesNotEvaluateItsMessage) {

@@ -40,7 +40,8 @@ uint64_t Prng::Uniform(uint64_t bound) {
 
 int64_t Prng::UniformInRange(int64_t low, int64_t high) {
   CHECK_LE(low, high);
-  const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  const uint64_t span =
+      static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   if (span == UINT64_MAX) return static_cast<int64_t>(NextU64());
   return static_cast<int64_t>(static_cast<uint64_t>(low) + Uniform(span + 1));
 }
@@ -50,9 +51,7 @@ bool Prng::Bernoulli(double p) {
   return NextDouble() < p;
 }
 
-double Prng::NextDouble() {
-  return UnitDouble(NextU64());
-}
+double Prng::NextDouble() { return UnitDouble(NextU64()); }
 
 Prng Prng::Fork() { return Prng(NextU64()); }
 

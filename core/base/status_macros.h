@@ -10,14 +10,14 @@
 #define CORE_STATUS_CONCAT_(a, b) CORE_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function if it is not OK.
-#define RETURN_IF_ERROR(expr)                                  \
-  do {                                                         \
-    ::absl::Status core_status_ = (expr);                      \
-    if (!core_status_.ok()) return core_status_;               \
+#define RETURN_IF_ERROR(expr)                    \
+  do {                                           \
+    ::absl::Status core_status_ = (expr);        \
+    if (!core_status_.ok()) return core_status_; \
   } while (false)
 
 // ASSIGN_OR_RETURN(auto value, FunctionReturningStatusOr());
-#define ASSIGN_OR_RETURN(lhs, expr)                                        \
+#define ASSIGN_OR_RETURN(lhs, expr)                                          \
   CORE_ASSIGN_OR_RETURN_IMPL_(CORE_STATUS_CONCAT_(core_statusor_, __LINE__), \
                               lhs, expr)
 

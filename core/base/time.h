@@ -14,7 +14,9 @@ class Duration {
  public:
   constexpr Duration() = default;
   static constexpr Duration Nanoseconds(int64_t ns) { return Duration(ns); }
-  static constexpr Duration Microseconds(int64_t us) { return Duration(us * 1000); }
+  static constexpr Duration Microseconds(int64_t us) {
+    return Duration(us * 1000);
+  }
   static constexpr Duration Milliseconds(int64_t ms) {
     return Duration(ms * 1000 * 1000);
   }
@@ -28,10 +30,18 @@ class Duration {
   constexpr int64_t milliseconds() const { return ns_ / (1000 * 1000); }
   constexpr double seconds() const { return static_cast<double>(ns_) / 1e9; }
 
-  constexpr Duration operator+(Duration other) const { return Duration(ns_ + other.ns_); }
-  constexpr Duration operator-(Duration other) const { return Duration(ns_ - other.ns_); }
-  constexpr Duration operator*(int64_t factor) const { return Duration(ns_ * factor); }
-  constexpr Duration operator/(int64_t divisor) const { return Duration(ns_ / divisor); }
+  constexpr Duration operator+(Duration other) const {
+    return Duration(ns_ + other.ns_);
+  }
+  constexpr Duration operator-(Duration other) const {
+    return Duration(ns_ - other.ns_);
+  }
+  constexpr Duration operator*(int64_t factor) const {
+    return Duration(ns_ * factor);
+  }
+  constexpr Duration operator/(int64_t divisor) const {
+    return Duration(ns_ / divisor);
+  }
   constexpr Duration& operator+=(Duration other) {
     ns_ += other.ns_;
     return *this;
@@ -52,8 +62,12 @@ class Instant {
 
   constexpr int64_t nanoseconds() const { return ns_; }
 
-  constexpr Instant operator+(Duration d) const { return Instant(ns_ + d.nanoseconds()); }
-  constexpr Instant operator-(Duration d) const { return Instant(ns_ - d.nanoseconds()); }
+  constexpr Instant operator+(Duration d) const {
+    return Instant(ns_ + d.nanoseconds());
+  }
+  constexpr Instant operator-(Duration d) const {
+    return Instant(ns_ - d.nanoseconds());
+  }
   constexpr Duration operator-(Instant other) const {
     return Duration::Nanoseconds(ns_ - other.ns_);
   }

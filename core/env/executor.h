@@ -57,7 +57,8 @@ class Executor {
 
   // Runs `callback` on a fresh fibre once `delay` has passed, unless Cancel is
   // called first. Cancel of a fired or unknown id is a no-op.
-  virtual TimerId After(base::Duration delay, std::function<void()> callback) = 0;
+  virtual TimerId After(base::Duration delay,
+                        std::function<void()> callback) = 0;
   virtual void Cancel(TimerId id) = 0;
 };
 

@@ -29,7 +29,8 @@ std::vector<std::string> TraceTo(const std::vector<Visit>& visits,
 }
 
 void PrintProgress(const Report& report, uint64_t frontier_size) {
-  std::fprintf(stderr, "explorer: %llu states, %llu transitions, frontier %llu\n",
+  std::fprintf(stderr,
+               "explorer: %llu states, %llu transitions, frontier %llu\n",
                static_cast<unsigned long long>(report.states_explored),
                static_cast<unsigned long long>(report.transitions),
                static_cast<unsigned long long>(frontier_size));

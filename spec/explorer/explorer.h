@@ -89,7 +89,8 @@ struct Visit {
   uint64_t depth;
 };
 
-std::vector<std::string> TraceTo(const std::vector<Visit>& visits, int64_t index);
+std::vector<std::string> TraceTo(const std::vector<Visit>& visits,
+                                 int64_t index);
 void PrintProgress(const Report& report, uint64_t frontier_size);
 
 }  // namespace internal
@@ -154,9 +155,9 @@ Report Explore(const Model<State>& model, const Options& options = {}) {
     }
   }
   report.exhausted = ok && !truncated && frontier.empty();
-  report.seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return report;
 }
 

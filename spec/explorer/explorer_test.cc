@@ -28,7 +28,8 @@ Model<Counters> CounterModel(int bound) {
 TEST(ExplorerTest, ExhaustsBoundedSpaceVisitingEachStateOnce) {
   Model<Counters> model = CounterModel(4);
   model.invariants.push_back(
-      {"BothBounded", [](const Counters& s, std::string*) { return s.a <= 4 && s.b <= 4; }});
+      {"BothBounded",
+       [](const Counters& s, std::string*) { return s.a <= 4 && s.b <= 4; }});
   Report report = Explore(model);
   EXPECT_TRUE(report.exhausted);
   EXPECT_FALSE(report.violation.has_value());
@@ -39,11 +40,12 @@ TEST(ExplorerTest, ExhaustsBoundedSpaceVisitingEachStateOnce) {
 
 TEST(ExplorerTest, ReportsShortestTraceToViolation) {
   Model<Counters> model = CounterModel(4);
-  model.invariants.push_back({"SumBelowThree", [](const Counters& s, std::string* detail) {
-                                if (s.a + s.b < 3) return true;
-                                *detail = "sum is " + std::to_string(s.a + s.b);
-                                return false;
-                              }});
+  model.invariants.push_back(
+      {"SumBelowThree", [](const Counters& s, std::string* detail) {
+         if (s.a + s.b < 3) return true;
+         *detail = "sum is " + std::to_string(s.a + s.b);
+         return false;
+       }});
   Report report = Explore(model);
   ASSERT_TRUE(report.violation.has_value());
   EXPECT_FALSE(report.exhausted);

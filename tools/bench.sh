@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds every benchmark (targets named *_bench) optimised and runs each,
+# printing its numbers. Extra arguments (e.g. --quick) go to every benchmark.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t targets < <(bazel query --noshow_progress 'attr(name, "_bench$", kind(cc_binary, //...))' 2>/dev/null)
+if [[ ${#targets[@]} -eq 0 ]]; then
+  echo "bench: no benchmarks defined yet"
+  exit 0
+fi
+bazel build --config=opt "${targets[@]}" || exit 1
+status=0
+for target in "${targets[@]}"; do
+  binary="bazel-bin/$(echo "${target#//}" | tr ':' '/')"
+  echo "--- $target $*"
+  "$binary" "$@" || { echo "bench: $target FAILED"; status=1; }
+done
+exit $status

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this script):
+#   1. install missing Debian packages (tools/setup.sh)
+#   2. the tier check, and its self-test on planted violations
+#   3. clang-format check
+#   4. every test, default build
+#   5. every test again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   6. every benchmark in its quick mode, optimised build (numbers printed)
+# Runs every stage even after a failure, then prints one closing line
+# "test: N passed, N failed" and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failures=()
+log_dir="$(mktemp -d)"
+
+stage() {
+  echo
+  echo "=== $1"
+}
+
+record() {  # record NAME STATUS
+  if [[ "$2" -eq 0 ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$1")
+  fi
+}
+
+# Counts per-target results from a `bazel test --test_summary=short` log.
+count_bazel_tests() {  # count_bazel_tests LOG STATUS_OF_RUN CONFIG
+  local log="$1" run_status="$2" config="$3" ok bad
+  ok=$(grep -cE '^//\S+\s+(\(cached\) )?PASSED' "$log" || true)
+  bad=$(grep -cE '^//\S+\s+(\(cached\) )?(FAILED|TIMEOUT|FLAKY|NO STATUS|INCOMPLETE)' "$log" || true)
+  passed=$((passed + ok))
+  failed=$((failed + bad))
+  if [[ "$bad" -gt 0 ]]; then
+    while read -r target; do failures+=("$target ($config)"); done \
+      < <(grep -E '^//\S+\s+(\(cached\) )?(FAILED|TIMEOUT|FLAKY|NO STATUS|INCOMPLETE)' "$log" | awk '{print $1}')
+  elif [[ "$run_status" -ne 0 ]]; then
+    # A build error fails the run without any test line.
+    failed=$((failed + 1))
+    failures+=("bazel test ($config): build failed")
+  fi
+}
+
+stage "setup"
+tools/setup.sh
+record "setup" $?
+
+stage "tier check"
+python3 tools/tier_check/tier_check.py --self-test
+record "tier check self-test" $?
+python3 tools/tier_check/tier_check.py
+record "tier check" $?
+
+stage "format"
+tools/format.sh --check
+record "format" $?
+
+stage "bazel test //... (default)"
+bazel test --test_summary=short //... 2>&1 | tee "$log_dir/default.log"
+count_bazel_tests "$log_dir/default.log" "${PIPESTATUS[0]}" default
+
+stage "bazel test --config=asan //..."
+bazel test --config=asan --test_summary=short //... 2>&1 | tee "$log_dir/asan.log"
+count_bazel_tests "$log_dir/asan.log" "${PIPESTATUS[0]}" asan
+
+stage "benchmarks (quick, --config=opt)"
+tools/bench.sh --quick
+record "benchmarks" $?
+
+echo
+if [[ "$failed" -gt 0 ]]; then
+  printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "test: $passed passed, $failed failed"
+[[ "$failed" -eq 0 ]]
