@@ -2,6 +2,7 @@
 // timers), seeded tie-breaking and determinism, and process faults (crash,
 // restart, pause) including crashes that destroy parked fibres.
 #include "sim/loop/sim_loop.h"
+#include "sim/loop/tie_order_workload.h"
 
 #include <gtest/gtest.h>
 
@@ -194,19 +195,7 @@ TEST(SimLoopTest, DriftScalesSleepsInTrueTime) {
 // Three fibres become runnable at the same instant; the seed decides their
 // order, and across seeds every order shows up.
 TEST(SimLoopTest, SeedBreaksTiesAmongRunnableFibres) {
-  std::set<std::string> orders;
-  for (uint64_t seed = 1; seed <= 200; ++seed) {
-    SimLoop loop(Seed(seed));
-    const ProcessId p = loop.AddProcess({});
-    std::string order;
-    for (char name : std::string("abc")) {
-      loop.executor(p).Spawn(std::string(1, name),
-                             [&order, name] { order.push_back(name); });
-    }
-    loop.Run();
-    orders.insert(order);
-  }
-  EXPECT_EQ(orders.size(), 6u);
+  EXPECT_EQ(DistinctTieOrders(200), 6u);
 }
 
 // A randomized workload: 3 processes x 8 fibres sleeping, yielding, notifying

@@ -10,6 +10,7 @@
 
 #include "core/base/check.h"
 #include "sim/network/sim_network.h"
+#include "sim/network/stream_order_workload.h"
 
 namespace sim {
 namespace {
@@ -68,41 +69,14 @@ std::string Pattern(size_t size) {
   return bytes;
 }
 
+// Ref: core/env/network.h, Connection: a reliable, ordered byte stream.
 TEST(StreamTest, BytesArriveInOrderWhateverTheSegmenting) {
-  NetworkOptions options;  // Heavy-tailed latency per segment.
-  options.max_segment_bytes = 100;
-  options.slow_probability = 0.05;
-  StreamCluster cluster(2, options);
-  const std::string sent = Pattern(200'000);
-  std::string received;
-  absl::Status read_status;
-  std::unique_ptr<core::env::Listener> listener =
-      *cluster.net(1).Listen("n1:20160");
-  cluster.executor(1).Spawn("server", [&] {
-    auto conn = listener->Accept();
-    ASSERT_TRUE(conn.ok());
-    EXPECT_EQ((*conn)->peer_address().substr(0, 3), "n0:");
-    read_status = ReadExactly(**conn, sent.size(), &received, 777);
-  });
-  cluster.executor(0).Spawn("client", [&] {
-    auto conn = cluster.net(0).Connect("n1:20160", Duration::Seconds(5));
-    ASSERT_TRUE(conn.ok()) << conn.status();
-    EXPECT_EQ((*conn)->peer_address(), "n1:20160");
-    core::env::Random& random = cluster.loop().random(0);
-    size_t offset = 0;
-    while (offset < sent.size()) {
-      const size_t n =
-          std::min<size_t>(1 + random.Uniform(5000), sent.size() - offset);
-      ASSERT_TRUE(
-          (*conn)->Write(std::string_view(sent).substr(offset, n)).ok());
-      offset += n;
-      if (random.Bernoulli(0.1)) cluster.executor(0).Yield();
-    }
-    cluster.executor(0).SleepFor(Duration::Seconds(10));
-  });
-  cluster.loop().RunFor(Duration::Seconds(20));
-  EXPECT_TRUE(read_status.ok()) << read_status;
-  EXPECT_TRUE(received == sent) << "byte stream corrupted or reordered";
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    const StreamOrderResult result = RunStreamOrderWorkload(seed);
+    EXPECT_TRUE(result.connected);
+    EXPECT_EQ(result.bytes_received, 200'000u);
+    EXPECT_TRUE(result.in_order) << "byte stream reordered, seed " << seed;
+  }
 }
 
 TEST(StreamTest, ConnectWithoutListenerIsRefused) {
