@@ -192,6 +192,24 @@ TEST(SimLoopTest, DriftScalesSleepsInTrueTime) {
   EXPECT_EQ(woke, At(Duration::Seconds(2)));
 }
 
+// A drift change while a fibre sleeps: the wake computed at the old rate
+// comes too early for the new one, and the sleep must continue.
+TEST(SimLoopTest, DriftChangeMidSleepNeverWakesEarly) {
+  SimLoop loop(SimLoopOptions{});
+  const ProcessId p = loop.AddProcess({});
+  Instant woke;
+  loop.executor(p).Spawn("sleeper", [&] {
+    loop.executor(p).SleepFor(Duration::Seconds(1));
+    woke = loop.Now();
+    EXPECT_GE(loop.clock(p).NowMonotonic(), Instant() + Duration::Seconds(1));
+  });
+  loop.RunFor(Duration::Milliseconds(500));
+  loop.clock(p).SetDriftPpm(-500'000);  // Half speed from 0.5 s on.
+  loop.Run();
+  // 0.5 s of monotonic time left at half speed: 1 s more of true time.
+  EXPECT_EQ(woke, At(Duration::Milliseconds(1500)));
+}
+
 // Three fibres become runnable at the same instant; the seed decides their
 // order, and across seeds every order shows up.
 TEST(SimLoopTest, SeedBreaksTiesAmongRunnableFibres) {

@@ -388,18 +388,32 @@ TEST(DatagramSocketTest, BindRejectsBadAddresses) {
             absl::StatusCode::kAlreadyExists);
 }
 
-// A randomized ping workload under every per-message fault.
+// A randomized workload under every per-message fault and a partition:
+// datagrams, sleeps, yields, timers and events, all drawn from the seed.
 uint64_t PingWorkloadHash(uint64_t seed) {
   core::base::Prng options_prng(seed);
+  std::vector<std::unique_ptr<core::env::Event>> events;  // Outlive fibres.
   Cluster cluster(3, NetworkOptions::Random(options_prng), seed);
   for (ProcessId p = 0; p < 3; ++p) {
     cluster.StartReceiver(p);
-    cluster.loop().executor(p).Spawn("pinger", [&cluster, p] {
+    core::env::Executor& executor = cluster.loop().executor(p);
+    events.push_back(executor.NewEvent());
+    core::env::Event& event = *events.back();
+    executor.Spawn("pinger", [&cluster, &executor, &event, p] {
       core::env::Random& random = cluster.loop().random(p);
       for (int i = 0; i < 200; ++i) {
         cluster.Send(p, static_cast<ProcessId>(random.Uniform(3)), "1");
-        cluster.loop().executor(p).SleepFor(
-            Duration::Microseconds(random.Uniform(500)));
+        if (random.Uniform(4) == 0) {
+          // A timer on its own fibre wakes this one through an event.
+          executor.After(Duration::Microseconds(random.Uniform(300)),
+                         [&event] { event.Notify(); });
+          event.WaitFor(Duration::Microseconds(random.Uniform(600)));
+          event.Reset();
+        } else if (random.Uniform(3) == 0) {
+          executor.Yield();
+        } else {
+          executor.SleepFor(Duration::Microseconds(random.Uniform(500)));
+        }
       }
     });
   }
