@@ -305,10 +305,9 @@ void SimLoop::DispatchTimer(Event& event) {
   std::function<void()> callback = std::move(it->second.callback);
   p.timers.erase(it);
   Trace(TraceKind::kTimerFire, p.id, event.id);
-  const FibreId id = Spawn(p.id, "timer", std::move(callback));
-  // Spawn scheduled a kRun; running the fibre now instead would skip a
-  // random tie-break, so the timer fibre simply takes its turn.
-  (void)id;
+  // The fibre takes its turn through a kRun event (and a random tie-break)
+  // like any other spawned fibre.
+  Spawn(p.id, "timer", std::move(callback));
 }
 
 void SimLoop::RunFibre(Process& p, FibreRecord& fibre) {

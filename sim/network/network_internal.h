@@ -85,6 +85,7 @@ struct ConnState {
   Pipe pipes[2];
   bool in_backlog = false;
   bool syn_acked = false;  // The client learnt it is connected.
+  const char* break_reason = "";
 };
 
 class Endpoint final : public core::env::Network {

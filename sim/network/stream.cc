@@ -172,7 +172,8 @@ absl::StatusOr<size_t> SimNetwork::Read(const ConnPtr& conn, int end,
   while (true) {
     if (me.closed) return absl::CancelledError("connection closed");
     if (conn->phase == Phase::kBroken) {
-      return absl::UnavailableError("connection broken");
+      return absl::UnavailableError(std::string("connection broken: ") +
+                                    conn->break_reason);
     }
     const size_t available = in.buffer.size() - in.read_offset;
     if (available > 0 && capacity > 0) {
@@ -205,7 +206,8 @@ absl::Status SimNetwork::Write(const ConnPtr& conn, int end,
   while (true) {
     if (me.closed) return absl::CancelledError("connection closed");
     if (conn->phase == Phase::kBroken) {
-      return absl::UnavailableError("connection broken");
+      return absl::UnavailableError(std::string("connection broken: ") +
+                                    conn->break_reason);
     }
     if (conn->pipes[1 - end].fin_received) {
       return absl::UnavailableError("peer closed the connection");
@@ -339,6 +341,7 @@ void SimNetwork::Pump(const ConnPtr& conn, int from_end) {
 void SimNetwork::Break(ConnPtr conn, const char* why) {
   if (conn->phase == Phase::kBroken) return;
   conn->phase = Phase::kBroken;
+  conn->break_reason = why;
   ++stats_.connections_broken;
   loop_.Trace(TraceKind::kNetStreamBreak, kNoProcess, conn->id);
   for (Pipe& pipe : conn->pipes) {
@@ -352,7 +355,6 @@ void SimNetwork::Break(ConnPtr conn, const char* why) {
     end.writers.NotifyAll();
   }
   connections_.erase(conn->id);
-  (void)why;
 }
 
 void SimNetwork::ResetStreamsOf(ProcessId process) {
