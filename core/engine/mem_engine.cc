@@ -111,7 +111,7 @@ class MemIterator final : public env::Iterator {
 
   void Next() override {
     CHECK(valid_) << "Next() on an invalid iterator";
-    SetForward(table_.FirstVisibleFrom(table_.KeyUpperBound(key()), seq()));
+    SetForward(table_.FirstVisibleFrom(table_.SkipKey(pos_), seq()));
   }
 
   void Prev() override {
