@@ -16,6 +16,7 @@
 #include "core/engine/engine_generators.h"
 #include "core/engine/engine_model.h"
 #include "core/engine/mem_engine.h"
+#include "core/engine/mem_engine_properties.h"
 #include "core/engine/rapidcheck_gtest.h"
 
 namespace core::engine {
@@ -24,98 +25,11 @@ namespace {
 using env::Cf;
 using testing::EngineModel;
 
-// Everything the engine's latest state holds, as a model.
-EngineModel Capture(env::Engine& engine) {
-  EngineModel captured;
-  auto snapshot = engine.NewSnapshot();
-  env::WriteBatch all;
-  for (Cf cf : env::kAllCfs) {
-    testing::ScanResult scan = testing::ScanAll(*snapshot, cf, {}, false);
-    CHECK(scan.status.ok());
-    for (const auto& [key, value] : scan.entries) all.Put(cf, key, value);
-  }
-  captured.Apply(all);
-  return captured;
-}
-
-// The ops of `batch` selected by the bits of `mask`, in order.
-env::WriteBatch Subset(const env::WriteBatch& batch, uint32_t mask) {
-  env::WriteBatch out;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if ((mask & (1u << i)) == 0) continue;
-    const env::WriteBatch::Op& op = batch.ops()[i];
-    switch (op.kind) {
-      case env::WriteBatch::OpKind::kPut:
-        out.Put(op.cf, op.key, op.value);
-        break;
-      case env::WriteBatch::OpKind::kDelete:
-        out.Delete(op.cf, op.key);
-        break;
-      case env::WriteBatch::OpKind::kDeleteRange:
-        out.DeleteRange(op.cf, op.key, op.value);
-        break;
-    }
-  }
-  return out;
-}
-
-// True when `after` is states[k] for some k >= synced, or (when torn batches
-// are allowed) states[k] plus a subset of batches[k] for such a k.
-bool IsPrefixPlusTornSubset(const EngineModel& after,
-                            const std::vector<EngineModel>& states,
-                            const std::vector<env::WriteBatch>& batches,
-                            size_t synced, bool allow_torn) {
-  for (size_t k = synced; k < states.size(); ++k) {
-    if (after == states[k]) return true;
-    if (!allow_torn || k == batches.size()) continue;
-    for (uint32_t mask = 0; mask < (1u << batches[k].size()); ++mask) {
-      EngineModel torn = states[k];
-      torn.Apply(Subset(batches[k], mask));
-      if (after == torn) return true;
-    }
-  }
-  return false;
-}
+using testing::Capture;
 
 RC_GTEST_PROP_N(MemEngineCrashProperty, CrashKeepsSyncedBatchesAndAPrefix, 120,
                 100, ()) {
-  MemEngine engine;
-  base::Prng prng(*rc::gen::arbitrary<uint64_t>());
-  const CrashOptions options{.tear_batches = *rc::gen::arbitrary<bool>()};
-  EngineModel durable;  // The state after the last crash.
-  const int rounds = *rc::gen::inRange(1, 4);
-  for (int round = 0; round < rounds; ++round) {
-    std::vector<EngineModel> states = {durable};
-    std::vector<env::WriteBatch> batches;
-    size_t synced = 0;  // Batches acknowledged as durable.
-    const int writes = *rc::gen::inRange(0, 10);
-    for (int i = 0; i < writes; ++i) {
-      batches.push_back(testing::GenBatch(4));
-      const bool sync = *rc::gen::inRange(0, 4) == 0;
-      RC_ASSERT(engine.Write(batches.back(), {.sync = sync}).ok());
-      states.push_back(states.back());
-      states.back().Apply(batches.back());
-      if (sync) synced = batches.size();
-      if (*rc::gen::inRange(0, 6) == 0) {
-        RC_ASSERT(engine.Sync().ok());
-        synced = batches.size();
-      }
-    }
-    RC_ASSERT(engine.unsynced_batch_count() == batches.size() - synced);
-    const CrashReport report = engine.SimulateCrash(prng, options);
-    const EngineModel after = Capture(engine);
-
-    RC_ASSERT(IsPrefixPlusTornSubset(after, states, batches, synced,
-                                     options.tear_batches));
-    // The report names the prefix that survived, and the torn ops on top.
-    RC_ASSERT(report.unsynced_batches == batches.size() - synced);
-    const size_t kept = synced + report.surviving_batches;
-    RC_ASSERT(kept <= batches.size());
-    if (report.torn_ops_survived == 0) RC_ASSERT(after == states[kept]);
-    RC_ASSERT(options.tear_batches || report.torn_ops_survived == 0);
-    RC_ASSERT(engine.unsynced_batch_count() == 0u);
-    durable = after;
-  }
+  testing::PropertyCrashKeepsSyncedPrefix();
 }
 
 // The crash hook really loses and tears data: over many seeds, a run with
