@@ -206,6 +206,7 @@ rocksdb::Options MakeOptions(const RocksEngineOptions& options) {
   rocks.write_buffer_size = options.write_buffer_size_bytes;
   rocks.max_background_jobs = 2;
   rocks.paranoid_checks = true;
+  if (options.env != nullptr) rocks.env = options.env;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_size_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

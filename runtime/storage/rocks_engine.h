@@ -33,6 +33,7 @@
 #include "core/env/engine.h"
 
 namespace rocksdb {
+class Env;
 class Status;
 }  // namespace rocksdb
 
@@ -45,6 +46,10 @@ struct RocksEngineOptions {
   size_t write_buffer_size_bytes = 64 << 20;
   // Shared block cache for all column families.
   size_t block_cache_size_bytes = 128 << 20;
+  // The RocksDB environment (file system, threads); null means the real
+  // one. Not owned; must outlive the database. Tests pass an in-memory Env
+  // (rocksdb::NewMemEnv) to run many open/close cycles without fsync cost.
+  rocksdb::Env* env = nullptr;
 };
 
 // The absl status for a RocksDB status (see the mapping above).
