@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "rocksdb/db.h"
 #include "rocksdb/status.h"
 
 namespace runtime::storage {
@@ -156,6 +158,43 @@ TEST(RocksEngineTest, DataSurvivesCloseAndReopen) {
   ASSERT_NE(engine, nullptr);
   EXPECT_EQ(*engine->Get(Cf::kRaft, "hard_state"), "term=7");
   EXPECT_EQ(*engine->Get(Cf::kDefault, "k"), "v");
+}
+
+// A database made elsewhere with only "default" and a foreign column family
+// gets our missing column families; its data and the foreign family stay.
+TEST(RocksEngineTest, OpenCreatesMissingColumnFamiliesAndKeepsOthers) {
+  const std::string dir = FreshDir();
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(
+        db->Put(rocksdb::WriteOptions(), "k", "from-plain-rocksdb").ok());
+    rocksdb::ColumnFamilyHandle* foreign = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(),
+                                       "foreign", &foreign)
+                    .ok());
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(foreign).ok());
+  }
+  {
+    auto engine = MustOpen(dir);
+    ASSERT_NE(engine, nullptr);
+    EXPECT_EQ(*engine->Get(Cf::kDefault, "k"), "from-plain-rocksdb");
+    core::env::WriteBatch batch;
+    batch.Put(Cf::kLock, "l", "lock");
+    ASSERT_TRUE(engine->Write(batch, {.sync = true}).ok());
+  }
+  std::vector<std::string> families;
+  ASSERT_TRUE(
+      rocksdb::DB::ListColumnFamilies(rocksdb::Options(), dir, &families).ok());
+  std::sort(families.begin(), families.end());
+  EXPECT_THAT(families,
+              ElementsAre("default", "foreign", "lock", "raft", "write"));
+  auto engine = MustOpen(dir);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(*engine->Get(Cf::kLock, "l"), "lock");
 }
 
 TEST(RocksEngineTest, SecondOpenOfTheSamePathFails) {
