@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "core/base/prng.h"
@@ -48,6 +49,8 @@ struct ScheduleConfig {
   double hot_region_min_bytes_per_second = 1.0 * kMiB;
   // Replace peers through joint consensus.
   bool use_joint_consensus = false;
+  // Stores that must not receive leaders (set for evict-leader).
+  std::set<StoreId> leader_blocked_stores;
 };
 
 // Returns a fresh peer id, or 0 when none is available now.

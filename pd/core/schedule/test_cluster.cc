@@ -31,9 +31,11 @@ void TestCluster::AddStores(StoreId count) {
 }
 
 void TestCluster::MakeStoreDown(StoreId id) {
+  down_.insert(id);
   now_ms_ += view_.options().max_store_down_time_ms + 1;
   for (const auto& [other, store] : view_.stores()) {
-    if (other != id && store.state != cluster::StoreState::kTombstone) {
+    if (down_.count(other) == 0 &&
+        store.state != cluster::StoreState::kTombstone) {
       CHECK(view_.HandleStoreHeartbeat(other, store.stats, now_ms_).ok());
     }
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "core/base/prng.h"
@@ -51,6 +52,7 @@ class TestCluster {
   ::core::base::Prng prng_{42};
   int64_t now_ms_ = 10 * 3'600'000;  // far from zero: merges are allowed
   uint64_t next_peer_id_ = 1'000'000;
+  std::set<StoreId> down_;
 };
 
 }  // namespace pd::core::schedule
