@@ -18,6 +18,7 @@ using operators::RemovePeer;
 using operators::SplitRegion;
 using operators::TransferLeader;
 using schedule::kMiB;
+using schedule::StoreId;
 using schedule::TestCluster;
 
 template <typename T>
@@ -137,6 +138,20 @@ TEST(ReplicaCheckerTest, RemovesExcessPreferringLearnersThenBusiestStore) {
   op = CheckReplicas(ctx, with_learner);
   ASSERT_TRUE(op.has_value());
   EXPECT_EQ(StepAs<RemovePeer>(*op, 0).from_store, 4u);
+}
+
+// Bad input is never a crash: a heartbeat may name stores PD does not know;
+// their peers count as down and are removed first.
+TEST(ReplicaCheckerTest, PeersOnUnknownStoresAreRemovedFirst) {
+  TestCluster tc;
+  tc.AddStores(3);
+  const auto& info = tc.AddRegion(1, {1, 2, 8, 9});
+  auto ctx = tc.Context();
+  auto op = CheckReplicas(ctx, info);
+  ASSERT_TRUE(op.has_value());
+  EXPECT_EQ(op->desc(), "replace-down-replica");
+  const StoreId removed = StepAs<RemovePeer>(*op, 0).from_store;
+  EXPECT_TRUE(removed == 8 || removed == 9) << op->ToString();
 }
 
 TEST(ReplicaCheckerTest, SkipsRegionsWithAnOperatorOrInJointState) {

@@ -73,6 +73,11 @@ StoreScores ComputeScores(const ScheduleContext& ctx) {
   return scores;
 }
 
+int64_t ScoreOf(const std::map<StoreId, int64_t>& scores, StoreId store) {
+  auto it = scores.find(store);
+  return it == scores.end() ? 0 : it->second;
+}
+
 bool StoreCanAddPeer(const ScheduleContext& ctx, const StoreScores& scores,
                      StoreId store) {
   auto it = scores.influence.find(store);

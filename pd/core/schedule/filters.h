@@ -31,6 +31,9 @@ struct StoreScores {
   operators::Influence influence;
 };
 StoreScores ComputeScores(const ScheduleContext& ctx);
+// The score of `store`, 0 for a store PD does not know (a heartbeat may name
+// one before it registers).
+int64_t ScoreOf(const std::map<StoreId, int64_t>& scores, StoreId store);
 
 // The target-store candidate with the fewest regions (ties: lowest id) that
 // holds no peer of `region` and is under its add-peer limit; 0 when none.
