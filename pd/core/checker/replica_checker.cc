@@ -56,8 +56,9 @@ std::optional<Operator> RemoveExcess(ScheduleContext& ctx,
     const int rank = RemovalRank(ctx, info, peer);
     const int worst_rank = RemovalRank(ctx, info, *worst);
     if (rank < worst_rank ||
-        (rank == worst_rank && scores.region_count.at(peer.store_id) >
-                                   scores.region_count.at(worst->store_id))) {
+        (rank == worst_rank &&
+         schedule::ScoreOf(scores.region_count, peer.store_id) >
+             schedule::ScoreOf(scores.region_count, worst->store_id))) {
       worst = &peer;
     }
   }
