@@ -105,9 +105,23 @@ void Coordinator::RunSchedulers(schedule::ScheduleContext& ctx,
   }
 }
 
+void Coordinator::BuryEmptyOfflineStores(RoundStats& stats) {
+  std::vector<StoreId> empty;
+  for (const auto& [id, store] : view_.stores()) {
+    if (store.state == cluster::StoreState::kOffline &&
+        view_.RegionsOnStore(id).empty()) {
+      empty.push_back(id);
+    }
+  }
+  for (StoreId id : empty) {
+    if (view_.BuryStore(id).ok()) stats.buried.push_back(id);
+  }
+}
+
 RoundStats Coordinator::RunRound(int64_t now_ms) {
   RoundStats stats;
   controller_.PruneTimedOut(now_ms);
+  BuryEmptyOfflineStores(stats);
   schedule::ScheduleContext ctx{view_,  controller_, options_.schedule,
                                 now_ms, prng_,       alloc_id_};
   Patrol(ctx, stats);

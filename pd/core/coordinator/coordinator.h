@@ -41,6 +41,8 @@ struct RoundStats {
   // Operators added this round, by checker or scheduler name.
   std::map<std::string, int> added;
   int rejected = 0;
+  // Offline stores that held no region any more and became tombstones.
+  std::vector<StoreId> buried;
 };
 
 class Coordinator {
@@ -68,9 +70,13 @@ class Coordinator {
                        cluster::RegionHeartbeatError>
   OnRegionHeartbeat(const cluster::RegionHeartbeat& heartbeat, int64_t now_ms);
 
+  // Prunes timed-out operators, buries offline stores that no region uses
+  // any more (Ref: PD checkStores), patrols every region with the checkers,
+  // then runs the schedulers.
   RoundStats RunRound(int64_t now_ms);
 
  private:
+  void BuryEmptyOfflineStores(RoundStats& stats);
   void Patrol(schedule::ScheduleContext& ctx, RoundStats& stats);
   void RunSchedulers(schedule::ScheduleContext& ctx, RoundStats& stats);
   bool Add(std::vector<operators::Operator> ops, const std::string& source,

@@ -74,6 +74,25 @@ TEST_F(CoordinatorTest, ReplicaCheckerRepairsAndHeartbeatsCarryTheCommands) {
   EXPECT_EQ(change.peer.id, 1'000'000u);
 }
 
+// Ref: reference/tikv.md §4.6: an offline store becomes a tombstone once its
+// replicas have moved away.
+TEST_F(CoordinatorTest, OfflineStoreIsDrainedThenBuried) {
+  AddStores(4);
+  ASSERT_TRUE(coordinator_.OnRegionHeartbeat(Beat(1, {1, 2, 3}), now_ms_).ok());
+  ASSERT_TRUE(coordinator_.mutable_view().SetStoreOffline(3).ok());
+  RoundStats stats = coordinator_.RunRound(now_ms_);
+  EXPECT_EQ(stats.added["replica-checker"], 1);
+  EXPECT_TRUE(stats.buried.empty());
+  // The store has moved the replica to store 4.
+  cluster::RegionHeartbeat moved = Beat(1, {1, 2, 4});
+  moved.region.epoch = {4, 1};
+  ASSERT_TRUE(coordinator_.OnRegionHeartbeat(moved, now_ms_).ok());
+  stats = coordinator_.RunRound(now_ms_);
+  EXPECT_EQ(stats.buried, (std::vector<StoreId>{3}));
+  EXPECT_EQ(coordinator_.view().Status(3, now_ms_),
+            cluster::StoreStatus::kTombstone);
+}
+
 TEST_F(CoordinatorTest, StaleHeartbeatIsRejected) {
   AddStores(3);
   cluster::RegionHeartbeat beat = Beat(1, {1, 2, 3});
