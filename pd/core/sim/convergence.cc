@@ -58,6 +58,14 @@ class Simulation {
       AddStore(options_.stores);
       RunPhase("new-store");
     }
+    if (!result_.violation) {
+      // An operator removes a store: PD drains it and buries it.
+      draining_ = 1 + prng_.Uniform(options_.stores);
+      while (!model_.StoreAlive(draining_))
+        draining_ = 1 + prng_.Uniform(options_.stores);
+      CHECK(coordinator_.mutable_view().SetStoreOffline(draining_).ok());
+      RunPhase("offline-store");
+    }
     result_.final_region_count = static_cast<int>(model_.regions().size());
     for (const auto& [status, count] :
          coordinator_.controller().counters().ended) {
@@ -166,8 +174,11 @@ class Simulation {
   bool Balanced(PhaseResult& phase) {
     std::map<StoreId, int64_t> peers;
     std::map<StoreId, int64_t> leaders;
+    // Stores that should hold data: alive and Up in PD (not offline).
     for (const auto& [id, store] : model_.stores()) {
-      if (store.alive) peers[id] = leaders[id] = 0;
+      const cluster::StoreInfo* info = coordinator_.view().GetStore(id);
+      if (store.alive && info->state == cluster::StoreState::kUp)
+        peers[id] = leaders[id] = 0;
     }
     bool replicas_ok = true;
     for (const auto& [id, region] : model_.regions()) {
@@ -176,7 +187,7 @@ class Simulation {
                     region.region.peers.size() == 3 &&
                     !region.region.InJointState();
       for (const Peer& peer : region.region.peers) {
-        if (!model_.StoreAlive(peer.store_id)) replicas_ok = false;
+        if (peers.count(peer.store_id) == 0) replicas_ok = false;
         if (peers.count(peer.store_id)) ++peers[peer.store_id];
       }
       if (leaders.count(region.leader_store)) ++leaders[region.leader_store];
@@ -203,7 +214,11 @@ class Simulation {
     phase.leader_tolerance =
         static_cast<int64_t>(options_.tolerance_ratio * leader_total / live) +
         options_.tolerance_slack;
-    return replicas_ok && phase.region_spread <= phase.region_tolerance &&
+    const bool drained =
+        draining_ == 0 || coordinator_.view().GetStore(draining_)->state ==
+                              cluster::StoreState::kTombstone;
+    return replicas_ok && drained &&
+           phase.region_spread <= phase.region_tolerance &&
            phase.leader_spread <= phase.leader_tolerance;
   }
 
@@ -252,6 +267,7 @@ class Simulation {
   int64_t now_ms_ = 0;
   ClusterModel model_;
   coordinator::Coordinator coordinator_;
+  StoreId draining_ = 0;  // the store set offline in the last phase
   std::vector<Region> previous_truth_;
   std::vector<Region> previous_view_;
   ConvergenceResult result_;

@@ -5,16 +5,19 @@
 // on the true regions RangesDisjoint, RangesCoverKeySpace, EpochMonotonic and
 // QuorumAlwaysAvailable; on PD's view RangesDisjoint and EpochMonotonic.
 //
-// Three phases, each with a goal:
+// Four phases, each with a goal:
 //  1. balance:    from a skewed random placement until region and leader
 //                 counts are balanced within the tolerance.
 //  2. store-down: one store dies; until every region again has max_replicas
 //                 voters, none on the dead store, and counts are balanced.
 //  3. new-store:  an empty store joins; until it holds its share.
-// Balanced means, over the live stores, for both peer (region) counts and
-// leader counts: max - min <= tolerance_ratio * mean + tolerance_slack, and
-// every region has exactly max_replicas voters and no learner, and no
-// operator or checker work is pending on a dead store.
+//  4. offline-store: a live store is set Offline (removed by an operator);
+//                 until PD has moved its replicas away, buried it as a
+//                 Tombstone, and the remaining stores are balanced.
+// Balanced means, over the live stores that are Up in PD, for both peer
+// (region) counts and leader counts: max - min <= tolerance_ratio * mean +
+// tolerance_slack, and every region has exactly max_replicas voters and no
+// learner, and no operator or checker work is pending on a dead store.
 #ifndef PD_CORE_SIM_CONVERGENCE_H_
 #define PD_CORE_SIM_CONVERGENCE_H_
 

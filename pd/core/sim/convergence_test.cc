@@ -1,7 +1,8 @@
 // A smaller run of the convergence simulation (6 stores, 200 regions): every
 // phase reaches balance within the stated tolerance (max - min <= 5% of mean
 // + 2 for peer and leader counts) in a bounded number of rounds, a dead
-// store's replicas are restored elsewhere, a new store fills up, no
+// store's replicas are restored elsewhere, a new store fills up, an offline
+// store is drained and buried, no
 // invariant is violated in any round, and a run is determined by its seed.
 #include "pd/core/sim/convergence.h"
 
@@ -22,7 +23,7 @@ ConvergenceOptions Small(uint64_t seed, bool joint) {
 
 void ExpectConverges(const ConvergenceResult& result) {
   ASSERT_FALSE(result.violation.has_value()) << result.violation->ToString();
-  ASSERT_EQ(result.phases.size(), 3u);
+  ASSERT_EQ(result.phases.size(), 4u);
   for (const PhaseResult& phase : result.phases) {
     EXPECT_TRUE(phase.reached)
         << phase.name << " not balanced after " << phase.rounds
@@ -35,6 +36,8 @@ void ExpectConverges(const ConvergenceResult& result) {
   // filled by balance-region.
   EXPECT_GT(result.phases[1].operators_added.at("replica-checker"), 50);
   EXPECT_GT(result.phases[2].operators_added.at("balance-region"), 20);
+  // The offline store was drained by the replica checker.
+  EXPECT_GT(result.phases[3].operators_added.at("replica-checker"), 20);
   // Splits and merges happened, so RangesDisjoint and EpochMonotonic were
   // exercised across both.
   EXPECT_GT(result.phases[0].operators_added.at("split-checker"), 0);
