@@ -142,7 +142,8 @@ TEST(BalanceRegionSchedulerTest, ConvergesWithPendingInfluence) {
   ASSERT_EQ(ops.size(), 6u);
   int leader_moves = 0;
   for (const Operator& op : ops) {
-    const bool moves_leader = std::holds_alternative<TransferLeader>(op.steps()[0]);
+    const bool moves_leader =
+        std::holds_alternative<TransferLeader>(op.steps()[0]);
     leader_moves += moves_leader ? 1 : 0;
     EXPECT_EQ(StepAs<AddLearner>(op, moves_leader ? 1 : 0).to_store, 4u);
   }
