@@ -6,6 +6,7 @@
 #   4. every test, default build
 #   5. every test again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   6. every benchmark in its quick mode, optimised build (numbers printed)
+#   7. acceptance-scale simulations, optimised build
 # Runs every stage even after a failure, then prints one closing line
 # "test: N passed, N failed" and exits non-zero if anything failed.
 set -uo pipefail
@@ -72,6 +73,10 @@ count_bazel_tests "$log_dir/asan.log" "${PIPESTATUS[0]}" asan
 stage "benchmarks (quick, --config=opt)"
 tools/bench.sh --quick
 record "benchmarks" $?
+
+stage "acceptance-scale simulations (--config=opt)"
+tools/acceptance.sh
+record "acceptance simulations" $?
 
 echo
 if [[ "$failed" -gt 0 ]]; then
