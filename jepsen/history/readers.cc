@@ -124,25 +124,29 @@ std::string_view FormatName(Format format) {
 Format DetectFormat(std::string_view text) {
   std::string_view row = FirstMeaningfulLine(text);
   if (row.empty()) return Format::kAuto;
+  // Everything from the first meaningful character on, so that a JSON array
+  // whose first object starts on the next line is still recognised.
+  std::string_view rest =
+      text.substr(static_cast<size_t>(row.data() - text.data()));
+  auto next = [&rest](size_t from) {
+    while (from < rest.size() && IsSpace(rest[from])) ++from;
+    return from;
+  };
   // JSON: an object whose first key is a string, or an array of such objects.
-  size_t i = 0;
-  if (row[i] == '[') {
-    ++i;
-    while (i < row.size() && IsSpace(row[i])) ++i;
-    if (i == row.size() || row[i] == '{') {
-      size_t j = i + 1;
-      while (j < row.size() && IsSpace(row[j])) ++j;
-      if (j < row.size() && row[j] == '"') return Format::kJsonLines;
+  if (rest[0] == '[') {
+    size_t i = next(1);
+    if (i < rest.size() && rest[i] == '{') {
+      size_t j = next(i + 1);
+      if (j < rest.size() && rest[j] == '"') return Format::kJsonLines;
     }
     return Format::kEdn;
   }
-  if (row[0] == '{') {
-    size_t j = 1;
-    while (j < row.size() && IsSpace(row[j])) ++j;
-    return (j < row.size() && row[j] == '"') ? Format::kJsonLines
-                                             : Format::kEdn;
+  if (rest[0] == '{') {
+    size_t j = next(1);
+    return (j < rest.size() && rest[j] == '"') ? Format::kJsonLines
+                                               : Format::kEdn;
   }
-  if (row[0] == '(' || row[0] == '#') return Format::kEdn;
+  if (rest[0] == '(' || rest[0] == '#') return Format::kEdn;
   if (text.find("jepsen.util") != std::string_view::npos)
     return Format::kJepsenLog;
   return Format::kAuto;

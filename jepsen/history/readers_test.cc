@@ -8,6 +8,7 @@
 #include <rapidcheck/gtest.h>
 
 #include "jepsen/history/json_lines.h"
+#include "jepsen/history/writers.h"
 
 namespace jepsen::history {
 namespace {
@@ -88,6 +89,8 @@ TEST(ReadersTest, DetectsFormats) {
   EXPECT_EQ(DetectFormat("{:type :ok}"), Format::kEdn);
   EXPECT_EQ(DetectFormat("{\"type\":\"ok\"}"), Format::kJsonLines);
   EXPECT_EQ(DetectFormat("[{\"type\":\"ok\"}]"), Format::kJsonLines);
+  EXPECT_EQ(DetectFormat("[\n  {\n \"type\":\"ok\"}]"), Format::kJsonLines);
+  EXPECT_EQ(DetectFormat("[\n  {:type :ok}]"), Format::kEdn);
   EXPECT_EQ(DetectFormat("INFO jepsen.util - 1 :invoke :read nil"),
             Format::kJepsenLog);
   EXPECT_EQ(DetectFormat("hello"), Format::kAuto);
@@ -169,6 +172,33 @@ RC_GTEST_PROP(ReadersProperty, JsonLinesRoundTrip, ()) {
               a.index == b.index);
     RC_ASSERT(a.value == b.value && a.key == b.key && a.time_ns == b.time_ns);
     RC_ASSERT(b.line == static_cast<int>(i) + 1);
+  }
+}
+
+// EDN and logger writers round-trip through their readers.
+RC_GTEST_PROP(ReadersProperty, EdnAndLogWritersRoundTrip, ()) {
+  History history;
+  int n = *rc::gen::inRange(0, 20);
+  for (int i = 0; i < n; ++i) {
+    Op op;
+    op.type = *rc::gen::element(OpType::kInvoke, OpType::kOk, OpType::kFail,
+                                OpType::kInfo);
+    op.process = *rc::gen::inRange<int64_t>(0, 1000);
+    op.f = *rc::gen::element<std::string>("read", "write", "cas", "txn");
+    op.value = *GenOpValue();
+    history.ops.push_back(op);
+  }
+  for (Format format : {Format::kEdn, Format::kJepsenLog}) {
+    absl::StatusOr<History> back =
+        ParseHistory(WriteHistory(history, format), format);
+    RC_ASSERT(back.ok());
+    RC_ASSERT(back->ops.size() == history.ops.size());
+    for (size_t i = 0; i < history.ops.size(); ++i) {
+      RC_ASSERT(back->ops[i].type == history.ops[i].type);
+      RC_ASSERT(back->ops[i].process == history.ops[i].process);
+      RC_ASSERT(back->ops[i].f == history.ops[i].f);
+      RC_ASSERT(back->ops[i].value == history.ops[i].value);
+    }
   }
 }
 
