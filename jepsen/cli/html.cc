@@ -33,10 +33,10 @@ pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
 )";
 
 std::string OpLabel(const history::History& history, const Operation& op) {
-  std::string text = Cat(":", op.f);
-  if (op.key.has_value()) text += Cat(" ", op.key->ToEdn());
+  std::string text = Cat(":", op.f());
+  if (op.key().has_value()) text += Cat(" ", op.key()->ToEdn());
   const history::Value& shown =
-      op.outcome == Outcome::kOk ? op.output : op.input;
+      op.outcome == Outcome::kOk ? op.output() : op.input();
   return text + " " + shown.ToEdn();
 }
 
@@ -45,8 +45,8 @@ std::string OpTitle(const history::History& history, const Operation& op) {
                         : op.outcome == Outcome::kFail ? ":fail"
                                                        : ":info (open)";
   std::string text =
-      Cat("process ", op.process, " :", op.f, " ", op.input.ToEdn(), " -> ",
-          outcome, " ", op.output.ToEdn(), "\n",
+      Cat("process ", op.process, " :", op.f(), " ", op.input().ToEdn(), " -> ",
+          outcome, " ", op.output().ToEdn(), "\n",
           history::DescribeOpPosition(history, op.invoke));
   if (op.complete != Operation::kOpen) {
     text += Cat(" to ", history::DescribeOpPosition(history, op.complete));

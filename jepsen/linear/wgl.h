@@ -98,6 +98,13 @@ class ConfigCache {
   size_t size() const { return hashes_.size(); }
 
  private:
+  bool SameBits(const uint64_t* a, const uint64_t* b) const {
+    for (size_t w = 0; w < words_; ++w) {
+      if (a[w] != b[w]) return false;
+    }
+    return true;
+  }
+
   void Grow() {
     std::vector<uint32_t> slots(slots_.size() * 2, 0);
     size_t mask = slots.size() - 1;
