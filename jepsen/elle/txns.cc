@@ -117,6 +117,12 @@ absl::StatusOr<TxnHistory> ExtractTxns(const history::History& history,
     absl::Status status = extractor.Add(op);
     if (!status.ok()) return status;
   }
+  if (out.txns.empty() && !operations->empty()) {
+    return absl::InvalidArgumentError(
+        Cat(history::DescribeOpPosition(history, (*operations)[0].invoke),
+            ": no :txn operations in this history (is it transactional? use a "
+            "linearizability model otherwise)"));
+  }
   return out;
 }
 
