@@ -248,6 +248,7 @@ SearchOutcome<typename Model::State> SearchWgl(
   State state = model.Init();
   size_t linearized_required = 0;
   int64_t best_depth = -1;
+  size_t synced = 0;  // out.prefix[0, synced) equals the stack's calls
   int32_t entry = list.first();
   for (uint64_t iterations = 1;; ++iterations) {
     if ((iterations & 1023) == 0) {
@@ -285,12 +286,17 @@ SearchOutcome<typename Model::State> SearchWgl(
       continue;
     }
     // A return entry: the call cannot be linearized in this configuration.
+    // Record the deepest such point; out.prefix already mirrors the stack up
+    // to `synced`, so only the frames pushed since need copying (amortized
+    // linear, where copying the whole stack each time would be quadratic).
     if (static_cast<int64_t>(stack.size()) > best_depth) {
       best_depth = static_cast<int64_t>(stack.size());
       out.failed_call = call;
-      out.prefix.clear();
-      for (const Frame& frame : stack)
-        out.prefix.push_back(static_cast<size_t>(frame.entry / 2));
+      out.prefix.resize(synced);
+      for (size_t k = synced; k < stack.size(); ++k) {
+        out.prefix.push_back(static_cast<size_t>(stack[k].entry / 2));
+      }
+      synced = stack.size();
       out.state_after_prefix = state;
     }
     if (stack.empty()) {
@@ -299,6 +305,7 @@ SearchOutcome<typename Model::State> SearchWgl(
     }
     Frame frame = std::move(stack.back());
     stack.pop_back();
+    synced = std::min(synced, stack.size());
     const size_t undone = static_cast<size_t>(frame.entry / 2);
     state = std::move(frame.state);
     linearized.Clear(undone);
