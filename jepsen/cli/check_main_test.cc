@@ -84,7 +84,8 @@ TEST(CheckMainTest, HtmlTimelineHighlightsTheFailingOp) {
   html << in.rdbuf();
   const std::string page = html.str();
   EXPECT_NE(page.find("<!DOCTYPE html>"), std::string::npos);
-  EXPECT_NE(page.find("class=\"op blamed\""), std::string::npos);
+  EXPECT_NE(page.find("id=\"blamed\" class=\"op blamed\""), std::string::npos);
+  EXPECT_NE(page.find("href=\"#blamed\""), std::string::npos);
   EXPECT_NE(page.find("process 2"), std::string::npos);  // one lane per process
   EXPECT_EQ(page.find("<script"), std::string::npos);    // self-contained
   EXPECT_EQ(page.find("http"), std::string::npos);       // no external assets
