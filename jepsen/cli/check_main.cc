@@ -234,6 +234,9 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
     err << "check: " << history.status().message() << "\n";
     return kExitUnknownOrError;
   }
+  if (history->ops.empty()) {
+    err << "check: warning: " << flags.path << " holds no operations\n";
+  }
   out << "history: " << flags.path << " (" << history->ops.size()
       << " events)\n"
       << "model: " << flags.model << "\n";

@@ -110,6 +110,9 @@ TEST(CheckMainTest, UsageErrorsExitTwo) {
   EXPECT_NE(missing.err.find("cannot open file"), std::string::npos);
   EXPECT_EQ(Check({"--model=register", "--time-limit=abc", "x"}).exit,
             kExitUnknownOrError);
+  CheckRun directory = Check({"--model=register", testing::TempDir()});
+  EXPECT_EQ(directory.exit, kExitUnknownOrError);
+  EXPECT_NE(directory.err.find("is a directory"), std::string::npos);
   EXPECT_EQ(Check({"--help"}).exit, kExitValid);
 }
 
