@@ -1,0 +1,387 @@
+#include "jepsen/linear/models.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "jepsen/history/cat.h"
+
+namespace jepsen::linear::internal {
+namespace {
+
+using history::History;
+using history::Operation;
+using history::Outcome;
+using history::Value;
+
+// Key-value values are strings; nil (an absent key) reads as "".
+Value KvText(const Value& v) {
+  if (v.is_nil()) return Value::String("");
+  if (v.kind() == Value::Kind::kString) return v;
+  return Value::String(v.ToEdn());
+}
+
+bool Dropped(const Operation& op, const ModelOptions& options) {
+  if (op.outcome != Outcome::kFail) return false;
+  return !(options.kind == ModelKind::kCasRegister &&
+           options.failed_cas == FailedCas::kObservedCompareFail &&
+           op.f() == "cas");
+}
+
+// Compiles one operation of a partition into micro-ops.
+class Compiler {
+ public:
+  Compiler(const History& history, const ModelOptions& options, Partition& p)
+      : history_(history), options_(options), p_(p) {}
+
+  absl::Status Compile(const Operation& op) {
+    where_ = op.invoke;
+    switch (options_.kind) {
+      case ModelKind::kRegister:
+      case ModelKind::kCasRegister:
+        return CompileRegister(op);
+      case ModelKind::kKeyValue:
+        return CompileKeyValue(op);
+      case ModelKind::kMutex:
+        return CompileMutex(op);
+      case ModelKind::kMultiRegister:
+        return CompileMultiRegister(op);
+    }
+    return absl::InternalError("unknown model");
+  }
+
+  // Cell index of a key: 0 in single-key partitions.
+  int32_t Cell(const std::optional<Value>& key) {
+    if (!p_.multi_key) return 0;
+    Value k = key.value_or(Value());
+    auto [it, inserted] =
+        cell_index_.emplace(k, static_cast<int32_t>(p_.cell_keys.size()));
+    if (inserted) p_.cell_keys.push_back(k);
+    return it->second;
+  }
+
+ private:
+  absl::Status Error(std::string_view message) const {
+    return absl::InvalidArgumentError(
+        Cat(history::DescribeOpPosition(history_, where_), ": ", message));
+  }
+
+  absl::Status Unsupported(const Operation& op) const {
+    return Error(Cat("the ", ModelKindName(options_.kind),
+                     " model has no operation :", op.f()));
+  }
+
+  int32_t ObservedRead(const Operation& op, const Value& observed) {
+    if (op.outcome != Outcome::kOk) return kUnknownValue;
+    if (observed.is_nil() && options_.nil_read == NilRead::kUnknown)
+      return kUnknownValue;
+    return p_.cells.Intern(observed);
+  }
+
+  int32_t InternKv(const Value& v) {
+    return v.kind() == Value::Kind::kString ? p_.cells.Intern(v)
+                                            : p_.cells.Intern(KvText(v));
+  }
+
+  void Emit(MicroOp::Kind kind, int32_t cell, int32_t a, int32_t b = 0) {
+    p_.micro.push_back(MicroOp{kind, cell, a, b});
+  }
+
+  absl::Status CompileRegister(const Operation& op) {
+    int32_t cell = Cell(op.key());
+    if (op.f() == "read") {
+      Emit(MicroOp::Kind::kRead, cell, ObservedRead(op, op.output()));
+    } else if (op.f() == "write") {
+      Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(op.input()));
+    } else if (op.f() == "cas" && options_.kind == ModelKind::kCasRegister) {
+      if (!op.input().is_vector() || op.input().items().size() != 2) {
+        return Error(
+            Cat(":cas value must be [expected new], got ", op.input().ToEdn()));
+      }
+      MicroOp::Kind kind = op.outcome == Outcome::kOk ? MicroOp::Kind::kCasOk
+                           : op.outcome == Outcome::kFail
+                               ? MicroOp::Kind::kCasFailed
+                               : MicroOp::Kind::kCasUnknown;
+      Emit(kind, cell, p_.cells.Intern(op.input().items()[0]),
+           p_.cells.Intern(op.input().items()[1]));
+    } else {
+      return Unsupported(op);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CompileKeyValue(const Operation& op) {
+    int32_t cell = Cell(op.key());
+    if (op.f() == "get" || op.f() == "read") {
+      int32_t observed =
+          op.outcome == Outcome::kOk ? InternKv(op.output()) : kUnknownValue;
+      Emit(MicroOp::Kind::kRead, cell, observed);
+    } else if (op.f() == "put" || op.f() == "write") {
+      Emit(MicroOp::Kind::kWrite, cell, InternKv(op.input()));
+    } else if (op.f() == "append") {
+      Emit(MicroOp::Kind::kAppend, cell, InternKv(op.input()));
+    } else {
+      return Unsupported(op);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CompileMutex(const Operation& op) {
+    int32_t cell = Cell(op.key());
+    if (op.f() == "acquire") {
+      Emit(MicroOp::Kind::kAcquire, cell, 0);
+    } else if (op.f() == "release") {
+      Emit(MicroOp::Kind::kRelease, cell, 0);
+    } else {
+      return Unsupported(op);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CompileMultiRegister(const Operation& op) {
+    if (op.f() == "read" || op.f() == "write") return CompileRegister(op);
+    if (op.f() != "txn") return Unsupported(op);
+    // Reads come from the completion; an :info txn's reads are unknown.
+    const Value& txn = op.outcome == Outcome::kOk && op.output().is_vector()
+                           ? op.output()
+                           : op.input();
+    if (!txn.is_vector())
+      return Error(Cat(":txn value must be a vector, got ", txn.ToEdn()));
+    for (const Value& micro : txn.items()) {
+      if (!micro.is_vector() || micro.items().size() != 3 ||
+          !micro.items()[0].AsName()) {
+        return Error(
+            Cat("micro-op must be [f key value], got ", micro.ToEdn()));
+      }
+      std::string_view f = *micro.items()[0].AsName();
+      int32_t cell = Cell(micro.items()[1]);
+      const Value& v = micro.items()[2];
+      if (f == "read" || f == "r") {
+        Emit(MicroOp::Kind::kRead, cell, ObservedRead(op, v));
+      } else if (f == "write" || f == "w") {
+        Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(v));
+      } else {
+        return Error(
+            Cat("unknown micro-op :", f, " (expected :read or :write)"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const History& history_;
+  const ModelOptions& options_;
+  Partition& p_;
+  size_t where_ = 0;  // the op being compiled, for errors
+  std::map<Value, int32_t> cell_index_;
+};
+
+int32_t InitialCell(const ModelOptions& options, Partition& p,
+                    const Value& key) {
+  switch (options.kind) {
+    case ModelKind::kKeyValue:
+      return p.cells.Intern(Value::String(""));
+    case ModelKind::kMutex:
+      return kMutexFree;
+    case ModelKind::kMultiRegister:
+      if (options.initial.is_map()) {
+        for (const auto& [k, v] : options.initial.entries()) {
+          if (k == key) return p.cells.Intern(v);
+        }
+        return p.cells.Intern(Value());
+      }
+      return p.cells.Intern(options.initial);
+    case ModelKind::kRegister:
+    case ModelKind::kCasRegister:
+      return p.cells.Intern(options.initial);
+  }
+  return 0;
+}
+
+// Compiles one operation into its partition; leaves out calls made only of
+// unobserved reads: they can neither fail nor change the state, so they can
+// be linearized anywhere in their window. (Left in, each pending :info read
+// would double the configurations searched.)
+absl::Status CompileInto(Compiler& compiler, const Operation& op, size_t index,
+                         Partition& p) {
+  const size_t micro_before = p.micro.size();
+  absl::Status status = compiler.Compile(op);
+  if (!status.ok()) return status;
+  bool inert = true;
+  for (size_t m = micro_before; m < p.micro.size(); ++m) {
+    inert = inert && p.micro[m].kind == MicroOp::Kind::kRead &&
+            p.micro[m].a == kUnknownValue;
+  }
+  if (inert) {
+    p.micro.resize(micro_before);
+    return absl::OkStatus();
+  }
+  p.operations.push_back(index);
+  p.micro_begin.push_back(static_cast<uint32_t>(p.micro.size()));
+  CallSpan span;
+  span.call_pos = op.invoke;
+  span.return_pos = op.complete == Operation::kOpen ? kOpenReturn : op.complete;
+  span.required = op.outcome != Outcome::kInfo;
+  p.spans.push_back(span);
+  return absl::OkStatus();
+}
+
+void SetInitialCells(const ModelOptions& options, Partition& p) {
+  if (p.multi_key) {
+    for (const Value& key : p.cell_keys) {
+      p.initial.push_back(InitialCell(options, p, key));
+    }
+  } else {
+    p.initial.push_back(InitialCell(options, p, p.key.value_or(Value())));
+  }
+}
+
+}  // namespace
+
+int32_t ValueTable::Intern(const Value& value) {
+  if (slots_.empty()) slots_.assign(16, -1);
+  const uint64_t hash = value.Hash();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const int32_t id = slots_[i];
+    if (id == -1) {
+      slots_[i] = static_cast<int32_t>(values_.size());
+      values_.push_back(value);
+      hashes_.push_back(hash);
+      if (values_.size() * 2 > slots_.size()) Grow();
+      return static_cast<int32_t>(values_.size() - 1);
+    }
+    if (hashes_[static_cast<size_t>(id)] == hash &&
+        values_[static_cast<size_t>(id)] == value) {
+      return id;
+    }
+  }
+}
+
+void ValueTable::Grow() {
+  std::vector<int32_t> slots(slots_.size() * 2, -1);
+  const size_t mask = slots.size() - 1;
+  for (size_t id = 0; id < hashes_.size(); ++id) {
+    size_t i = hashes_[id] & mask;
+    while (slots[i] != -1) i = (i + 1) & mask;
+    slots[i] = static_cast<int32_t>(id);
+  }
+  slots_ = std::move(slots);
+}
+
+int32_t Cells::Concat(int32_t left, int32_t right) {
+  uint64_t memo_key =
+      (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
+      static_cast<uint32_t>(right);
+  auto it = concat_.find(memo_key);
+  if (it != concat_.end()) return it->second;
+  int32_t id = Intern(Value::String(value(left).text() + value(right).text()));
+  concat_.emplace(memo_key, id);
+  return id;
+}
+
+bool Cells::Apply(int32_t current, const MicroOp& op, int32_t* next) {
+  switch (op.kind) {
+    case MicroOp::Kind::kRead:
+      if (op.a != kUnknownValue && current != op.a) return false;
+      *next = current;
+      return true;
+    case MicroOp::Kind::kWrite:
+      *next = op.a;
+      return true;
+    case MicroOp::Kind::kCasOk:
+      if (current != op.a) return false;
+      *next = op.b;
+      return true;
+    case MicroOp::Kind::kCasFailed:
+      if (current == op.a) return false;
+      *next = current;
+      return true;
+    case MicroOp::Kind::kCasUnknown:
+      *next = current == op.a ? op.b : current;
+      return true;
+    case MicroOp::Kind::kAppend:
+      *next = Concat(current, op.a);
+      return true;
+    case MicroOp::Kind::kAcquire:
+      if (current != kMutexFree) return false;
+      *next = kMutexHeld;
+      return true;
+    case MicroOp::Kind::kRelease:
+      if (current != kMutexHeld) return false;
+      *next = kMutexFree;
+      return true;
+  }
+  return false;
+}
+
+absl::StatusOr<std::vector<Partition>> CompilePartitions(
+    const History& history, const std::vector<Operation>& operations,
+    const ModelOptions& options) {
+  const bool partitioned =
+      options.partition_by_key && options.kind != ModelKind::kMultiRegister;
+  static const Value kNoKey;
+  // One pass in history order: the ops are touched sequentially, which
+  // matters for histories much larger than the caches.
+  struct Slot {
+    std::unique_ptr<Partition> partition;
+    std::unique_ptr<Compiler> compiler;
+  };
+  ValueTable keys;  // partition key -> slot index
+  std::vector<Slot> slots;
+  bool any_key = false;
+  for (size_t i = 0; i < operations.size(); ++i) {
+    const Operation& op = operations[i];
+    if (Dropped(op, options)) continue;
+    const std::optional<Value>& key = op.key();
+    any_key = any_key || key.has_value();
+    const size_t index = static_cast<size_t>(
+        keys.Intern(partitioned && key.has_value() ? *key : kNoKey));
+    if (index == slots.size()) {
+      Slot slot;
+      slot.partition = std::make_unique<Partition>();
+      slot.partition->multi_key = !partitioned;
+      slot.partition->micro_begin.push_back(0);
+      slot.compiler =
+          std::make_unique<Compiler>(history, options, *slot.partition);
+      slots.push_back(std::move(slot));
+    }
+    absl::Status status =
+        CompileInto(*slots[index].compiler, op, i, *slots[index].partition);
+    if (!status.ok()) return status;
+  }
+  // Partitions in key order, so that verdicts do not depend on hashing.
+  std::vector<size_t> order(slots.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&keys](size_t a, size_t b) {
+    return keys.value(static_cast<int32_t>(a)) <
+           keys.value(static_cast<int32_t>(b));
+  });
+  std::vector<Partition> partitions;
+  partitions.reserve(slots.size());
+  for (size_t index : order) {
+    Partition& p = *slots[index].partition;
+    if (partitioned && any_key) p.key = keys.value(static_cast<int32_t>(index));
+    SetInitialCells(options, p);
+    partitions.push_back(std::move(p));
+  }
+  return partitions;
+}
+
+std::string DescribeCell(const Partition& p, ModelKind kind, int32_t cell) {
+  if (kind == ModelKind::kMutex) return cell == kMutexHeld ? "held" : "free";
+  return p.cells.value(cell).ToEdn();
+}
+
+std::string DescribeCells(const Partition& p, ModelKind kind,
+                          const std::vector<int32_t>& cells) {
+  std::string out = "{";
+  for (size_t i = 0; i < cells.size() && i < p.cell_keys.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += p.cell_keys[i].ToEdn() + " " + DescribeCell(p, kind, cells[i]);
+  }
+  return out + "}";
+}
+
+}  // namespace jepsen::linear::internal
