@@ -2,9 +2,12 @@
 # Runs the acceptance-scale simulations that are too large for unit tests,
 # optimised, each printing its own figures and failing on a missed target:
 #   - PD convergence: 8 stores, 1,000 regions, simple and joint membership
+#   - jepsen checkers: 100,000-op partitioned kv history < 1 s, 10-client
+#     400-op kv history < 30 s, SI checker >= 100,000 list-append txn/s
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bazel build --config=opt //pd/tools:convergence_sim || exit 1
+bazel build --config=opt //pd/tools:convergence_sim //jepsen/bench:linear_bench \
+  //jepsen/bench:elle_bench || exit 1
 status=0
 run() {
   echo "--- $*"
@@ -12,4 +15,6 @@ run() {
 }
 run bazel-bin/pd/tools/convergence_sim --seed=1 --stores=8 --regions=1000
 run bazel-bin/pd/tools/convergence_sim --seed=2 --stores=10 --regions=1200 --joint
+run bazel-bin/jepsen/bench/linear_bench
+run bazel-bin/jepsen/bench/elle_bench
 exit $status
