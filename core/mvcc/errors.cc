@@ -41,6 +41,10 @@ struct Describe {
     out << "TxnLockNotFound{start_ts=" << e.start_ts
         << " commit_ts=" << e.commit_ts << " key=" << EscapeBytes(e.key) << "}";
   }
+  void operator()(const Committed& e) {
+    out << "Committed{start_ts=" << e.start_ts << " commit_ts=" << e.commit_ts
+        << " key=" << EscapeBytes(e.key) << "}";
+  }
   void operator()(const TxnNotFound& e) {
     out << "TxnNotFound{start_ts=" << e.start_ts
         << " key=" << EscapeBytes(e.key) << "}";

@@ -79,6 +79,15 @@ struct TxnLockNotFound {
   bool operator==(const TxnLockNotFound&) const = default;
 };
 
+// A rollback (cleanup) found the transaction already committed on this key
+// (KeyError.abort "txn already committed").
+struct Committed {
+  TimeStamp start_ts;
+  TimeStamp commit_ts;
+  Bytes key;
+  bool operator==(const Committed&) const = default;
+};
+
 // CheckTxnStatus with rollback_if_not_exist = false found nothing.
 struct TxnNotFound {
   TimeStamp start_ts;
@@ -124,7 +133,7 @@ struct StorageError {
 
 using Error =
     std::variant<KeyIsLocked, WriteConflict, AlreadyExist, CommitTsExpired,
-                 CommitTsTooLarge, TxnLockNotFound, TxnNotFound,
+                 CommitTsTooLarge, TxnLockNotFound, Committed, TxnNotFound,
                  PessimisticLockNotFound, PrimaryMismatch, LockTypeNotMatch,
                  InvalidRequest, StorageError>;
 

@@ -17,6 +17,7 @@
 #ifndef CORE_MVCC_LOCK_H_
 #define CORE_MVCC_LOCK_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -31,6 +32,11 @@ namespace core::mvcc {
 
 using base::Bytes;
 using base::BytesView;
+
+// DO NOT CHANGE: persisted. The largest value inlined in a lock or write
+// record; longer values go to CF_DEFAULT at key+start_ts
+// (tikv components/txn_types/src/types.rs SHORT_VALUE_MAX_LEN).
+inline constexpr size_t kShortValueMaxLen = 255;
 
 // DO NOT CHANGE: persisted type bytes.
 enum class LockType : char {

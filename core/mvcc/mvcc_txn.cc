@@ -46,6 +46,21 @@ void MvccTxn::DeleteWrite(const Key& key, TimeStamp commit_ts) {
   Add(Modify::Kind::kDelete, env::Cf::kWrite, key.AppendTs(commit_ts), Bytes());
 }
 
+void MvccTxn::Absorb(MvccTxn&& other) {
+  for (Modify& modify : other.modifies_) modifies_.push_back(std::move(modify));
+  for (ReleasedLock& lock : other.released_locks_) {
+    released_locks_.push_back(std::move(lock));
+  }
+  for (OnePcLock& lock : other.locks_for_1pc_) {
+    locks_for_1pc_.push_back(std::move(lock));
+  }
+  for (Key& key : other.memory_locked_keys_) {
+    memory_locked_keys_.push_back(std::move(key));
+  }
+  write_size_ += other.write_size_;
+  other = MvccTxn(other.start_ts_);
+}
+
 void MvccTxn::AppendTo(env::WriteBatch* batch) const {
   for (const Modify& modify : modifies_) {
     if (modify.kind == Modify::Kind::kPut) {

@@ -36,6 +36,15 @@ struct ReleasedLock {
   bool pessimistic = false;
 };
 
+// 1PC: a lock prewrite would have written; the prewrite command turns it
+// into a write record at the final commit_ts.
+struct OnePcLock {
+  Key key;
+  Lock lock;
+  // The key holds this transaction's pessimistic lock, to be deleted.
+  bool delete_pessimistic_lock = false;
+};
+
 class MvccTxn {
  public:
   explicit MvccTxn(TimeStamp start_ts) : start_ts_(start_ts) {}
@@ -59,13 +68,17 @@ class MvccTxn {
   // Key and value bytes buffered so far.
   size_t write_size() const { return write_size_; }
 
+  // Moves everything `other` buffered to the end of this buffer (commands
+  // build into a scratch MvccTxn and keep it only on success).
+  void Absorb(MvccTxn&& other);
+
   // Appends the buffer to `batch` in order.
   void AppendTo(env::WriteBatch* batch) const;
   env::WriteBatch ToWriteBatch() const;
 
   // 1PC: the locks prewrite would have written, to be turned into writes at
   // the final commit_ts by the prewrite command.
-  std::vector<std::pair<Key, Lock>>& locks_for_1pc() { return locks_for_1pc_; }
+  std::vector<OnePcLock>& locks_for_1pc() { return locks_for_1pc_; }
   // Async commit / 1PC: keys this command placed in the concurrency
   // manager's in-memory lock table; the driver releases them once the write
   // batch is applied (or dropped).
@@ -77,7 +90,7 @@ class MvccTxn {
   TimeStamp start_ts_;
   std::vector<Modify> modifies_;
   std::vector<ReleasedLock> released_locks_;
-  std::vector<std::pair<Key, Lock>> locks_for_1pc_;
+  std::vector<OnePcLock> locks_for_1pc_;
   std::vector<Key> memory_locked_keys_;
   size_t write_size_ = 0;
 };

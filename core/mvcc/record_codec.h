@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/base/bytes.h"
+#include "core/mvcc/lock.h"
 #include "core/mvcc/timestamp.h"
 
 namespace core::mvcc::internal {
@@ -16,9 +17,7 @@ namespace core::mvcc::internal {
 using base::Bytes;
 using base::BytesView;
 
-// DO NOT CHANGE: persisted. The largest value inlined in a lock or write
-// record (tikv components/txn_types/src/types.rs SHORT_VALUE_MAX_LEN).
-inline constexpr size_t kShortValueMaxLen = 255;
+using mvcc::kShortValueMaxLen;
 
 // Zigzag varint length, then the bytes (TiKV encode_compact_bytes).
 void PutCompactBytes(Bytes* out, BytesView bytes);
