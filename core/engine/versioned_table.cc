@@ -99,7 +99,14 @@ size_t VersionedTable::CollectFrom(Map::iterator first, const PinSet& pins) {
   auto it = std::next(first);
   while (it != map_.end() && it->first.user_key == key) {
     const SequenceNumber seq = it->first.seq;
-    if (pins.AnyIn(seq, newer)) {
+#if defined(MUTANT_ENGINE_GC_IGNORES_SNAPSHOTS)
+    // Known bug: drops every older version, even one a snapshot (or the
+    // synced point) still reads.
+    const bool needed = newer < seq;  // Never true: newer > seq.
+#else
+    const bool needed = pins.AnyIn(seq, newer);
+#endif
+    if (needed) {
       kept.push_back(it);
       ++it;
     } else {
@@ -144,6 +151,17 @@ void VersionedTable::CollectStep(const PinSet& pins, int keys) {
   cursor_ = it == map_.end() ? std::string() : it->first.user_key;
 }
 
+VersionedTable::Map::const_iterator VersionedTable::SkipKey(
+    Map::const_iterator it) const {
+  // Linear, not a fresh lookup: a key rarely has more than a few versions.
+  CHECK(it != map_.end());
+  const std::string_view key = it->first.user_key;
+  do {
+    ++it;
+  } while (it != map_.end() && it->first.user_key == key);
+  return it;
+}
+
 VersionedTable::Map::const_iterator VersionedTable::FirstVisibleFrom(
     Map::const_iterator from, SequenceNumber seq) const {
   auto it = from;
@@ -154,7 +172,7 @@ VersionedTable::Map::const_iterator VersionedTable::FirstVisibleFrom(
     }
     // The first entry at or below `seq` is the visible version of its key.
     if (!it->second.tombstone) return it;
-    it = KeyUpperBound(it->first.user_key);
+    it = SkipKey(it);
   }
   return it;
 }
@@ -163,13 +181,22 @@ VersionedTable::Map::const_iterator VersionedTable::LastVisibleBefore(
     Map::const_iterator end, SequenceNumber seq) const {
   auto it = end;
   while (it != map_.begin()) {
-    const std::string_view key = std::prev(it)->first.user_key;
-    auto visible = map_.lower_bound(LookupKey{key, seq});
-    if (visible != map_.end() && visible->first.user_key == key &&
-        !visible->second.tombstone) {
-      return visible;
+    // The versions of the previous key are contiguous, newest first: walk
+    // back to its first entry, then forward to the one visible at `seq`.
+    const auto last = std::prev(it);
+    const std::string_view key = last->first.user_key;
+    auto first = last;
+    while (first != map_.begin() && std::prev(first)->first.user_key == key) {
+      --first;
     }
-    it = KeyLowerBound(key);
+    for (auto v = first;; ++v) {
+      if (v->first.seq <= seq) {
+        if (!v->second.tombstone) return v;
+        break;
+      }
+      if (v == last) break;
+    }
+    it = first;
   }
   return map_.end();
 }

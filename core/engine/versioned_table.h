@@ -121,6 +121,9 @@ class VersionedTable {
   // must be the first entry of a key (or end()).
   Map::const_iterator LastVisibleBefore(Map::const_iterator end,
                                         SequenceNumber seq) const;
+  // The first entry of the key after the one at `it` (which must not be
+  // end()).
+  Map::const_iterator SkipKey(Map::const_iterator it) const;
   // Map positions: the first entry of the first key >= `key`, and of the
   // first key > `key`.
   Map::const_iterator KeyLowerBound(std::string_view key) const {
