@@ -55,7 +55,8 @@ void Network::Send(std::vector<Message> messages) {
 
 bool Network::Blocked(const Message& m) const {
   return isolated_.count(m.from) != 0 || isolated_.count(m.to) != 0 ||
-         cut_.count({m.from, m.to}) != 0 || dropped_types_.count(m.type) != 0;
+         cut_.count({m.from, m.to}) != 0 || dropped_types_.count(m.type) != 0 ||
+         (drop_filter_ && drop_filter_(m));
 }
 
 void Network::Deliver(const Message& m) {
@@ -122,6 +123,7 @@ void Network::Heal() {
   cut_.clear();
   isolated_.clear();
   dropped_types_.clear();
+  drop_filter_ = nullptr;
 }
 
 void Network::Restart(NodeId id) {

@@ -5,6 +5,7 @@
 #define CORE_RAFT_TESTING_NETWORK_H_
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -63,6 +64,10 @@ class Network {
   void Heal();
   // Drops every message of this type from now on (until Heal).
   void DropType(MessageType type) { dropped_types_.insert(type); }
+  // Drops every message for which `filter` returns true (until Heal).
+  void SetDropFilter(std::function<bool(const Message&)> filter) {
+    drop_filter_ = std::move(filter);
+  }
   void Restart(NodeId id);
   void AddNode(NodeId id, const ConfState& bootstrap);
 
@@ -86,6 +91,7 @@ class Network {
   std::set<std::pair<NodeId, NodeId>> cut_;
   std::set<NodeId> isolated_;
   std::set<MessageType> dropped_types_;
+  std::function<bool(const Message&)> drop_filter_;
   invariants::InvariantChecker checker_;
   std::optional<invariants::Violation> violation_;
 };
