@@ -630,7 +630,7 @@ StepResult Raft::HandleTransferLeader(const Message& m, Progress* pr) {
   }
   if (transferee == id_) return Unit{};
   const Index last = raft_log_.LastIndex();
-  if (pr->match + max_transfer_lag_ < last) {
+  if (last > pr->match && last - pr->match > max_transfer_lag_) {
     return MakeErr(StepError(TransferRejected{"transferee lags by " +
                                               std::to_string(last - pr->match) +
                                               " entries"}));

@@ -38,6 +38,7 @@ void Network::CheckInvariants() {
 void Network::ProcessReady(NodeId id) {
   Send(nodes_.HandleReady(id));
   for (const ServedRead& read : nodes_.TakeServedReads(id)) {
+    served_reads_.push_back({id, read});
     if (auto v = checker_.OnReadServed(read.request_ctx, read.index)) {
       if (!violation_) violation_ = v;
     }
@@ -89,6 +90,11 @@ bool Network::Stabilize(int max_steps) {
     }
   }
   return false;
+}
+
+StepResult Network::ReadIndex(NodeId id, const std::string& request_ctx) {
+  checker_.OnReadRequested(request_ctx, nodes_.Observe());
+  return nodes_.node(id).ReadIndex(request_ctx);
 }
 
 void Network::Tick(NodeId id, int ticks) {

@@ -74,6 +74,12 @@ class Network {
   // The leader of the highest term, or kNone.
   NodeId Leader() const;
   invariants::InvariantChecker& checker() { return checker_; }
+  // Requests a read at `id` and records it for the LinearizableRead check.
+  StepResult ReadIndex(NodeId id, const std::string& request_ctx);
+  // Reads answered so far, with the node that answered them.
+  const std::vector<std::pair<NodeId, ServedRead>>& served_reads() const {
+    return served_reads_;
+  }
   // The first invariant violation seen, if any.
   const std::optional<invariants::Violation>& violation() const {
     return violation_;
@@ -93,6 +99,7 @@ class Network {
   std::set<MessageType> dropped_types_;
   std::function<bool(const Message&)> drop_filter_;
   invariants::InvariantChecker checker_;
+  std::vector<std::pair<NodeId, ServedRead>> served_reads_;
   std::optional<invariants::Violation> violation_;
 };
 

@@ -68,8 +68,8 @@ void NodeSet::AddNode(NodeId id, const ConfState& conf_state, Config config) {
 void NodeSet::Boot(NodeId id, Slot* s) {
   Config config = s->config;
   config.applied = s->storage.snapshot().metadata.index;
-  core::base::Prng prng(seed_ ^ (id * 0x9e3779b97f4a7c15ULL) ^
-                        (s->incarnation << 32));
+  uint64_t mix = seed_ + 0x632be59bd9b4e019ULL * id + (s->incarnation << 40);
+  core::base::Prng prng(core::base::SplitMix64(&mix));
   auto node = RawNode::Create(config, &s->storage, prng);
   CHECK(node.ok()) << "node " << id << ": " << node.error().ToString();
   s->node.emplace(std::move(node).value());

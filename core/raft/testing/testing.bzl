@@ -7,10 +7,12 @@ def raft_testing_library(name, raft, visibility = None):
         srcs = [
             "//core/raft/testing:network.cc",
             "//core/raft/testing:node_set.cc",
+            "//core/raft/testing:scenarios.cc",
         ],
         hdrs = [
             "//core/raft/testing:network.h",
             "//core/raft/testing:node_set.h",
+            "//core/raft/testing:scenarios.h",
         ],
         copts = ["-Wno-missing-field-initializers"],
         visibility = visibility,
