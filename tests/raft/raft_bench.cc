@@ -3,8 +3,8 @@
 // no invariant checks), and heap allocations per proposal, counted by the
 // replaced global operator new below (this binary only).
 //
-//   bazel run -c opt //core/raft/bench:raft_bench            # full run
-//   bazel run -c opt //core/raft/bench:raft_bench -- --quick # seconds
+//   bazel run -c opt //tests/raft:raft_bench            # full run
+//   bazel run -c opt //tests/raft:raft_bench -- --quick # seconds
 //
 // Two modes are measured in the same run: "serial" (one proposal per
 // commit round trip, the latency-bound baseline) and "batched" (many
