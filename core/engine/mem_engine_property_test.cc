@@ -10,11 +10,11 @@
 #include <memory>
 #include <vector>
 
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/engine_generators.h"
 #include "core/engine/engine_model.h"
 #include "core/engine/mem_engine.h"
 #include "core/engine/mem_engine_properties.h"
-#include "core/engine/rapidcheck_gtest.h"
 
 namespace core::engine {
 namespace {

@@ -13,8 +13,8 @@
 #include <map>
 
 #include "core/base/bytes.h"
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/mem_engine.h"
-#include "core/engine/rapidcheck_gtest.h"
 #include "core/rawkv/raw_value.h"
 
 namespace core::rawkv {

@@ -21,10 +21,10 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/engine_generators.h"
 #include "core/engine/engine_model.h"
 #include "core/engine/mem_engine.h"
-#include "core/engine/rapidcheck_gtest.h"
 #include "rocksdb/env.h"
 #include "runtime/storage/rocks_engine.h"
 

@@ -1,8 +1,8 @@
 // RC_GTEST_PROP_N: RC_GTEST_PROP with a fixed number of cases and a maximum
 // generation size, so that heavy model properties stay fast under ASan. The
 // seed and the other parameters still come from RC_PARAMS.
-#ifndef CORE_ENGINE_RAPIDCHECK_GTEST_H_
-#define CORE_ENGINE_RAPIDCHECK_GTEST_H_
+#ifndef CORE_BASE_TESTING_RAPIDCHECK_GTEST_H_
+#define CORE_BASE_TESTING_RAPIDCHECK_GTEST_H_
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-namespace core::engine::testing {
+namespace core::base::testing {
 
 template <typename Testable>
 void CheckGTestWithParams(Testable&& testable, int max_success, int max_size) {
@@ -30,14 +30,14 @@ void CheckGTestWithParams(Testable&& testable, int max_success, int max_size) {
   }
 }
 
-}  // namespace core::engine::testing
+}  // namespace core::base::testing
 
 #define RC_GTEST_PROP_N(TestCase, Name, MaxSuccess, MaxSize, ArgList)   \
   void rapidCheck_propImpl_##TestCase##_##Name ArgList;                 \
   TEST(TestCase, Name) {                                                \
-    ::core::engine::testing::CheckGTestWithParams(                      \
+    ::core::base::testing::CheckGTestWithParams(                        \
         &rapidCheck_propImpl_##TestCase##_##Name, MaxSuccess, MaxSize); \
   }                                                                     \
   void rapidCheck_propImpl_##TestCase##_##Name ArgList
 
-#endif  // CORE_ENGINE_RAPIDCHECK_GTEST_H_
+#endif  // CORE_BASE_TESTING_RAPIDCHECK_GTEST_H_
