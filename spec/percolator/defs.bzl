@@ -47,3 +47,41 @@ def mutant_test(name, define, model):
             "//third_party:gtest_main",
         ],
     )
+
+def percolator_run_library(name, model):
+    """RunCase (random_run.h) and the SI history recorder over `model`."""
+    native.cc_library(
+        name = name,
+        testonly = True,
+        srcs = [
+            "random_run.cc",
+            "si_history.cc",
+        ],
+        hdrs = [
+            "random_run.h",
+            "si_history.h",
+        ],
+        deps = [
+            model,
+            "//core/base:check",
+            "//core/base:prng",
+            "//core/env:engine",
+            "//core/mvcc:codec",
+            "//jepsen/elle",
+            "//jepsen/history",
+            "//third_party:abseil",
+        ],
+    )
+
+def si_mutant_test(name, define, run):
+    """A test that passes iff the SI checker judges a run over `run` invalid."""
+    native.cc_test(
+        name = name,
+        size = "small",
+        srcs = ["si_mutant_test.cc"],
+        local_defines = [define],
+        deps = [
+            run,
+            "//third_party:gtest_main",
+        ],
+    )

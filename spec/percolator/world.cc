@@ -545,13 +545,14 @@ std::string World::ValueOf(uint32_t index) const {
 }
 
 uint32_t World::WriterOf(const std::string& value) {
-  if (value.size() < 2 || value[0] != 't') return 0;
+  if (value.size() < 2 || value.size() > 400 || value[0] != 't')
+    return kForeignWriter;
   uint32_t writer = 0;
   for (size_t i = 1; i < value.size() && value[i] != ':'; ++i) {
-    if (value[i] < '0' || value[i] > '9') return 0;
+    if (value[i] < '0' || value[i] > '9' || i > 6) return kForeignWriter;
     writer = writer * 10 + static_cast<uint32_t>(value[i] - '0');
   }
-  return writer;
+  return writer == 0 ? kForeignWriter : writer;
 }
 
 std::string World::Fingerprint() const {
@@ -639,8 +640,12 @@ std::string Describe(const World& world) {
     out << "  acknowledged " << TxnName(txn) << " at " << ts << "\n";
   }
   for (const ReadRecord& read : world.ghost.reads) {
-    out << "  read T" << read.txn << " " << read.key << "@" << read.ts
-        << " saw T" << read.writer << "\n";
+    out << "  read T" << read.txn << " " << read.key << "@" << read.ts;
+    if (read.writer == World::kForeignWriter) {
+      out << " saw a value no txn wrote\n";
+    } else {
+      out << " saw T" << read.writer << "\n";
+    }
   }
   for (const std::string& what : world.ghost.unexpected) {
     out << "  unexpected " << what << "\n";

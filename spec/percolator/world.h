@@ -100,7 +100,7 @@ struct TxnState {
 };
 
 // A read a client was served: the writer (1-based txn index) of the value it
-// saw, 0 for "no value".
+// saw, 0 for "no value", World::kForeignWriter for a value no txn wrote.
 struct ReadRecord {
   uint32_t txn = 0;
   std::string key;
@@ -141,7 +141,9 @@ struct World {
   std::string Fingerprint() const;
   // The value txn `index` (0-based) writes to `key`.
   std::string ValueOf(uint32_t index) const;
-  // 1-based writer index encoded in a value (0 when it is not ours).
+  // 1-based writer index encoded in a value; kForeignWriter when the value
+  // is not one ValueOf() makes (e.g. a bug wrote an empty value).
+  static constexpr uint32_t kForeignWriter = UINT32_MAX;
   static uint32_t WriterOf(const std::string& value);
   const TxnSpec& spec(uint32_t index) const { return config->txns[index]; }
 };
