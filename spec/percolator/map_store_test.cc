@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/mem_engine.h"
-#include "spec/percolator/rc_params.h"
 
 namespace spec::percolator {
 namespace {
@@ -22,7 +22,7 @@ std::string Position(const core::env::Iterator& it) {
   return std::string(it.key()) + "=" + std::string(it.value());
 }
 
-RC_PROP_N(MapStoreProperty, SnapshotMatchesMemEngine, 150, 40) {
+RC_GTEST_PROP_N(MapStoreProperty, SnapshotMatchesMemEngine, 150, 40, ()) {
   const auto keys =
       std::vector<std::string>{"", "a", "ab", "b", "c", "cc", "d"};
   core::env::WriteBatch batch;

@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/mvcc/key.h"
 #include "core/mvcc/lock.h"
 #include "core/mvcc/write.h"
 #include "jepsen/history/history.h"
 #include "spec/percolator/random_run.h"
-#include "spec/percolator/rc_params.h"
 #include "spec/percolator/si_history.h"
 #include "spec/percolator/world.h"
 
@@ -97,7 +97,8 @@ void AssertVerdict(const SiVerdict& verdict, const CaseResult& run) {
 void RandomInterleavingsAreSnapshotIsolated();
 
 TEST(PercolatorModelProperty, RandomInterleavingsAreSnapshotIsolated) {
-  CheckWithParams(&RandomInterleavingsAreSnapshotIsolated, 300, 100);
+  core::base::testing::CheckGTestWithParams(
+      &RandomInterleavingsAreSnapshotIsolated, 300, 100);
   std::cout << "[percolator model] " << g_coverage.steps << " steps, "
             << g_coverage.acknowledged << " commits acknowledged, "
             << g_coverage.decided << " fates decided by resolvers, "
