@@ -133,6 +133,7 @@ Report Explore(const Model<State>& model, const Options& options = {}) {
 
   bool ok = admit(model.initial, -1, "init", 0);
   bool truncated = false;
+  uint64_t next_progress = options.progress_every_states;
   while (ok && !frontier.empty()) {
     if (report.states_explored >= options.max_states) {
       truncated = true;
@@ -150,8 +151,9 @@ Report Explore(const Model<State>& model, const Options& options = {}) {
       if (ok) ok = admit(std::move(next), index, std::move(action), depth + 1);
     });
     if (options.progress_every_states != 0 &&
-        report.states_explored % options.progress_every_states == 0) {
+        report.states_explored >= next_progress) {
       internal::PrintProgress(report, frontier.size());
+      next_progress = report.states_explored + options.progress_every_states;
     }
   }
   report.exhausted = ok && !truncated && frontier.empty();
