@@ -4,10 +4,12 @@
 #   - PD convergence: 8 stores, 1,000 regions, simple and joint membership
 #   - jepsen checkers: 100,000-op partitioned kv history < 1 s, 10-client
 #     400-op kv history < 30 s, SI checker >= 100,000 list-append txn/s
+#   - Raft explorer: 3 nodes, terms <= 2, one proposal, one crash, message
+#     loss, two in flight: must be exhausted with no invariant violated
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bazel build --config=opt //pd/tools:convergence_sim //jepsen/bench:linear_bench \
-  //jepsen/bench:elle_bench || exit 1
+  //jepsen/bench:elle_bench //spec/raft:raft_explorer || exit 1
 status=0
 run() {
   echo "--- $*"
@@ -17,4 +19,6 @@ run bazel-bin/pd/tools/convergence_sim --seed=1 --stores=8 --regions=1000
 run bazel-bin/pd/tools/convergence_sim --seed=2 --stores=10 --regions=1200 --joint
 run bazel-bin/jepsen/bench/linear_bench
 run bazel-bin/jepsen/bench/elle_bench
+run bazel-bin/spec/raft/raft_explorer --max_term=2 --proposals=1 --crashes=1 \
+  --duplicates=0 --in_flight=2 --require_exhausted
 exit $status

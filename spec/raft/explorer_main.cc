@@ -26,6 +26,8 @@ ABSL_FLAG(uint64_t, in_flight, 4, "max messages in flight");
 ABSL_FLAG(bool, pre_vote, false, "enable pre-vote");
 ABSL_FLAG(bool, lease_reads, false, "request lease-based reads");
 ABSL_FLAG(uint64_t, max_states, 50'000'000, "stop after this many states");
+ABSL_FLAG(bool, require_exhausted, false,
+          "exit 2 unless the bounded space was explored completely");
 ABSL_FLAG(uint64_t, random_walks, 0,
           "instead of exhaustive search, run this many random walks");
 ABSL_FLAG(uint64_t, walk_steps, 200, "steps per random walk");
@@ -64,6 +66,11 @@ int main(int argc, char** argv) {
     std::printf("%s\n", report.Summary().c_str());
     std::printf("states/s: %.0f\n", report.states_per_second());
     violation = report.violation;
+    if (!violation && !report.exhausted &&
+        absl::GetFlag(FLAGS_require_exhausted)) {
+      std::printf("bound NOT exhausted (--require_exhausted)\n");
+      return 2;
+    }
   }
   if (!violation) {
     std::printf("no invariant violated\n");
