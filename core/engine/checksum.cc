@@ -1,0 +1,37 @@
+#include "core/engine/checksum.h"
+
+#include <cstring>
+
+namespace core::engine {
+namespace {
+
+constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ULL;
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 31;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 29;
+  return x;
+}
+
+}  // namespace
+
+uint64_t EntryChecksum(std::string_view bytes, uint64_t seed) {
+  // Each step xors a word into the state and then applies an invertible
+  // mix, so two inputs of the same length that differ in one word always
+  // diverge; the length is folded in to separate different lengths.
+  uint64_t state = Mix(seed ^ (bytes.size() * kMultiplier));
+  size_t pos = 0;
+  for (; pos + 8 <= bytes.size(); pos += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + pos, 8);
+    state = Mix((state ^ word) * kMultiplier);
+  }
+  uint64_t tail = 0;
+  if (pos < bytes.size()) {
+    std::memcpy(&tail, bytes.data() + pos, bytes.size() - pos);
+  }
+  return Mix((state ^ tail) * kMultiplier);
+}
+
+}  // namespace core::engine

@@ -1,0 +1,75 @@
+// A reference model of env::Engine for property tests: one std::map per
+// column family, batches applied op by op, and an iterator model over a
+// sorted copy. Test-only; shared by the MemEngine property tests, the crash
+// tests and the MemEngine/RocksEngine differential test.
+#ifndef CORE_ENGINE_ENGINE_MODEL_H_
+#define CORE_ENGINE_ENGINE_MODEL_H_
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/env/engine.h"
+
+namespace core::engine::testing {
+
+class EngineModel {
+ public:
+  using Table = std::map<std::string, std::string, std::less<>>;
+
+  void Apply(const env::WriteBatch& batch);
+  std::optional<std::string> Get(env::Cf cf, std::string_view key) const;
+  const Table& table(env::Cf cf) const {
+    return tables_[static_cast<size_t>(cf)];
+  }
+  bool operator==(const EngineModel& other) const = default;
+
+ private:
+  std::array<Table, env::kAllCfs.size()> tables_;
+};
+
+// Moves an iterator can make; the model and the engine get the same moves.
+enum class IteratorMove : uint8_t {
+  kSeekToFirst,
+  kSeekToLast,
+  kSeek,
+  kSeekForPrev,
+  kNext,
+  kPrev,
+};
+
+// Mirrors env::Iterator over one table restricted to the bounds.
+class IteratorModel {
+ public:
+  IteratorModel(const EngineModel::Table& table,
+                const env::IteratorOptions& options);
+  // `target` is used by kSeek and kSeekForPrev. kNext/kPrev need Valid().
+  void Move(IteratorMove move, std::string_view target);
+  bool Valid() const { return position_ >= 0; }
+  const std::pair<std::string, std::string>& entry() const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+  int position_ = -1;
+};
+
+// Applies `move` to a real iterator.
+void MoveIterator(env::Iterator& it, IteratorMove move,
+                  std::string_view target);
+
+// Every (key, value) of `cf` in `snapshot`, forward or reverse; the status is
+// the iterator's final status.
+struct ScanResult {
+  std::vector<std::pair<std::string, std::string>> entries;
+  absl::Status status;
+};
+ScanResult ScanAll(const env::Snapshot& snapshot, env::Cf cf,
+                   const env::IteratorOptions& options, bool reverse);
+
+}  // namespace core::engine::testing
+
+#endif  // CORE_ENGINE_ENGINE_MODEL_H_

@@ -1,0 +1,40 @@
+// Mutant tests: each binary links a MemEngine built with one known bug
+// (MUTANT_ENGINE_*) and passes only if the model property that guards the
+// broken invariant finds a counterexample.
+//   MUTANT_ENGINE_GC_IGNORES_SNAPSHOTS     -> PropertyMatchesModel
+//     (VisibleViewsPreserved: a snapshot loses versions it can see)
+//   MUTANT_ENGINE_CRASH_LOSES_SYNCED_TAIL  -> PropertyCrashKeepsSyncedPrefix
+//     (SyncedBatchesSurviveCrash)
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+
+#include "core/engine/mem_engine_properties.h"
+
+namespace core::engine {
+namespace {
+
+// True when RapidCheck finds a counterexample within `cases` cases.
+bool PropertyFails(void (*property)(), int cases) {
+  rc::detail::TestMetadata metadata;
+  metadata.id = "mutant";
+  rc::detail::TestParams params = rc::detail::configuration().testParams;
+  params.maxSuccess = cases;
+  params.disableShrinking = true;
+  const auto result = rc::detail::checkTestable(property, metadata, params);
+  return result.template is<rc::detail::FailureResult>();
+}
+
+#if defined(MUTANT_ENGINE_GC_IGNORES_SNAPSHOTS)
+TEST(MemEngineMutantTest, GcIgnoringSnapshotsIsCaught) {
+  EXPECT_TRUE(PropertyFails(&testing::PropertyMatchesModel, 500));
+}
+#elif defined(MUTANT_ENGINE_CRASH_LOSES_SYNCED_TAIL)
+TEST(MemEngineMutantTest, CrashLosingSyncedTailIsCaught) {
+  EXPECT_TRUE(PropertyFails(&testing::PropertyCrashKeepsSyncedPrefix, 500));
+}
+#else
+#error "build with one MUTANT_ENGINE_* define"
+#endif
+
+}  // namespace
+}  // namespace core::engine
