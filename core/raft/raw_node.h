@@ -1,0 +1,125 @@
+// RawNode: the thread-unsafe API of one Raft node, and the Ready contract
+// between the pure core and its driver.
+//
+// The driver loop (Ref: etcd/raft README, raft-rs RawNode):
+//   node.Tick() on every tick; node.Step(msg) for every message received;
+//   node.Propose / ProposeConfChange / ReadIndex / TransferLeader on request;
+//   if (node.HasReady()) {
+//     Ready rd = node.GetReady();
+//     1. send rd.messages (they may go out before anything is persisted);
+//     2. persist rd.snapshot, rd.entries (truncating any conflicting suffix)
+//        and rd.hard_state, durably (fsync) when rd.must_sync;
+//     3. only then send rd.persisted_messages;
+//     4. apply rd.snapshot and then rd.committed_entries, in order, calling
+//        ApplyConfChange for kConfChange entries; serve rd.read_states once
+//        the applied index reaches each ReadState::index;
+//     5. node.Advance();
+//   }
+// Sending a persisted message before step 2 completes breaks Raft's safety
+// (a vote or an acknowledged entry could be forgotten in a crash).
+//
+// Only one Ready may be outstanding: GetReady CHECKs that the previous one
+// was Advanced, and HasReady is false in between.
+#ifndef CORE_RAFT_RAW_NODE_H_
+#define CORE_RAFT_RAW_NODE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/base/prng.h"
+#include "core/base/result.h"
+#include "core/raft/raft.h"
+#include "core/raft/storage.h"
+#include "core/raft/types.h"
+
+namespace core::raft {
+
+struct Ready {
+  // Increases by one per Ready of this RawNode.
+  uint64_t number = 0;
+  // Set when leader or role changed since the last Ready (volatile).
+  std::optional<SoftState> soft_state;
+  // Set when term, vote or commit changed: persist it (step 2).
+  std::optional<HardState> hard_state;
+  // Reads that become serveable once applied >= ReadState::index.
+  std::vector<ReadState> read_states;
+  // Entries to persist (step 2); they may overwrite a stored suffix.
+  std::vector<Entry> entries;
+  // A snapshot to persist and apply (step 2, then 4 before the entries).
+  std::optional<Snapshot> snapshot;
+  // Committed entries to apply after step 2, in order.
+  std::vector<Entry> committed_entries;
+  // Messages that may be sent immediately.
+  std::vector<Message> messages;
+  // Messages that may be sent only after step 2 is durable.
+  std::vector<Message> persisted_messages;
+  // Whether step 2 must be synced (entries, term or vote changed).
+  bool must_sync = false;
+};
+
+class RawNode {
+ public:
+  // Builds a node from its durable state in `storage`, which must outlive
+  // the node (or be rebound). Fails on an invalid config or storage state.
+  static core::base::Result<RawNode, absl::Status> Create(
+      const Config& config, const Storage* storage, core::base::Prng prng);
+
+  void Tick() { raft_.Tick(); }
+  // Starts an election now (pre-vote first if configured).
+  StepResult Campaign();
+  StepResult Propose(std::string data);
+  StepResult ProposeConfChange(const ConfChange& change);
+  // Feeds a message from a peer. Local-only kinds and responses from unknown
+  // peers are rejected with InvalidMessage.
+  StepResult Step(const Message& m);
+  // Requests a linearizable read; the answer arrives as a ReadState carrying
+  // `request_ctx` (which should be unique). Ref: Raft thesis §6.4.
+  StepResult ReadIndex(std::string request_ctx);
+  // Asks the leader to hand leadership to `transferee`.
+  StepResult TransferLeader(NodeId transferee);
+  void ReportUnreachable(NodeId id);
+  void ReportSnapshot(NodeId id, bool failed);
+  core::base::Result<ConfState, confchange::ConfChangeError> ApplyConfChange(
+      const ConfChange& change) {
+    return raft_.ApplyConfChange(change);
+  }
+
+  bool HasReady() const;
+  Ready GetReady();
+  // Step 5 of the contract: everything in the last Ready is persisted and
+  // its committed entries are applied.
+  void Advance();
+
+  Status GetStatus() const { return raft_.GetStatus(); }
+  const Raft& raft() const { return raft_; }
+  NodeId id() const { return raft_.id(); }
+  // After copying a node together with its storage, point it at the copy.
+  void RebindStorage(const Storage* storage) { raft_.RebindStorage(storage); }
+  void AppendFingerprintForTest(std::string* out) const {
+    raft_.AppendFingerprintForTest(out);
+  }
+
+ private:
+  explicit RawNode(Raft raft);
+
+  Raft raft_;
+  SoftState prev_soft_state_;
+  HardState prev_hard_state_;
+  uint64_t ready_number_ = 0;
+  bool ready_outstanding_ = false;
+  // What the outstanding Ready handed out, for Advance.
+  struct Handed {
+    std::optional<std::pair<Index, Term>> last_entry;
+    Index snapshot_index = 0;
+    Index last_committed = 0;
+    uint64_t committed_bytes = 0;
+    std::vector<Message> self_messages;
+  };
+  Handed handed_;
+};
+
+}  // namespace core::raft
+
+#endif  // CORE_RAFT_RAW_NODE_H_

@@ -1,0 +1,28 @@
+"""The NodeSet/Network test harness, buildable over any Raft core variant."""
+
+def raft_testing_library(name, raft, visibility = None):
+    """A cc_library of the harness linked against the Raft target `raft`."""
+    native.cc_library(
+        name = name,
+        srcs = [
+            "//core/raft/testing:network.cc",
+            "//core/raft/testing:node_set.cc",
+            "//core/raft/testing:scenarios.cc",
+        ],
+        hdrs = [
+            "//core/raft/testing:network.h",
+            "//core/raft/testing:node_set.h",
+            "//core/raft/testing:scenarios.h",
+        ],
+        copts = ["-Wno-missing-field-initializers"],
+        visibility = visibility,
+        deps = [
+            raft,
+            "//core/base:bytes",
+            "//core/base:check",
+            "//core/base:prng",
+            "//core/raft:codec",
+            "//core/raft:types",
+            "//core/raft/invariants",
+        ],
+    )
