@@ -1,0 +1,254 @@
+// Readers for the three history formats: examples in each format (the shapes
+// of Knossos EDN, Porcupine's etcd logs and our JSON lines), errors naming
+// the line, a JSON-lines round trip, and "random bytes never crash" for
+// every reader.
+#include "jepsen/history/readers.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "jepsen/history/json_lines.h"
+#include "jepsen/history/writers.h"
+
+namespace jepsen::history {
+namespace {
+
+TEST(ReadersTest, EdnVectorOfOps) {
+  // Knossos data/cas-register style: a leading comment, then one vector.
+  absl::StatusOr<History> h = ParseEdnHistory(
+      ";; cas register\n"
+      "[{:process 0, :type :invoke, :f :cas, :value [1 4]}\n"
+      " {:process :nemesis, :type :info, :f :start, :value nil}\n"
+      " {:process 0, :type :ok, :f :cas, :value [1 4], :time 17, :index 1}]\n");
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->ops.size(), 2u);  // the nemesis op is skipped
+  EXPECT_EQ(h->ops[0].type, OpType::kInvoke);
+  EXPECT_EQ(h->ops[0].f, "cas");
+  EXPECT_EQ(h->ops[0].value, Value::Vector({Value::Int(1), Value::Int(4)}));
+  EXPECT_EQ(h->ops[0].line, 2);
+  EXPECT_EQ(h->ops[1].type, OpType::kOk);
+  EXPECT_EQ(h->ops[1].time_ns, 17);
+  EXPECT_EQ(h->ops[1].line, 4);
+}
+
+TEST(ReadersTest, EdnOneMapPerLine) {
+  // Porcupine test_data/kv style.
+  absl::StatusOr<History> h = ParseHistory(
+      "{:process 0, :type :invoke, :f :append, :key \"1\", :value \"x 0 0 "
+      "y\"}\n"
+      "{:process 0, :type :ok, :f :append, :key \"1\", :value \"x 0 0 y\"}\n");
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->ops.size(), 2u);
+  ASSERT_TRUE(h->ops[0].key.has_value());
+  EXPECT_EQ(*h->ops[0].key, Value::String("1"));
+}
+
+TEST(ReadersTest, JepsenLogTabsSpacesAndNoise) {
+  absl::StatusOr<History> h = ParseHistory(
+      "2015-05-01 INFO  jepsen.core - starting\n"
+      "INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]\n"
+      "INFO  jepsen.util - 3  :fail  :cas  [1 4]\n"
+      "INFO  jepsen.util - :nemesis\t:info\t:start\tnil\n"
+      "INFO  jepsen.util - 1\t:invoke\t:read\tnil\n"
+      "INFO  jepsen.util - 1\t:info\t:read\t:timed-out\n");
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->ops.size(), 4u);
+  EXPECT_EQ(h->ops[0].process, 3);
+  EXPECT_EQ(h->ops[0].value, Value::Vector({Value::Int(1), Value::Int(4)}));
+  EXPECT_EQ(h->ops[1].type, OpType::kFail);
+  EXPECT_EQ(h->ops[2].value, Value::Nil());
+  EXPECT_EQ(h->ops[3].value, Value::Keyword("timed-out"));
+  EXPECT_EQ(h->ops[3].line, 6);
+}
+
+TEST(ReadersTest, JsonLinesWithTransactions) {
+  absl::StatusOr<History> h = ParseHistory(
+      "{\"index\":0,\"type\":\"invoke\",\"process\":1,\"f\":\"txn\","
+      "\"value\":[[\"append\",\"x\",1],[\"r\",\"y\",null]]}\n"
+      "\n"
+      "{\"index\":1,\"type\":\"ok\",\"process\":1,\"f\":\"txn\","
+      "\"value\":[[\"append\",\"x\",1],[\"r\",\"y\",[1,2]]],\"time\":99}\n");
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->ops.size(), 2u);
+  EXPECT_EQ(h->ops[1].line, 3);
+  EXPECT_EQ(h->ops[1].time_ns, 99);
+  EXPECT_EQ(h->ops[1].value.items()[1].items()[2],
+            Value::Vector({Value::Int(1), Value::Int(2)}));
+}
+
+TEST(ReadersTest, JsonArrayOfOps) {
+  absl::StatusOr<History> h = ParseHistory(
+      "[{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":null},\n"
+      " {\"type\":\"ok\",\"process\":0,\"f\":\"read\",\"value\":3}]");
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->ops.size(), 2u);
+}
+
+TEST(ReadersTest, DetectsFormats) {
+  EXPECT_EQ(DetectFormat("; c\n[{:process 1}]"), Format::kEdn);
+  EXPECT_EQ(DetectFormat("{:type :ok}"), Format::kEdn);
+  EXPECT_EQ(DetectFormat("{\"type\":\"ok\"}"), Format::kJsonLines);
+  EXPECT_EQ(DetectFormat("[{\"type\":\"ok\"}]"), Format::kJsonLines);
+  EXPECT_EQ(DetectFormat("[\n  {\n \"type\":\"ok\"}]"), Format::kJsonLines);
+  EXPECT_EQ(DetectFormat("[\n  {:type :ok}]"), Format::kEdn);
+  EXPECT_EQ(DetectFormat("INFO jepsen.util - 1 :invoke :read nil"),
+            Format::kJepsenLog);
+  EXPECT_EQ(DetectFormat("hello"), Format::kAuto);
+}
+
+std::string ErrorOf(std::string_view text, Format format = Format::kAuto) {
+  absl::StatusOr<History> h = ParseHistory(text, format);
+  return h.ok() ? "<ok>" : std::string(h.status().message());
+}
+
+TEST(ReadersTest, ErrorsNameTheLine) {
+  EXPECT_EQ(ErrorOf("{:process 1 :type :ok}\n{:process 1 :type :bogus}"),
+            "line 2: unknown op :type :bogus");
+  EXPECT_EQ(ErrorOf("{:process 1 :f :read}"), "line 1: op has no :type");
+  EXPECT_EQ(ErrorOf("{:type :ok :f :read}"), "line 1: op has no :process");
+  EXPECT_EQ(ErrorOf("[{:type :ok :process 1}\n 7]"),
+            "line 2: expected an op map, got 7");
+  EXPECT_EQ(ErrorOf("{\"type\":\"ok\",\"process\":1}\n{\"type\":"),
+            "line 2: invalid JSON");
+  EXPECT_EQ(
+      ErrorOf("{\"type\":\"ok\",\"process\":1}\n[1]\n", Format::kJsonLines),
+      "line 2: expected a JSON object");
+  EXPECT_EQ(ErrorOf("x\nINFO jepsen.util - 1 :invoke"),
+            "line 2: expected `<process> :<type> :<f> [value]`");
+  EXPECT_EQ(ErrorOf("INFO jepsen.util - 1 :invoke :cas [1 2"),
+            "line 1: unterminated vector opened at line 1");
+  EXPECT_EQ(ErrorOf("INFO jepsen.util - 1 :began :read nil"),
+            "line 1: unknown op type ':began'");
+  EXPECT_EQ(ErrorOf("hello\n"),
+            "line 1: cannot tell the history format (expected EDN op maps, "
+            "JSON lines or "
+            "Jepsen log lines); pass --format");
+}
+
+TEST(ReadersTest, MissingFileIsNotFound) {
+  absl::StatusOr<History> h = ReadHistoryFile("/nonexistent/history.edn");
+  EXPECT_EQ(h.status().code(), absl::StatusCode::kNotFound);
+}
+
+rc::Gen<Value> GenOpValue() {
+  return rc::gen::oneOf(
+      rc::gen::just(Value::Nil()),
+      rc::gen::map(rc::gen::arbitrary<int64_t>(), &Value::Int),
+      // JSON strings are UTF-8; any ASCII text (controls included) round-trips.
+      rc::gen::map(
+          rc::gen::container<std::string>(rc::gen::inRange<char>(0, 127)),
+          &Value::String),
+      rc::gen::map(
+          rc::gen::pair(rc::gen::arbitrary<int64_t>(),
+                        rc::gen::arbitrary<int64_t>()),
+          [](std::pair<int64_t, int64_t> p) {
+            return Value::Vector({Value::Int(p.first), Value::Int(p.second)});
+          }));
+}
+
+// Whatever the simulator writes, the reader gives back unchanged.
+RC_GTEST_PROP(ReadersProperty, JsonLinesRoundTrip, ()) {
+  History history;
+  int n = *rc::gen::inRange(0, 20);
+  for (int i = 0; i < n; ++i) {
+    Op op;
+    op.type = *rc::gen::element(OpType::kInvoke, OpType::kOk, OpType::kFail,
+                                OpType::kInfo);
+    op.process = *rc::gen::arbitrary<int64_t>();
+    op.f = *rc::gen::element<std::string>("read", "write", "cas", "txn");
+    op.value = *GenOpValue();
+    if (*rc::gen::arbitrary<bool>()) op.key = *GenOpValue();
+    op.time_ns = *rc::gen::inRange<int64_t>(-1, 1000000);
+    op.index = i;
+    history.ops.push_back(op);
+  }
+  absl::StatusOr<History> back = ParseJsonLines(ToJsonLines(history));
+  RC_ASSERT(back.ok());
+  RC_ASSERT(back->ops.size() == history.ops.size());
+  for (size_t i = 0; i < history.ops.size(); ++i) {
+    const Op& a = history.ops[i];
+    const Op& b = back->ops[i];
+    RC_ASSERT(a.type == b.type && a.process == b.process && a.f == b.f &&
+              a.index == b.index);
+    RC_ASSERT(a.value == b.value && a.key == b.key && a.time_ns == b.time_ns);
+    RC_ASSERT(b.line == static_cast<int>(i) + 1);
+  }
+}
+
+// EDN and logger writers round-trip through their readers.
+RC_GTEST_PROP(ReadersProperty, EdnAndLogWritersRoundTrip, ()) {
+  History history;
+  int n = *rc::gen::inRange(0, 20);
+  for (int i = 0; i < n; ++i) {
+    Op op;
+    op.type = *rc::gen::element(OpType::kInvoke, OpType::kOk, OpType::kFail,
+                                OpType::kInfo);
+    op.process = *rc::gen::inRange<int64_t>(0, 1000);
+    op.f = *rc::gen::element<std::string>("read", "write", "cas", "txn");
+    op.value = *GenOpValue();
+    history.ops.push_back(op);
+  }
+  for (Format format : {Format::kEdn, Format::kJepsenLog}) {
+    absl::StatusOr<History> back =
+        ParseHistory(WriteHistory(history, format), format);
+    RC_ASSERT(back.ok());
+    RC_ASSERT(back->ops.size() == history.ops.size());
+    for (size_t i = 0; i < history.ops.size(); ++i) {
+      RC_ASSERT(back->ops[i].type == history.ops[i].type);
+      RC_ASSERT(back->ops[i].process == history.ops[i].process);
+      RC_ASSERT(back->ops[i].f == history.ops[i].f);
+      RC_ASSERT(back->ops[i].value == history.ops[i].value);
+    }
+  }
+}
+
+void AssertCleanError(const absl::StatusOr<History>& h) {
+  if (!h.ok()) {
+    RC_ASSERT(h.status().code() == absl::StatusCode::kInvalidArgument);
+    RC_ASSERT(h.status().message().rfind("line ", 0) == 0);
+  }
+}
+
+RC_GTEST_PROP(ReadersProperty, RandomBytesNeverCrashEdnReader,
+              (std::string bytes)) {
+  AssertCleanError(ParseHistory(bytes, Format::kEdn));
+}
+
+RC_GTEST_PROP(ReadersProperty, RandomBytesNeverCrashLogReader,
+              (std::string bytes)) {
+  AssertCleanError(ParseHistory(bytes, Format::kJepsenLog));
+  AssertCleanError(
+      ParseHistory("INFO jepsen.util - " + bytes, Format::kJepsenLog));
+}
+
+RC_GTEST_PROP(ReadersProperty, RandomBytesNeverCrashJsonReader,
+              (std::string bytes)) {
+  AssertCleanError(ParseHistory(bytes, Format::kJsonLines));
+  AssertCleanError(ParseHistory("{\"type\":" + bytes, Format::kJsonLines));
+}
+
+RC_GTEST_PROP(ReadersProperty, RandomBytesNeverCrashAutoDetection,
+              (std::string bytes)) {
+  AssertCleanError(ParseHistory(bytes));
+}
+
+// Mutating a valid file byte by byte reaches the field-level checks.
+RC_GTEST_PROP(ReadersProperty, CorruptedValidFilesNeverCrash, ()) {
+  std::string text = *rc::gen::element<std::string>(
+      "[{:process 0 :type :invoke :f :cas :value [1 2]}\n{:process 0 :type :ok "
+      ":f :cas}]",
+      "INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]\nINFO  jepsen.util - "
+      "3\t:ok\t:cas\t[1 4]",
+      "{\"type\":\"invoke\",\"process\":1,\"f\":\"txn\",\"value\":[[\"r\","
+      "\"x\",null]]}");
+  int edits = *rc::gen::inRange(1, 5);
+  for (int i = 0; i < edits; ++i) {
+    size_t at = *rc::gen::inRange<size_t>(0, text.size());
+    text[at] = *rc::gen::arbitrary<char>();
+  }
+  AssertCleanError(ParseHistory(text));
+  (void)PairOperations(History());
+}
+
+}  // namespace
+}  // namespace jepsen::history

@@ -1,0 +1,137 @@
+// Internal: the sequential specifications, compiled to micro-ops over
+// integer cells so that the search copies, hashes and compares small states.
+//
+// Every distinct value is interned to a dense id; a cell holds a value id
+// (registers, key-value strings) or 0/1 (mutex). `append` interns the
+// concatenation on demand and memoises it, so the key-value model stays
+// exact while its states remain integers.
+#ifndef JEPSEN_LINEAR_MODELS_H_
+#define JEPSEN_LINEAR_MODELS_H_
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "jepsen/history/history.h"
+#include "jepsen/linear/linear.h"
+#include "jepsen/linear/wgl.h"
+
+namespace jepsen::linear::internal {
+
+inline constexpr int32_t kUnknownValue = -1;
+inline constexpr int32_t kMutexFree = 0;
+inline constexpr int32_t kMutexHeld = 1;
+
+struct MicroOp {
+  enum class Kind : uint8_t {
+    kRead,        // a: expected value id, or kUnknownValue
+    kWrite,       // a: new value
+    kCasOk,       // requires cell == a; sets b
+    kCasFailed,   // requires cell != a (an observed failed compare)
+    kCasUnknown,  // cell == a ? b : unchanged
+    kAppend,      // cell = cell ++ a (strings)
+    kAcquire,     // requires free; sets held
+    kRelease,     // requires held; sets free
+  };
+  Kind kind = Kind::kRead;
+  int32_t key = 0;  // cell index in a multi-key state
+  int32_t a = 0;
+  int32_t b = 0;
+};
+
+// Interned values and the append memo of one partition.
+class Cells {
+ public:
+  int32_t Intern(const history::Value& value);
+  const history::Value& value(int32_t id) const {
+    return values_[static_cast<size_t>(id)];
+  }
+
+  // Applies `op` to a cell holding `current`; false if the op is illegal.
+  bool Apply(int32_t current, const MicroOp& op, int32_t* next);
+
+ private:
+  int32_t Concat(int32_t left, int32_t right);
+
+  std::vector<history::Value> values_;
+  std::unordered_map<history::Value, int32_t, history::ValueHash> ids_;
+  std::unordered_map<uint64_t, int32_t> concat_;
+};
+
+// One partition's calls compiled for the search.
+struct Partition {
+  std::optional<history::Value> key;  // nullopt: the unpartitioned history
+  std::vector<size_t> operations;     // index into the paired operations
+  std::vector<CallSpan> spans;
+  std::vector<uint32_t>
+      micro_begin;  // micro-ops of call i: [begin[i], begin[i+1])
+  std::vector<MicroOp> micro;
+  std::vector<history::Value> cell_keys;  // cell index -> key (multi-key state)
+  std::vector<int32_t> initial;           // one id per cell
+  bool multi_key = false;
+  Cells cells;
+};
+
+// Splits and compiles the operations (already paired) for `options`.
+// Operations the model drops (:fail ones) are left out.
+absl::StatusOr<std::vector<Partition>> CompilePartitions(
+    const history::History& history,
+    const std::vector<history::Operation>& operations,
+    const ModelOptions& options);
+
+// Search adapters: one cell (per-key partitions) or many (multi-key).
+class SingleCellModel {
+ public:
+  using State = int32_t;
+  explicit SingleCellModel(Partition& p) : p_(p) {}
+  State Init() { return p_.initial.empty() ? 0 : p_.initial[0]; }
+  bool Step(const State& s, size_t call, State* next) {
+    int32_t cell = s;
+    for (uint32_t m = p_.micro_begin[call]; m < p_.micro_begin[call + 1]; ++m) {
+      if (!p_.cells.Apply(cell, p_.micro[m], &cell)) return false;
+    }
+    *next = cell;
+    return true;
+  }
+  uint64_t Hash(const State& s) {
+    return static_cast<uint64_t>(static_cast<uint32_t>(s));
+  }
+
+ private:
+  Partition& p_;
+};
+
+class MultiCellModel {
+ public:
+  using State = std::vector<int32_t>;
+  explicit MultiCellModel(Partition& p) : p_(p) {}
+  State Init() { return p_.initial; }
+  bool Step(const State& s, size_t call, State* next) {
+    *next = s;
+    for (uint32_t m = p_.micro_begin[call]; m < p_.micro_begin[call + 1]; ++m) {
+      const MicroOp& op = p_.micro[m];
+      int32_t& cell = (*next)[static_cast<size_t>(op.key)];
+      if (!p_.cells.Apply(cell, op, &cell)) return false;
+    }
+    return true;
+  }
+  uint64_t Hash(const State& s) {
+    uint64_t h = s.size();
+    for (int32_t v : s) h = MixBits(h ^ static_cast<uint32_t>(v));
+    return h;
+  }
+
+ private:
+  Partition& p_;
+};
+
+// EDN-ish description of a state for explanations.
+std::string DescribeCell(const Partition& p, ModelKind kind, int32_t cell);
+std::string DescribeCells(const Partition& p, ModelKind kind,
+                          const std::vector<int32_t>& cells);
+
+}  // namespace jepsen::linear::internal
+
+#endif  // JEPSEN_LINEAR_MODELS_H_

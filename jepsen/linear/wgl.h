@@ -1,0 +1,269 @@
+// Internal: the Wing-Gong-Lowe search over one partition.
+//
+// Ref: Lowe, "Testing for linearizability", CCPE 2017, §3 (the WGL algorithm
+// with a doubly linked list of call/return entries, "lift"/"unlift") and §4
+// (caching (linearized set, state) configurations, which makes the search
+// memoised instead of exponential in many cases). Porcupine's checkSingle
+// is the same algorithm.
+//
+// Model concept (all methods may mutate internal memo tables):
+//   using State = ...;                          // copyable, ==-comparable
+//   State Init();
+//   bool Step(const State& s, size_t call, State* next);  // false: illegal
+//   uint64_t Hash(const State& s);
+#ifndef JEPSEN_LINEAR_WGL_H_
+#define JEPSEN_LINEAR_WGL_H_
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <utility>
+#include <vector>
+
+#include "core/base/check.h"
+
+namespace jepsen::linear::internal {
+
+inline constexpr size_t kOpenReturn = static_cast<size_t>(-1);
+
+struct CallSpan {
+  size_t call_pos = 0;              // event position of the invocation
+  size_t return_pos = kOpenReturn;  // event position of the completion
+  bool required = true;             // must be linearized (completed ops)
+};
+
+enum class SearchStatus {
+  kLinearizable,
+  kNotLinearizable,
+  kTimedOut,
+  kStopped,
+  kCacheFull
+};
+
+template <typename State>
+struct SearchOutcome {
+  SearchStatus status = SearchStatus::kLinearizable;
+  // kNotLinearizable: the call whose return was reached in the deepest
+  // configuration, the calls linearized there (in order) and the state.
+  size_t failed_call = 0;
+  std::vector<size_t> prefix;
+  State state_after_prefix{};
+  size_t cache_entries = 0;
+};
+
+struct SearchLimits {
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
+  std::function<bool()> should_stop;  // polled now and then; may be empty
+  size_t max_cache_entries = 0;       // 0: unbounded
+};
+
+inline uint64_t MixBits(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Set of (linearized-set bitset, state) configurations, open addressing.
+template <typename State>
+class ConfigCache {
+ public:
+  explicit ConfigCache(size_t words) : words_(words), slots_(1024, 0) {}
+
+  // Inserts the configuration; false if it was already present.
+  bool Insert(uint64_t hash, const uint64_t* bits, const State& state) {
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      uint32_t slot = slots_[i];
+      if (slot == 0) {
+        hashes_.push_back(hash);
+        bits_.insert(bits_.end(), bits, bits + words_);
+        states_.push_back(state);
+        slots_[i] = static_cast<uint32_t>(hashes_.size());
+        if (hashes_.size() * 2 > slots_.size()) Grow();
+        return true;
+      }
+      size_t e = slot - 1;
+      if (hashes_[e] == hash && states_[e] == state &&
+          std::memcmp(&bits_[e * words_], bits, words_ * sizeof(uint64_t)) ==
+              0) {
+        return false;
+      }
+    }
+  }
+
+  size_t size() const { return hashes_.size(); }
+
+ private:
+  void Grow() {
+    std::vector<uint32_t> slots(slots_.size() * 2, 0);
+    size_t mask = slots.size() - 1;
+    for (size_t e = 0; e < hashes_.size(); ++e) {
+      size_t i = hashes_[e] & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = static_cast<uint32_t>(e + 1);
+    }
+    slots_ = std::move(slots);
+  }
+
+  size_t words_;
+  std::vector<uint32_t> slots_;  // 0: empty; else entry index + 1
+  std::vector<uint64_t> hashes_;
+  std::vector<uint64_t> bits_;
+  std::vector<State> states_;
+};
+
+// The doubly linked list of entries: entry 2i is the call of call i, 2i+1
+// its return; `head` is a sentinel. Removal keeps an entry's own links so
+// that reinsertion in reverse order restores the list (dancing links).
+class EntryList {
+ public:
+  explicit EntryList(const std::vector<CallSpan>& calls) {
+    const size_t n = calls.size();
+    head_ = static_cast<int32_t>(2 * n);
+    next_.assign(2 * n + 1, -1);
+    prev_.assign(2 * n + 1, -1);
+    std::vector<std::pair<size_t, int32_t>> order;
+    order.reserve(2 * n);
+    for (size_t i = 0; i < n; ++i) {
+      CHECK(calls[i].return_pos == kOpenReturn ||
+            calls[i].call_pos < calls[i].return_pos);
+      order.emplace_back(calls[i].call_pos, static_cast<int32_t>(2 * i));
+      order.emplace_back(calls[i].return_pos, static_cast<int32_t>(2 * i + 1));
+    }
+    std::sort(order.begin(), order.end());
+    int32_t last = head_;
+    for (const auto& [pos, entry] : order) {
+      next_[last] = entry;
+      prev_[entry] = last;
+      last = entry;
+    }
+  }
+
+  int32_t first() const { return next_[head_]; }
+  int32_t next(int32_t entry) const { return next_[entry]; }
+
+  // Removes a call entry and its return entry.
+  void Lift(int32_t call) {
+    Unlink(call);
+    Unlink(call + 1);
+  }
+  void Unlift(int32_t call) {
+    Relink(call + 1);
+    Relink(call);
+  }
+
+ private:
+  void Unlink(int32_t e) {
+    next_[prev_[e]] = next_[e];
+    if (next_[e] != -1) prev_[next_[e]] = prev_[e];
+  }
+  void Relink(int32_t e) {
+    next_[prev_[e]] = e;
+    if (next_[e] != -1) prev_[next_[e]] = e;
+  }
+
+  int32_t head_;
+  std::vector<int32_t> next_;
+  std::vector<int32_t> prev_;
+};
+
+template <typename Model>
+SearchOutcome<typename Model::State> SearchWgl(
+    Model& model, const std::vector<CallSpan>& calls,
+    const SearchLimits& limits) {
+  using State = typename Model::State;
+  SearchOutcome<State> out;
+  const size_t n = calls.size();
+  size_t required_total = 0;
+  for (const CallSpan& call : calls) required_total += call.required ? 1 : 0;
+  if (required_total == 0) return out;
+
+  EntryList list(calls);
+  const size_t words = (n + 63) / 64;
+  std::vector<uint64_t> bits(words, 0);
+  std::vector<uint64_t> zobrist(n);
+  for (size_t i = 0; i < n; ++i)
+    zobrist[i] = MixBits(i * 0x2545f4914f6cdd1dULL + 1);
+  ConfigCache<State> cache(words);
+
+  struct Frame {
+    int32_t entry;
+    State state;
+  };
+  std::vector<Frame> stack;
+  State state = model.Init();
+  uint64_t zob = 0;
+  size_t linearized_required = 0;
+  int64_t best_depth = -1;
+  int32_t entry = list.first();
+  for (uint64_t iterations = 1;; ++iterations) {
+    if ((iterations & 1023) == 0) {
+      if (std::chrono::steady_clock::now() > limits.deadline)
+        out.status = SearchStatus::kTimedOut;
+      if (limits.should_stop && limits.should_stop())
+        out.status = SearchStatus::kStopped;
+      if (out.status != SearchStatus::kLinearizable) break;
+    }
+    CHECK_NE(entry, -1)
+        << "the entry list ended with required calls unlinearized";
+    const size_t call = static_cast<size_t>(entry / 2);
+    if ((entry & 1) == 0) {
+      State next_state;
+      if (model.Step(state, call, &next_state)) {
+        bits[call / 64] ^= uint64_t{1} << (call % 64);
+        zob ^= zobrist[call];
+        if (cache.Insert(zob ^ MixBits(model.Hash(next_state)), bits.data(),
+                         next_state)) {
+          stack.push_back(Frame{entry, std::move(state)});
+          state = std::move(next_state);
+          list.Lift(entry);
+          if (calls[call].required && ++linearized_required == required_total)
+            break;
+          if (limits.max_cache_entries != 0 &&
+              cache.size() >= limits.max_cache_entries) {
+            out.status = SearchStatus::kCacheFull;
+            break;
+          }
+          entry = list.first();
+          continue;
+        }
+        bits[call / 64] ^= uint64_t{1} << (call % 64);
+        zob ^= zobrist[call];
+      }
+      entry = list.next(entry);
+      continue;
+    }
+    // A return entry: the call cannot be linearized in this configuration.
+    if (static_cast<int64_t>(stack.size()) > best_depth) {
+      best_depth = static_cast<int64_t>(stack.size());
+      out.failed_call = call;
+      out.prefix.clear();
+      for (const Frame& frame : stack)
+        out.prefix.push_back(static_cast<size_t>(frame.entry / 2));
+      out.state_after_prefix = state;
+    }
+    if (stack.empty()) {
+      out.status = SearchStatus::kNotLinearizable;
+      break;
+    }
+    Frame frame = std::move(stack.back());
+    stack.pop_back();
+    const size_t undone = static_cast<size_t>(frame.entry / 2);
+    state = std::move(frame.state);
+    bits[undone / 64] ^= uint64_t{1} << (undone % 64);
+    zob ^= zobrist[undone];
+    if (calls[undone].required) --linearized_required;
+    list.Unlift(frame.entry);
+    entry = list.next(frame.entry);
+  }
+  out.cache_entries = cache.size();
+  return out;
+}
+
+}  // namespace jepsen::linear::internal
+
+#endif  // JEPSEN_LINEAR_WGL_H_
