@@ -19,12 +19,13 @@ struct KindName {
   const char* name;
 };
 constexpr KindName kKindNames[] = {
-    {FaultKind::kCrash, "crash"},   {FaultKind::kRestart, "restart"},
-    {FaultKind::kPause, "pause"},   {FaultKind::kPartition, "partition"},
-    {FaultKind::kOneWay, "oneway"}, {FaultKind::kBlock, "block"},
-    {FaultKind::kClog, "clog"},     {FaultKind::kHeal, "heal"},
-    {FaultKind::kDrift, "drift"},   {FaultKind::kJump, "jump"},
-    {FaultKind::kDisk, "disk"},     {FaultKind::kCorrupt, "corrupt"},
+    {FaultKind::kCrash, "crash"},     {FaultKind::kRestart, "restart"},
+    {FaultKind::kPause, "pause"},     {FaultKind::kPartition, "partition"},
+    {FaultKind::kOneWay, "oneway"},   {FaultKind::kBlock, "block"},
+    {FaultKind::kClog, "clog"},       {FaultKind::kHeal, "heal"},
+    {FaultKind::kDrift, "drift"},     {FaultKind::kJump, "jump"},
+    {FaultKind::kDisk, "disk"},       {FaultKind::kCorrupt, "corrupt"},
+    {FaultKind::kIsolate, "isolate"},
 };
 
 Duration Ms(int64_t ms) { return Duration::Milliseconds(ms); }
@@ -113,14 +114,24 @@ std::vector<std::vector<int>> RingBlocks(int nodes, Prng& prng) {
   return pairs;
 }
 
-// A network fault at `at`, healed later (clogs end by themselves).
-void AddNetworkFault(const FaultScheduleOptions& options, Duration at,
-                     Prng& prng, FaultSchedule* out) {
+// A network fault at `at`, healed later (clogs end by themselves). Returns
+// when the network is whole again.
+Duration AddNetworkFault(const FaultScheduleOptions& options, Duration at,
+                         Prng& prng, FaultSchedule* out) {
   const int n = options.nodes;
   FaultEvent event{.at = at};
   const std::vector<int> order = Shuffled(n, prng);
   const std::vector<int> first(order.begin(), order.begin() + n / 2);
   const std::vector<int> second(order.begin() + n / 2, order.end());
+  if (prng.OneIn(3)) {
+    // Jepsen's favourite: cut the leader off.
+    event.kind = FaultKind::kIsolate;
+    event.node = kLeaderNode;
+    const Duration heal = at + Ms(Between(prng, 200, 3000));
+    out->push_back(event);
+    out->push_back(FaultEvent{.at = heal, .kind = FaultKind::kHeal});
+    return heal;
+  }
   switch (prng.Uniform(5)) {
     case 0:  // isolate one node
       event.kind = FaultKind::kPartition;
@@ -147,12 +158,13 @@ void AddNetworkFault(const FaultScheduleOptions& options, Duration at,
       event.node = order[0];
       event.duration = Ms(Between(prng, 100, 2000));
       out->push_back(event);
-      return;
+      return at + event.duration;
   }
   for (auto& group : event.groups) std::sort(group.begin(), group.end());
+  const Duration heal = at + Ms(Between(prng, 200, 3000));
   out->push_back(event);
-  out->push_back(FaultEvent{.at = at + Ms(Between(prng, 200, 3000)),
-                            .kind = FaultKind::kHeal});
+  out->push_back(FaultEvent{.at = heal, .kind = FaultKind::kHeal});
+  return heal;
 }
 
 void AddNodeFault(const FaultScheduleOptions& options, char kind, Duration at,
@@ -161,8 +173,15 @@ void AddNodeFault(const FaultScheduleOptions& options, char kind, Duration at,
   const int node = static_cast<int>(1 + prng.Uniform(options.nodes));
   switch (kind) {
     case 'c':
+      if (prng.OneIn(2)) {
+        out->push_back({.at = at,
+                        .kind = FaultKind::kCrash,
+                        .node = kLeaderNode,
+                        .duration = Ms(Between(prng, 20, 3000))});
+        break;
+      }
       out->push_back({.at = at, .kind = FaultKind::kCrash, .node = node});
-      out->push_back({.at = at + Ms(Between(prng, 50, 3000)),
+      out->push_back({.at = at + Ms(Between(prng, 20, 3000)),
                       .kind = FaultKind::kRestart,
                       .node = node});
       break;
@@ -218,9 +237,19 @@ bool ParseMs(std::string_view text, Duration* value) {
 
 bool ParseNode(std::string_view text, int nodes, int* node) {
   int64_t value = 0;
+  if (text == "leader") return false;
   if (!ParseInt(text, &value) || value < 1 || value > nodes) return false;
   *node = static_cast<int>(value);
   return true;
+}
+
+// A node number, or "leader" (kLeaderNode).
+bool ParseTarget(std::string_view text, int nodes, int* node) {
+  if (text == "leader") {
+    *node = kLeaderNode;
+    return true;
+  }
+  return ParseNode(text, nodes, node);
 }
 
 bool ParseList(std::string_view text, char separator, int nodes,
@@ -291,12 +320,24 @@ absl::StatusOr<FaultEvent> ParseEvent(std::string_view line, int nodes) {
     case FaultKind::kHeal:
       ok = args == 0;
       break;
-    case FaultKind::kCrash:
     case FaultKind::kRestart:
       ok = args == 1 && ParseNode(arg(0), nodes, &event.node);
       break;
+    case FaultKind::kIsolate:
+      ok = args == 1 && ParseTarget(arg(0), nodes, &event.node);
+      break;
+    case FaultKind::kCrash:
+      ok = (args == 1 || args == 2) &&
+           ParseTarget(arg(0), nodes, &event.node) &&
+           (args == 1 || (ParseMs(arg(1), &event.duration) &&
+                          event.duration > Duration::Zero()));
+      break;
     case FaultKind::kPause:
     case FaultKind::kClog:
+      ok = args == 2 && ParseTarget(arg(0), nodes, &event.node) &&
+           ParseMs(arg(1), &event.duration) &&
+           event.duration >= Duration::Zero();
+      break;
     case FaultKind::kJump:
     case FaultKind::kCorrupt:
       ok = args == 2 && ParseNode(arg(0), nodes, &event.node) &&
@@ -364,13 +405,16 @@ FaultSchedule GenerateFaultSchedule(const FaultScheduleOptions& options,
   if (classes.empty()) return schedule;
   const double mean = static_cast<double>(options.mean_interval.milliseconds());
   int64_t t_ms = 0;
+  // Partitions do not overlap: the next one starts after the heal.
+  Duration network_whole;
   while (true) {
     t_ms += std::max<int64_t>(
         50, static_cast<int64_t>(-std::log1p(-prng.NextDouble()) * mean));
     if (Ms(t_ms) >= options.duration) break;
     const char c = classes[prng.Uniform(classes.size())];
     if (c == 'n') {
-      AddNetworkFault(options, Ms(t_ms), prng, &schedule);
+      if (Ms(t_ms) < network_whole) continue;
+      network_whole = AddNetworkFault(options, Ms(t_ms), prng, &schedule);
     } else {
       AddNodeFault(options, c, Ms(t_ms), corruptible, prng, &schedule);
     }
@@ -384,18 +428,26 @@ FaultSchedule GenerateFaultSchedule(const FaultScheduleOptions& options,
 std::string FormatFaultEvent(const FaultEvent& e) {
   std::ostringstream out;
   out << "@" << e.at.milliseconds() << "ms " << FaultKindName(e.kind);
+  const std::string node =
+      e.node == kLeaderNode ? "leader" : std::to_string(e.node);
   switch (e.kind) {
     case FaultKind::kHeal:
       break;
-    case FaultKind::kCrash:
     case FaultKind::kRestart:
-      out << " " << e.node;
+    case FaultKind::kIsolate:
+      out << " " << node;
+      break;
+    case FaultKind::kCrash:
+      out << " " << node;
+      if (e.duration > Duration::Zero()) {
+        out << " " << e.duration.milliseconds() << "ms";
+      }
       break;
     case FaultKind::kPause:
     case FaultKind::kClog:
     case FaultKind::kJump:
     case FaultKind::kCorrupt:
-      out << " " << e.node << " " << e.duration.milliseconds() << "ms";
+      out << " " << node << " " << e.duration.milliseconds() << "ms";
       break;
     case FaultKind::kDrift:
       out << " " << e.node << " " << e.amount;

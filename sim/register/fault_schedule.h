@@ -9,6 +9,9 @@
 //   @1250ms crash 2               crash node 2 (volatile state and unsynced
 //                                 writes lost, first lost batch maybe torn)
 //   @3000ms restart 2             restart it from its disk (if down)
+//   @3100ms crash leader 800ms    crash whichever node leads then, and
+//                                 restart it 800 ms later
+//   @3200ms isolate leader        partition the leader from everyone else
 //   @1400ms pause 1 300ms         stop scheduling node 1 for 300 ms
 //   @2000ms partition 1,2|3       symmetric partition between groups
 //   @2100ms oneway 1->2,3         traffic from 1 to 2 and 3 is lost
@@ -21,7 +24,10 @@
 //                                 probability 5000 ppm for 2 s
 //   @4400ms corrupt 3 500ms       crash node 3, damage one stored value,
 //                                 restart it 500 ms later
-// Unknown kinds, malformed numbers and out-of-range nodes are parse errors.
+// "leader" (allowed for crash, pause, clog and isolate) is resolved when
+// the event fires: the node that leads the highest term (nothing happens if
+// none does). Unknown kinds, malformed numbers and out-of-range nodes are
+// parse errors.
 #ifndef SIM_REGISTER_FAULT_SCHEDULE_H_
 #define SIM_REGISTER_FAULT_SCHEDULE_H_
 
@@ -49,17 +55,23 @@ enum class FaultKind : uint8_t {
   kJump,
   kDisk,
   kCorrupt,
+  kIsolate,
 };
+
+// FaultEvent::node value meaning "the current leader".
+inline constexpr int kLeaderNode = 0;
 std::string_view FaultKindName(FaultKind kind);
 
 struct FaultEvent {
   core::base::Duration at;
   FaultKind kind = FaultKind::kHeal;
-  // crash, restart, pause, clog, drift, jump, disk, corrupt: the node.
+  // crash, restart, pause, clog, drift, jump, disk, corrupt, isolate: the
+  // node (kLeaderNode: the leader when the event fires).
   int node = 0;
   // partition: the groups; oneway: {from, to}; block: the pairs.
   std::vector<std::vector<int>> groups;
-  // pause, clog, jump (signed), disk (window), corrupt (until restart).
+  // pause, clog, jump (signed), disk (window), corrupt (until restart),
+  // crash (until restart; zero: no automatic restart).
   core::base::Duration duration;
   // drift: ppm; disk: failure probability in ppm.
   int64_t amount = 0;

@@ -71,10 +71,14 @@ TEST(FaultScheduleTest, ParsesEveryKind) {
       "@1ms crash 2; @2ms restart 2; @3ms pause 1 300ms; "
       "@4ms partition 1,2|3; @5ms oneway 1->2,3; @6ms block 1-3; "
       "@7ms clog 2 800ms; @8ms heal; @9ms drift 2 -80; @10ms jump 2 -500ms; "
-      "@11ms disk 3 2000ms 5000; @12ms corrupt 3 500ms\n# a comment\n",
+      "@11ms disk 3 2000ms 5000; @12ms corrupt 3 500ms\n# a comment\n"
+      "@13ms crash leader 800ms; @14ms isolate leader; @15ms pause leader 5ms",
       3);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  ASSERT_EQ(parsed->size(), 12u);
+  ASSERT_EQ(parsed->size(), 15u);
+  EXPECT_EQ((*parsed)[12].node, kLeaderNode);
+  EXPECT_EQ((*parsed)[12].duration, Duration::Milliseconds(800));
+  EXPECT_EQ((*parsed)[13].kind, FaultKind::kIsolate);
   EXPECT_EQ((*parsed)[3].groups, (std::vector<std::vector<int>>{{1, 2}, {3}}));
   EXPECT_EQ((*parsed)[4].groups, (std::vector<std::vector<int>>{{1}, {2, 3}}));
   EXPECT_EQ((*parsed)[8].amount, -80);
@@ -87,7 +91,8 @@ TEST(FaultScheduleTest, MalformedTextIsAnError) {
        {"crash 2", "@1ms explode 2", "@1ms crash 4", "@1ms crash 0",
         "@xms crash 1", "@1ms pause 1", "@1ms pause 1 -5ms",
         "@1ms partition 1,2", "@1ms oneway 1,2", "@1ms block 1-2-3",
-        "@1ms disk 1 5ms 2000000", "@1ms heal now"}) {
+        "@1ms disk 1 5ms 2000000", "@1ms heal now", "@1ms restart leader",
+        "@1ms drift leader 5", "@1ms crash 1 0ms"}) {
     auto parsed = ParseFaultSchedule(bad, 3);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {

@@ -190,6 +190,19 @@ void RegisterNode::HandleReady() {
   if (observer_ != nullptr) observer_->AfterStep(id());
 }
 
+// Fault points for a failing fsync: rare in general, and (when its site is
+// active) frequent when the Ready records a vote, where losing the write
+// matters most (Ref: Raft paper Figure 2, votedFor is persistent state).
+bool RegisterNode::InjectSyncFailure(const core::raft::Ready& ready) {
+  const core::raft::HardState& durable = store_.durable_hard_state();
+  const bool vote = ready.hard_state.has_value() &&
+                    ready.hard_state->vote != core::raft::kNone &&
+                    (ready.hard_state->vote != durable.vote ||
+                     ready.hard_state->term != durable.term);
+  if (vote && FAULT_POINT_WITH_PROB(env_.faults, 0.5)) return true;
+  return FAULT_POINT_WITH_PROB(env_.faults, 0.002);
+}
+
 // Step 2 of the Ready contract. False when the node halted.
 bool RegisterNode::Persist(core::raft::Ready& ready) {
   core::env::WriteBatch batch;
@@ -200,15 +213,18 @@ bool RegisterNode::Persist(core::raft::Ready& ready) {
     env_.executor.SleepFor(Duration::Milliseconds(
         1 + static_cast<int64_t>(env_.random.Uniform(50))));
   }
+  if (ready.must_sync && InjectSyncFailure(ready)) {
+    // The fsync fails (EIO): the batch reached the page cache only, and a
+    // crash may or may not keep it.
+    (void)env_.engine.Write(batch, {.sync = false});
+    Halt(absl::InternalError("injected fsync failure"));
+    return false;
+  }
 #if defined(MUTANT_SIM_ACK_BEFORE_SYNC)
   // MUTANT: acknowledges (sends the after-persist messages) before the
   // entries are synced; a crash in between forgets an acknowledged entry.
   absl::Status written = env_.engine.Write(batch, {.sync = false});
-  if (!written.ok()) {
-    Halt(written);
-    return false;
-  }
-  if (ready.must_sync) {
+  if (written.ok() && ready.must_sync) {
     Send(ready.persisted_messages);
     ready.persisted_messages.clear();
     written = env_.engine.Sync();
@@ -216,11 +232,6 @@ bool RegisterNode::Persist(core::raft::Ready& ready) {
 #else
   absl::Status written = env_.engine.Write(batch, {.sync = ready.must_sync});
 #endif
-  // An fsync that fails (EIO): the written state may or may not survive.
-  if (written.ok() && ready.must_sync &&
-      FAULT_POINT_WITH_PROB(env_.faults, 0.002)) {
-    written = absl::InternalError("injected fsync failure");
-  }
   if (!written.ok()) {
     Halt(written);
     return false;

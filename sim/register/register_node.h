@@ -125,6 +125,7 @@ class RegisterNode {
   void OnRequest(const Command& command, const core::env::Address& from);
   void HandleReady();
   bool Persist(core::raft::Ready& ready);
+  bool InjectSyncFailure(const core::raft::Ready& ready);
   bool Apply(const core::raft::Ready& ready);
   void ServeReads();
   void Send(const std::vector<core::raft::Message>& messages);

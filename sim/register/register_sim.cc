@@ -73,7 +73,10 @@ class RegisterCluster final : public NodeObserver {
 
   RunResult Run();
 
-  void AfterStep(NodeId id) override { ObserveAndCheck(); }
+  void AfterStep(NodeId id) override {
+    if (hooks_.log) LogRoleChange(static_cast<int>(id));
+    ObserveAndCheck();
+  }
   void OnReadRequested(NodeId id, const std::string& ctx) override;
   void OnReadServed(NodeId id, const std::string& ctx, Index index) override;
   void OnHalt(NodeId id, const absl::Status& status) override;
@@ -93,7 +96,8 @@ class RegisterCluster final : public NodeObserver {
   void RestartNode(int node);
   void ScheduleRestart(int node, Duration delay);
   void RecordDownState(int node);
-  void ApplyFault(const FaultEvent& event);
+  int CurrentLeader();
+  void ApplyFault(FaultEvent event);
   void ApplyNetworkFault(const FaultEvent& event);
   void StartClients();
 
@@ -104,6 +108,7 @@ class RegisterCluster final : public NodeObserver {
   void ObserveAndCheck();
   void Fail(Verdict verdict, std::string invariant, std::string detail);
   void Log(const std::string& line);
+  void LogRoleChange(int node);
 
   bool RunLiveness();
   bool Converged(std::string* why);
@@ -130,6 +135,7 @@ class RegisterCluster final : public NodeObserver {
   bool stop_clients_ = false;
   std::optional<RunResult> failure_;
   RunResult stats_;
+  std::map<int, std::pair<core::raft::Term, bool>> roles_;  // for the log
 };
 
 RegisterCluster::RegisterCluster(const RegisterRunOptions& options,
@@ -189,6 +195,19 @@ std::unique_ptr<ProcessState> RegisterCluster::MakeHost(int node) {
   down_.erase(node);
   host->node->Start();
   return host;
+}
+
+void RegisterCluster::LogRoleChange(int node) {
+  const RegisterNode* n = LiveNode(node);
+  if (n == nullptr) return;
+  const core::raft::Raft& r = n->raw_node().raft();
+  const bool leads = r.role() == core::raft::StateRole::kLeader;
+  auto& [term, led] = roles_[node];
+  if (leads && (!led || term != r.term())) {
+    Log("n" + std::to_string(node) + " leads term " + std::to_string(r.term()));
+  }
+  term = r.term();
+  led = leads;
 }
 
 void RegisterCluster::Log(const std::string& line) {
@@ -259,8 +278,13 @@ void RegisterCluster::OnHalt(NodeId id, const absl::Status& status) {
   loop().ScheduleCallback(loop().Now(), kNoProcess, [this, node] {
     CrashNode(node, "halted");
     if (lost_.count(node) == 0) {
-      ScheduleRestart(node,
-                      Duration::Milliseconds(prng_.UniformInRange(50, 500)));
+      // A supervisor restarts it: at once (while messages sent before the
+      // crash are still in flight) or after a while.
+      const Duration delay =
+          prng_.OneIn(2)
+              ? Duration::Microseconds(prng_.UniformInRange(100, 5000))
+              : Duration::Milliseconds(prng_.UniformInRange(50, 500));
+      ScheduleRestart(node, delay);
     }
   });
 }
@@ -295,13 +319,46 @@ void RegisterCluster::ApplyNetworkFault(const FaultEvent& event) {
     case FaultKind::kHeal:
       net.Heal();
       break;
+    case FaultKind::kIsolate: {
+      // From the other nodes only: clients still reach it.
+      Groups groups = {{Process(event.node)}, {}};
+      for (int node = 1; node <= options_.nodes; ++node) {
+        if (node != event.node) groups[1].push_back(Process(node));
+      }
+      net.Partition(groups);
+      break;
+    }
     default:
       UNREACHABLE();
   }
 }
 
-void RegisterCluster::ApplyFault(const FaultEvent& event) {
+int RegisterCluster::CurrentLeader() {
+  int leader = 0;
+  core::raft::Term term = 0;
+  for (int node = 1; node <= options_.nodes; ++node) {
+    const RegisterNode* n = LiveNode(node);
+    if (n == nullptr || n->halted()) continue;
+    const core::raft::Raft& r = n->raw_node().raft();
+    if (r.role() == core::raft::StateRole::kLeader && r.term() >= term) {
+      leader = node;
+      term = r.term();
+    }
+  }
+  return leader;
+}
+
+void RegisterCluster::ApplyFault(FaultEvent event) {
   if (liveness_ || failure_.has_value()) return;
+  if (event.node == kLeaderNode &&
+      (event.kind == FaultKind::kCrash || event.kind == FaultKind::kPause ||
+       event.kind == FaultKind::kClog || event.kind == FaultKind::kIsolate)) {
+    event.node = CurrentLeader();
+    if (event.node == kLeaderNode) {
+      Log("fault " + FormatFaultEvent(event) + ": no leader, skipped");
+      return;
+    }
+  }
   ++stats_.faults_applied;
   loop().Trace(
       static_cast<TraceKind>(kTraceFault + static_cast<uint32_t>(event.kind)),
@@ -311,7 +368,11 @@ void RegisterCluster::ApplyFault(const FaultEvent& event) {
   const ProcessId p = Process(event.node);
   switch (event.kind) {
     case FaultKind::kCrash:
-      return CrashNode(event.node, "fault");
+      CrashNode(event.node, "fault");
+      if (event.duration > Duration::Zero()) {
+        ScheduleRestart(event.node, event.duration);
+      }
+      return;
     case FaultKind::kRestart:
       return RestartNode(event.node);
     case FaultKind::kPause:

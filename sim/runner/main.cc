@@ -28,6 +28,7 @@
 #include "absl/flags/parse.h"
 #include "sim/register/register_sim.h"
 #include "sim/runner/result_line.h"
+#include "sim/runner/run_flags.h"
 #include "sim/runner/shrink.h"
 #include "sim/runner/worker_pool.h"
 
@@ -65,25 +66,14 @@ using register_kv::RunResult;
 
 std::string g_argv0 = "sim";
 
-std::vector<std::string> RunFlags() {
-  std::vector<std::string> flags;
-  if (absl::GetFlag(FLAGS_safety_seconds) != 20) {
-    flags.push_back("--safety_seconds=" +
-                    std::to_string(absl::GetFlag(FLAGS_safety_seconds)));
-  }
-  if (absl::GetFlag(FLAGS_liveness_seconds) != 30) {
-    flags.push_back("--liveness_seconds=" +
-                    std::to_string(absl::GetFlag(FLAGS_liveness_seconds)));
-  }
-  if (absl::GetFlag(FLAGS_faults) != "swarm") {
-    flags.push_back("--faults=" + absl::GetFlag(FLAGS_faults));
-  }
-  if (absl::GetFlag(FLAGS_unsafe_lease_reads)) {
-    flags.push_back("--unsafe_lease_reads");
-  }
-  if (absl::GetFlag(FLAGS_nodes) != 0) {
-    flags.push_back("--nodes=" + std::to_string(absl::GetFlag(FLAGS_nodes)));
-  }
+// The run flags given on the command line.
+RunFlags Flags() {
+  RunFlags flags;
+  flags.safety_seconds = absl::GetFlag(FLAGS_safety_seconds);
+  flags.liveness_seconds = absl::GetFlag(FLAGS_liveness_seconds);
+  flags.faults = absl::GetFlag(FLAGS_faults);
+  flags.unsafe_lease_reads = absl::GetFlag(FLAGS_unsafe_lease_reads);
+  flags.nodes = absl::GetFlag(FLAGS_nodes);
   return flags;
 }
 
@@ -102,50 +92,18 @@ std::string ShellQuote(const std::string& arg) {
 
 std::string ReplayCommand(uint64_t seed, const std::string& schedule = "") {
   std::string command = g_argv0 + " --seed=" + std::to_string(seed);
-  for (const std::string& flag : RunFlags()) command += " " + flag;
+  for (const std::string& flag : Flags().ToArgs()) command += " " + flag;
   if (!schedule.empty()) command += " " + ShellQuote("--schedule=" + schedule);
   return command;
 }
 
-bool ApplyFaultClasses(const std::string& spec,
-                       register_kv::FaultScheduleOptions* faults) {
-  if (spec == "swarm") return true;
-  bool* classes[] = {&faults->network, &faults->crash, &faults->pause,
-                     &faults->clock,   &faults->disk,  &faults->corruption};
-  const char* names[] = {"network", "crash", "pause",
-                         "clock",   "disk",  "corruption"};
-  for (bool* on : classes) *on = spec == "all";
-  if (spec == "all" || spec == "none") return true;
-  std::stringstream in(spec);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    bool found = false;
-    for (size_t i = 0; i < 6; ++i) {
-      if (item == names[i]) *classes[i] = found = true;
-    }
-    if (!found) return false;
-  }
-  return true;
-}
-
 RegisterRunOptions OptionsFor(uint64_t seed) {
-  RegisterRunOptions o =
-      RegisterRunOptions::Swarm(seed, absl::GetFlag(FLAGS_unsafe_lease_reads));
-  if (absl::GetFlag(FLAGS_nodes) != 0) {
-    o.nodes = absl::GetFlag(FLAGS_nodes);
-    o.faults.corruptible_nodes = (o.nodes - 1) / 2;
-  }
-  o.safety_duration =
-      core::base::Duration::Seconds(absl::GetFlag(FLAGS_safety_seconds));
-  o.liveness_bound =
-      core::base::Duration::Seconds(absl::GetFlag(FLAGS_liveness_seconds));
-  o.faults.nodes = o.nodes;
-  o.faults.duration = o.safety_duration;
-  if (!ApplyFaultClasses(absl::GetFlag(FLAGS_faults), &o.faults)) {
-    std::cerr << "bad --faults: " << absl::GetFlag(FLAGS_faults) << "\n";
+  auto options = Flags().OptionsFor(seed);
+  if (!options.ok()) {
+    std::cerr << options.status() << "\n";
     std::exit(2);
   }
-  return o;
+  return *options;
 }
 
 // The explicit schedule from --schedule, if any.
@@ -231,7 +189,7 @@ Job WorkerJob(uint64_t seed, const std::string& schedule = "") {
   Job job;
   job.id = seed;
   job.args = {"--seed=" + std::to_string(seed), "--worker_output"};
-  for (const std::string& flag : RunFlags()) job.args.push_back(flag);
+  for (const std::string& flag : Flags().ToArgs()) job.args.push_back(flag);
   if (!schedule.empty()) job.args.push_back("--schedule=" + schedule);
   return job;
 }
@@ -324,7 +282,7 @@ int Sweep(const std::string& range) {
   for (uint64_t seed = first; seed <= last; ++seed)
     jobs.push_back(WorkerJob(seed));
   std::string flags;
-  for (const std::string& flag : RunFlags()) flags += " " + flag;
+  for (const std::string& flag : Flags().ToArgs()) flags += " " + flag;
   std::printf("sweep seeds %llu..%llu (%zu runs) on %d workers%s\n",
               static_cast<unsigned long long>(first),
               static_cast<unsigned long long>(last), jobs.size(), pool.workers,
