@@ -33,13 +33,17 @@ RAFT_DEPS = [
     "//third_party:abseil",
 ]
 
-def raft_library(name, mutant = None, visibility = None):
-    """A cc_library of the Raft core, optionally with MUTANT_RAFT_<mutant>."""
+def raft_library(name, mutant = None, optimize = False, visibility = None):
+    """A cc_library of the Raft core, optionally with MUTANT_RAFT_<mutant>.
+
+    `optimize` compiles with -O2 even in fastbuild: model checking runs
+    millions of steps, and its tests must stay fast in every configuration.
+    """
     native.cc_library(
         name = name,
         srcs = RAFT_SRCS,
         hdrs = RAFT_HDRS,
-        copts = RAFT_COPTS,
+        copts = RAFT_COPTS + (["-O2"] if optimize else []),
         local_defines = ["MUTANT_RAFT_" + mutant] if mutant else [],
         visibility = visibility,
         deps = RAFT_DEPS,

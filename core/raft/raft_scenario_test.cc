@@ -358,6 +358,28 @@ TEST(RaftScenarioTest, ProposalsAreBatched) {
   net.node(1).Advance();
 }
 
+// ProposeBatch puts several entries in one proposal and one MsgApp.
+TEST(RaftScenarioTest, ProposeBatchTravelsInOneMsgApp) {
+  Network net(NetworkOptions{});
+  net.Elect(1);
+  ASSERT_TRUE(net.ProposeAndCommit(1, "warm").ok());
+  ASSERT_TRUE(net.node(1).ProposeBatch({"x", "y", "z"}).ok());
+  net.ProcessReady(1);
+  int apps = 0;
+  for (const Message& m : net.in_flight()) {
+    if (m.type != MessageType::kMsgApp || m.to != 2 || m.entries.empty()) {
+      continue;
+    }
+    ++apps;
+    EXPECT_EQ(m.entries.size(), 3u);
+  }
+  EXPECT_EQ(apps, 1);
+  net.Stabilize();
+  EXPECT_EQ(net.nodes().applied_data(3),
+            (std::vector<std::string>{"warm", "x", "y", "z"}));
+  ExpectNoViolation(net);
+}
+
 TEST(RaftScenarioTest, RestartsDuringReplicationKeepEveryInvariant) {
   Network net(NetworkOptions{});
   net.Elect(1);

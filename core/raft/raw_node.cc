@@ -33,6 +33,16 @@ StepResult RawNode::Propose(std::string data) {
                             .entries = {std::move(entry)}});
 }
 
+StepResult RawNode::ProposeBatch(std::vector<std::string> data) {
+  if (data.empty()) {
+    return MakeErr(StepError(InvalidMessage{"empty proposal batch"}));
+  }
+  Message m{.type = MessageType::kMsgProp, .from = id()};
+  m.entries.reserve(data.size());
+  for (std::string& d : data) m.entries.push_back(Entry{.data = std::move(d)});
+  return raft_.Step(m);
+}
+
 StepResult RawNode::ProposeConfChange(const ConfChange& change) {
   Entry entry{.type = EntryType::kConfChange, .data = EncodeConfChange(change)};
   return raft_.Step(Message{.type = MessageType::kMsgProp,

@@ -70,6 +70,9 @@ class RawNode {
   // Starts an election now (pre-vote first if configured).
   StepResult Campaign();
   StepResult Propose(std::string data);
+  // Proposes several entries at once: they are appended together and travel
+  // in the same MsgApps (batching). All are dropped or none.
+  StepResult ProposeBatch(std::vector<std::string> data);
   StepResult ProposeConfChange(const ConfChange& change);
   // Feeds a message from a peer. Local-only kinds and responses from unknown
   // peers are rejected with InvalidMessage.

@@ -18,10 +18,12 @@ void Inflights::Add(Index index, uint64_t bytes) {
 }
 
 void Inflights::FreeLE(Index index) {
-  while (!entries_.empty() && entries_.front().index <= index) {
-    bytes_ -= entries_.front().bytes;
-    entries_.pop_front();
+  size_t freed = 0;
+  while (freed < entries_.size() && entries_[freed].index <= index) {
+    bytes_ -= entries_[freed].bytes;
+    ++freed;
   }
+  entries_.erase(entries_.begin(), entries_.begin() + freed);
 }
 
 void Inflights::Reset() {

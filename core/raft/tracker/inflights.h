@@ -5,7 +5,7 @@
 #define CORE_RAFT_TRACKER_INFLIGHTS_H_
 
 #include <cstdint>
-#include <deque>
+#include <vector>
 
 #include "core/raft/types.h"
 
@@ -39,7 +39,9 @@ class Inflights {
   size_t max_count_;
   uint64_t max_bytes_;
   uint64_t bytes_ = 0;
-  std::deque<Inflight> entries_;
+  // Oldest first; small (max_count), so erasing at the front is cheap and
+  // copies (model checking copies whole nodes) stay allocation-light.
+  std::vector<Inflight> entries_;
 };
 
 }  // namespace core::raft::tracker
