@@ -1,5 +1,6 @@
 #include "jepsen/cli/check_main.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -151,8 +152,12 @@ int CheckLinear(const Flags& flags, linear::ModelKind kind,
     timeline.summary = result->explanation;
     if (result->validity == linear::Validity::kInvalid) {
       timeline.blamed.insert(result->failed_invoke);
-      timeline.related.insert(result->linearized_prefix.begin(),
-                              result->linearized_prefix.end());
+      // The tail of the prefix: the ops the explanation lists.
+      const auto& prefix = result->linearized_prefix;
+      timeline.related.insert(
+          prefix.end() -
+              static_cast<ptrdiff_t>(std::min<size_t>(prefix.size(), 12)),
+          prefix.end());
     }
     if (!WriteFile(flags.html, RenderTimeline(history, timeline), err))
       return kExitUnknownOrError;
@@ -228,6 +233,9 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
   if (!history.ok()) {
     err << "check: " << history.status().message() << "\n";
     return kExitUnknownOrError;
+  }
+  if (history->ops.empty()) {
+    err << "check: warning: " << flags.path << " holds no operations\n";
   }
   out << "history: " << flags.path << " (" << history->ops.size()
       << " events)\n"

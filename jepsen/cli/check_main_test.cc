@@ -84,7 +84,8 @@ TEST(CheckMainTest, HtmlTimelineHighlightsTheFailingOp) {
   html << in.rdbuf();
   const std::string page = html.str();
   EXPECT_NE(page.find("<!DOCTYPE html>"), std::string::npos);
-  EXPECT_NE(page.find("class=\"op blamed\""), std::string::npos);
+  EXPECT_NE(page.find("id=\"blamed\" class=\"op blamed\""), std::string::npos);
+  EXPECT_NE(page.find("href=\"#blamed\""), std::string::npos);
   EXPECT_NE(page.find("process 2"), std::string::npos);  // one lane per process
   EXPECT_EQ(page.find("<script"), std::string::npos);    // self-contained
   EXPECT_EQ(page.find("http"), std::string::npos);       // no external assets
@@ -109,6 +110,9 @@ TEST(CheckMainTest, UsageErrorsExitTwo) {
   EXPECT_NE(missing.err.find("cannot open file"), std::string::npos);
   EXPECT_EQ(Check({"--model=register", "--time-limit=abc", "x"}).exit,
             kExitUnknownOrError);
+  CheckRun directory = Check({"--model=register", testing::TempDir()});
+  EXPECT_EQ(directory.exit, kExitUnknownOrError);
+  EXPECT_NE(directory.err.find("is a directory"), std::string::npos);
   EXPECT_EQ(Check({"--help"}).exit, kExitValid);
 }
 

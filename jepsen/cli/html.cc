@@ -18,9 +18,11 @@ constexpr int kLabelWidth = 90;
 constexpr const char* kStyle = R"(
 body { font-family: sans-serif; margin: 16px; color: #222; }
 pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
-.timeline { position: relative; border-top: 1px solid #ccc; }
+.scroller { overflow-x: auto; overflow-y: hidden; border-top: 1px solid #ccc; padding-bottom: 4px; }
+.timeline { position: relative; }
 .lane { position: absolute; left: 0; height: 28px; border-bottom: 1px solid #eee; }
-.label { position: absolute; left: 4px; font-size: 12px; line-height: 28px; color: #555; }
+.label { position: sticky; left: 0; display: inline-block; padding: 0 4px; font-size: 12px;
+         line-height: 28px; color: #555; background: rgba(255, 255, 255, 0.85); z-index: 3; }
 .op { position: absolute; height: 20px; top: 4px; border-radius: 3px; font-size: 11px;
       line-height: 20px; overflow: hidden; white-space: nowrap; padding: 0 3px;
       box-sizing: border-box; border: 1px solid #6a6; background: #cfc; }
@@ -28,15 +30,16 @@ pre { background: #f6f6f6; padding: 8px; white-space: pre-wrap; }
 .info { background: repeating-linear-gradient(45deg, #fe9, #fe9 6px, #fd7 6px, #fd7 12px);
         border-color: #c90; }
 .related { background: #cde3ff; border-color: #69c; }
-.blamed { background: #f88; border: 2px solid #c00; font-weight: bold; z-index: 2; }
+.blamed { background: #f88; border: 2px solid #c00; font-weight: bold; z-index: 2;
+          scroll-margin-left: 600px; scroll-margin-top: 200px; }
 .legend span { display: inline-block; padding: 2px 6px; margin-right: 8px; font-size: 12px; }
 )";
 
 std::string OpLabel(const history::History& history, const Operation& op) {
-  std::string text = Cat(":", op.f);
-  if (op.key.has_value()) text += Cat(" ", op.key->ToEdn());
+  std::string text = Cat(":", op.f());
+  if (op.key().has_value()) text += Cat(" ", op.key()->ToEdn());
   const history::Value& shown =
-      op.outcome == Outcome::kOk ? op.output : op.input;
+      op.outcome == Outcome::kOk ? op.output() : op.input();
   return text + " " + shown.ToEdn();
 }
 
@@ -45,8 +48,8 @@ std::string OpTitle(const history::History& history, const Operation& op) {
                         : op.outcome == Outcome::kFail ? ":fail"
                                                        : ":info (open)";
   std::string text =
-      Cat("process ", op.process, " :", op.f, " ", op.input.ToEdn(), " -> ",
-          outcome, " ", op.output.ToEdn(), "\n",
+      Cat("process ", op.process, " :", op.f(), " ", op.input().ToEdn(), " -> ",
+          outcome, " ", op.output().ToEdn(), "\n",
           history::DescribeOpPosition(history, op.invoke));
   if (op.complete != Operation::kOpen) {
     text += Cat(" to ", history::DescribeOpPosition(history, op.complete));
@@ -123,17 +126,21 @@ std::string RenderTimeline(const history::History& history,
       "<span class=\"op related\" style=\"position:static\">related</span>"
       "<span class=\"op blamed\" "
       "style=\"position:static\">blamed</span></div>\n";
+  if (!options.blamed.empty()) {
+    html += "<p><a href=\"#blamed\">Jump to the blamed operation</a></p>\n";
+  }
   if (first > 0 || last < history.ops.size()) {
     html += Cat("<p>Showing events ", first, " to ", last - 1, " of ",
                 history.ops.size(), ".</p>\n");
   }
-  html += Cat("<div class=\"timeline\" style=\"width:", width,
-              "px;height:", lane * kLaneHeight, "px\">\n");
+  html += Cat("<div class=\"scroller\"><div class=\"timeline\" style=\"width:",
+              width, "px;height:", lane * kLaneHeight, "px\">\n");
   for (const auto& [process, index] : lanes) {
     html += Cat("<div class=\"lane\" style=\"top:", index * kLaneHeight,
                 "px;width:", width, "px\"><span class=\"label\">process ",
                 process, "</span></div>\n");
   }
+  bool anchored = false;
   for (const Operation& op : ops) {
     if (op.invoke < first || op.invoke >= last) continue;
     size_t end =
@@ -142,18 +149,23 @@ std::string RenderTimeline(const history::History& history,
     if (op.outcome == Outcome::kFail) cls += " fail";
     if (op.outcome == Outcome::kInfo) cls += " info";
     if (is_in(options.related, op)) cls += " related";
-    if (is_in(options.blamed, op)) cls += " blamed";
+    std::string id;
+    if (is_in(options.blamed, op)) {
+      cls += " blamed";
+      if (!anchored) id = " id=\"blamed\"";
+      anchored = true;
+    }
     const int left =
         kLabelWidth + static_cast<int>(op.invoke - first) * kEventWidth;
     const int bar =
         std::max(kEventWidth, static_cast<int>(end - op.invoke) * kEventWidth);
     html +=
-        Cat("<div class=\"", cls, "\" style=\"left:", left, "px;width:", bar,
-            "px;top:", lanes[op.process] * kLaneHeight + 4, "px\" title=\"",
-            HtmlEscape(OpTitle(history, op)), "\">",
+        Cat("<div", id, " class=\"", cls, "\" style=\"left:", left,
+            "px;width:", bar, "px;top:", lanes[op.process] * kLaneHeight + 4,
+            "px\" title=\"", HtmlEscape(OpTitle(history, op)), "\">",
             HtmlEscape(OpLabel(history, op)), "</div>\n");
   }
-  html += "</div>\n</body></html>\n";
+  html += "</div></div>\n</body></html>\n";
   return html;
 }
 

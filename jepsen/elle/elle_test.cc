@@ -280,6 +280,13 @@ TEST(ListAppendTest, ErrorsNameTheLine) {
   shape.Txn(0, "[[:append :x]]");
   EXPECT_EQ(Check(shape.history(), options).status().message(),
             "op #1: micro-op must be [f key value], got [:append :x]");
+  history::History registers;
+  registers.Invoke(0, "read");
+  registers.Complete(0, OpType::kOk, "read", Value::Int(1));
+  EXPECT_EQ(
+      Check(registers, options).status().message(),
+      "op #0: no :txn operations in this history (is it transactional? use "
+      "a linearizability model otherwise)");
   Builder wrong;
   wrong.Txn(0, "[[:w :x 1]]");
   EXPECT_EQ(

@@ -106,25 +106,35 @@ const char* EdgeName(uint8_t kind) {
 }
 
 void Graph::Finish() {
-  std::sort(pending_.begin(), pending_.end(),
-            [](const Pending& a, const Pending& b) {
-              return a.from != b.from ? a.from < b.from : a.to < b.to;
-            });
+  // Counting sort by source, then a small sort of each node's targets;
+  // parallel edges merge into one entry with the union of their kinds.
   offsets_.assign(nodes_ + 1, 0);
-  outs_.clear();
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    const Pending& p = pending_[i];
-    if (!outs_.empty() && i > 0 && pending_[i - 1].from == p.from &&
-        outs_.back().to == p.to) {
-      outs_.back().mask |= p.kind;
-      continue;
-    }
-    outs_.push_back(Out{p.to, p.kind});
-    ++offsets_[static_cast<size_t>(p.from) + 1];
-  }
+  for (const Pending& p : pending_) ++offsets_[static_cast<size_t>(p.from) + 1];
   for (size_t n = 0; n < nodes_; ++n) offsets_[n + 1] += offsets_[n];
+  std::vector<Out> scattered(pending_.size());
+  std::vector<uint32_t> fill(offsets_.begin(), offsets_.end() - 1);
+  for (const Pending& p : pending_)
+    scattered[fill[p.from]++] = Out{p.to, p.kind};
   pending_.clear();
   pending_.shrink_to_fit();
+  outs_.clear();
+  outs_.reserve(scattered.size());
+  uint32_t begin = 0;
+  for (size_t n = 0; n < nodes_; ++n) {
+    const uint32_t end = offsets_[n + 1];
+    std::sort(scattered.begin() + begin, scattered.begin() + end,
+              [](const Out& a, const Out& b) { return a.to < b.to; });
+    offsets_[n] = static_cast<uint32_t>(outs_.size());
+    for (uint32_t e = begin; e < end; ++e) {
+      if (e > begin && outs_.back().to == scattered[e].to) {
+        outs_.back().mask |= scattered[e].mask;
+      } else {
+        outs_.push_back(scattered[e]);
+      }
+    }
+    begin = end;
+  }
+  offsets_[nodes_] = static_cast<uint32_t>(outs_.size());
 }
 
 uint8_t Graph::Mask(int32_t from, int32_t to) const {

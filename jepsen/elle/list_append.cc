@@ -7,9 +7,11 @@
 // reader to the writer of the element after its read.
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "jepsen/elle/internal.h"
 #include "jepsen/history/cat.h"
@@ -97,7 +99,7 @@ class ListAppendAnalysis : public Analysis {
   // appends to it (Elle's "external" reads).
   template <typename Fn>
   void ForEachExternalRead(int32_t i, Fn fn) const {
-    std::vector<int32_t> touched;
+    absl::InlinedVector<int32_t, 8> touched;
     for (const Mop& m : txn(i).mops) {
       if (std::find(touched.begin(), touched.end(), m.key) != touched.end())
         continue;
@@ -166,31 +168,43 @@ absl::Status ListAppendAnalysis::IndexWriters() {
 void ListAppendAnalysis::CheckInternal() {
   for (int32_t i = 0; i < size(); ++i) {
     if (txn(i).outcome != Outcome::kOk) continue;
-    std::map<int32_t, std::pair<bool, std::vector<int64_t>>>
-        state;  // known?, list/suffix
-    for (const Mop& m : txn(i).mops) {
-      auto& [known, list] = state[m.key];
-      if (m.kind == Mop::Kind::kAppend) {
-        list.push_back(m.value);
-        continue;
+    const std::vector<Mop>& mops = txn(i).mops;
+    for (size_t j = 0; j < mops.size(); ++j) {
+      const Mop& m = mops[j];
+      if (m.kind != Mop::Kind::kRead) continue;
+      // The txn's own appends to the key since its last read of it (if any).
+      absl::InlinedVector<int64_t, 8> appended;
+      const Mop* prior = nullptr;
+      for (size_t k = j; k-- > 0;) {
+        if (mops[k].key != m.key) continue;
+        if (mops[k].kind == Mop::Kind::kRead) {
+          prior = &mops[k];
+          break;
+        }
+        appended.push_back(mops[k].value);
       }
+      std::reverse(appended.begin(), appended.end());
       const int64_t* read = t_.list(m);
       const size_t n = m.list_size;
+      const size_t a = appended.size();
+      const size_t base = prior != nullptr ? prior->list_size : 0;
       bool consistent =
-          known
-              ? (list.size() == n && std::equal(list.begin(), list.end(), read))
-              : (list.size() <= n && std::equal(list.begin(), list.end(),
-                                                read + (n - list.size())));
-      if (!consistent) {
-        Report(
-            "internal", {i},
-            Cat(TxnName(txn(i)), " read key ", Key(m.key), " = ",
-                FormatList(read, n), " but its own earlier operations imply ",
-                known ? "" : "a list ending in ",
-                FormatList(list.data(), list.size())));
-      }
-      known = true;
-      list.assign(read, read + n);
+          prior != nullptr
+              ? n == base + a &&
+                    std::equal(read, read + base, t_.list(*prior)) &&
+                    std::equal(appended.begin(), appended.end(), read + base)
+              : n >= a && std::equal(appended.begin(), appended.end(),
+                                     read + (n - a));
+      if (consistent) continue;
+      std::vector<int64_t> expected;
+      if (prior != nullptr)
+        expected.assign(t_.list(*prior), t_.list(*prior) + base);
+      expected.insert(expected.end(), appended.begin(), appended.end());
+      Report("internal", {i},
+             Cat(TxnName(txn(i)), " read key ", Key(m.key), " = ",
+                 FormatList(read, n), " but its own earlier operations imply ",
+                 prior != nullptr ? "" : "a list ending in ",
+                 FormatList(expected.data(), expected.size())));
     }
   }
 }
@@ -324,7 +338,15 @@ void ListAppendAnalysis::AddEdges(Graph* graph) {
 // Ref: Elle §5.1 / Adya P4 (lost update): two committed transactions read
 // the same version of a key and both append to it.
 void ListAppendAnalysis::CheckLostUpdates() {
-  std::map<std::pair<int32_t, int64_t>, std::vector<int32_t>> groups;
+  struct Entry {
+    int32_t key;
+    int64_t version;
+    int32_t txn;
+    bool operator<(const Entry& o) const {
+      return std::tie(key, version, txn) < std::tie(o.key, o.version, o.txn);
+    }
+  };
+  std::vector<Entry> entries;
   for (int32_t i = 0; i < size(); ++i) {
     if (txn(i).outcome != Outcome::kOk) continue;
     ForEachExternalRead(i, [&](const Mop& m) {
@@ -334,18 +356,27 @@ void ListAppendAnalysis::CheckLostUpdates() {
             appends || (other.kind == Mop::Kind::kAppend && other.key == m.key);
       }
       int64_t version = ReadVersion(m);
-      if (appends && version >= 0) groups[{m.key, version}].push_back(i);
+      if (appends && version >= 0) entries.push_back(Entry{m.key, version, i});
     });
   }
-  for (const auto& [where, txns] : groups) {
-    if (txns.size() < 2) continue;
+  std::sort(entries.begin(), entries.end());
+  for (size_t b = 0, e = 0; b < entries.size(); b = e) {
+    for (e = b + 1; e < entries.size() && entries[e].key == entries[b].key &&
+                    entries[e].version == entries[b].version;
+         ++e) {
+    }
+    if (e - b < 2) continue;
+    std::vector<int32_t> txns;
     std::string names;
-    for (int32_t i : txns)
-      names += Cat(names.empty() ? "" : ", ", TxnName(txn(i)));
+    for (size_t k = b; k < e; ++k) {
+      txns.push_back(entries[k].txn);
+      names += Cat(names.empty() ? "" : ", ", TxnName(txn(entries[k].txn)));
+    }
+    const int32_t key = entries[b].key;
     Report("lost-update", txns,
-           Cat(names, " all read key ", Key(where.first), " at version ",
-               FormatList(order(where.first).data(),
-                          static_cast<size_t>(where.second)),
+           Cat(names, " all read key ", Key(key), " at version ",
+               FormatList(order(key).data(),
+                          static_cast<size_t>(entries[b].version)),
                " and all appended to it"));
   }
 }

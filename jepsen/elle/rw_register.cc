@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "jepsen/elle/internal.h"
 #include "jepsen/history/cat.h"
@@ -72,7 +73,7 @@ class RwRegisterAnalysis : public Analysis {
   // External reads: the first op on a key in the txn, when it is a read.
   template <typename Fn>
   void ForEachExternalRead(int32_t i, Fn fn) const {
-    std::vector<int32_t> touched;
+    absl::InlinedVector<int32_t, 8> touched;
     for (const Mop& m : txn(i).mops) {
       if (std::find(touched.begin(), touched.end(), m.key) != touched.end())
         continue;

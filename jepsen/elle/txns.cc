@@ -23,9 +23,9 @@ class Extractor {
     txn.process = op.process;
     txn.invoke = op.invoke;
     txn.complete = op.complete;
-    where_ = history::DescribeOpPosition(history_, txn.position());
+    where_ = txn.position();
     const bool ok = op.outcome == Outcome::kOk;
-    const Value& value = ok ? op.output : op.input;
+    const Value& value = ok ? op.output() : op.input();
     if (!value.is_vector())
       return Error(Cat(":txn value must be a vector, got ", value.ToEdn()));
     for (const Value& micro : value.items()) {
@@ -40,7 +40,8 @@ class Extractor {
 
  private:
   absl::Status Error(std::string_view message) const {
-    return absl::InvalidArgumentError(Cat(where_, ": ", message));
+    return absl::InvalidArgumentError(
+        Cat(history::DescribeOpPosition(history_, where_), ": ", message));
   }
 
   int32_t Key(const Value& key) {
@@ -98,7 +99,7 @@ class Extractor {
   const history::History& history_;
   Workload workload_;
   TxnHistory* out_;
-  std::string where_;
+  size_t where_ = 0;  // the transaction being read, for errors
   std::unordered_map<Value, int32_t, history::ValueHash> keys_;
 };
 
@@ -112,9 +113,15 @@ absl::StatusOr<TxnHistory> ExtractTxns(const history::History& history,
   TxnHistory out;
   Extractor extractor(history, workload, &out);
   for (const Operation& op : *operations) {
-    if (op.f != "txn") continue;  // e.g. nemesis or setup ops
+    if (op.f() != "txn") continue;  // e.g. nemesis or setup ops
     absl::Status status = extractor.Add(op);
     if (!status.ok()) return status;
+  }
+  if (out.txns.empty() && !operations->empty()) {
+    return absl::InvalidArgumentError(
+        Cat(history::DescribeOpPosition(history, (*operations)[0].invoke),
+            ": no :txn operations in this history (is it transactional? use a "
+            "linearizability model otherwise)"));
   }
   return out;
 }

@@ -210,7 +210,9 @@ class MutexWorkload : public Workload {
 class TxnWorkload : public Workload {
  public:
   TxnWorkload(const ListAppendOptions& o, bool list_append)
-      : o_(o), list_append_(list_append), snapshots_(o.clients.processes) {}
+      : o_(o), list_append_(list_append), snapshots_(o.clients.processes) {
+    for (int k = 0; k < o.keys; ++k) active_.push_back(k);
+  }
 
   Planned Plan(int64_t, Prng& prng) override {
     Planned op;
@@ -218,7 +220,8 @@ class TxnWorkload : public Workload {
     std::vector<Value> micro;
     int n = 1 + static_cast<int>(prng.Uniform(o_.max_txn_length));
     for (int i = 0; i < n; ++i) {
-      int64_t key = static_cast<int64_t>(prng.Uniform(o_.keys));
+      const size_t slot = prng.Uniform(active_.size());
+      const int64_t key = active_[slot];
       if (prng.OneIn(2)) {
         micro.push_back(
             Value::Vector({Value::Keyword("r"), Value::Int(key), Value()}));
@@ -226,6 +229,10 @@ class TxnWorkload : public Workload {
         micro.push_back(
             Value::Vector({Value::Keyword(list_append_ ? "append" : "w"),
                            Value::Int(key), Value::Int(++next_value_[key])}));
+        if (o_.max_writes_per_key > 0 &&
+            next_value_[key] >= o_.max_writes_per_key) {
+          active_[slot] = next_key_++;  // retire the key
+        }
       }
     }
     op.input = Value::Vector(std::move(micro));
@@ -233,6 +240,7 @@ class TxnWorkload : public Workload {
   }
 
   void OnInvoke(int client, const Planned&) override {
+    if (!o_.snapshot_isolation) return;
     snapshots_[static_cast<size_t>(client)] = Snapshot{state_, versions_};
   }
 
@@ -241,17 +249,25 @@ class TxnWorkload : public Workload {
       return Applied{true, Value()};
     const bool si = o_.snapshot_isolation;
     const Snapshot& snap = snapshots_[static_cast<size_t>(client)];
-    std::map<int64_t, std::vector<int64_t>> view = si ? snap.state : state_;
-    std::map<int64_t, std::vector<int64_t>>
-        written;  // key -> own writes, in order
+    // Reads see the snapshot (SI) or the current state (strict), plus the
+    // transaction's own earlier writes.
+    const std::map<int64_t, std::vector<int64_t>>& base =
+        si ? snap.state : state_;
+    std::map<int64_t, std::vector<int64_t>> written;  // key -> own writes
     std::vector<Value> out;
     for (const Value& micro : op.input.items()) {
       int64_t key = micro.items()[1].int_value();
       if (micro.items()[0].text() == "r") {
+        auto it = base.find(key);
+        std::vector<int64_t> seen;
+        if (it != base.end()) seen = it->second;
+        auto own = written.find(key);
+        if (own != written.end()) {
+          seen.insert(seen.end(), own->second.begin(), own->second.end());
+        }
         out.push_back(Value::Vector(
-            {micro.items()[0], micro.items()[1], ReadValue(view[key])}));
+            {micro.items()[0], micro.items()[1], ReadValue(seen)}));
       } else {
-        view[key].push_back(micro.items()[2].int_value());
         written[key].push_back(micro.items()[2].int_value());
         out.push_back(micro);
       }
@@ -295,6 +311,8 @@ class TxnWorkload : public Workload {
 
   ListAppendOptions o_;
   bool list_append_;
+  std::vector<int64_t> active_;
+  int64_t next_key_ = 1'000'000;  // fresh keys replace retired ones
   std::map<int64_t, int64_t> next_value_;
   std::map<int64_t, std::vector<int64_t>>
       state_;  // rw-register keeps one value
@@ -386,7 +404,7 @@ bool InjectAbortedRead(History* history) {
 
 void InjectLostUpdate(History* history) {
   const int64_t p = NextProcess(*history);
-  const Value key = Value::Int(1'000'000);  // a key no generated txn touches
+  const Value key = Value::Int(-1);  // generated keys are never negative
   auto txn = [&](const Value& read, int64_t element) {
     return Value::Vector(
         {Value::Vector({Value::Keyword("r"), key, read}),

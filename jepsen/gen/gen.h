@@ -59,8 +59,12 @@ history::History GenerateMutexHistory(const ClientOptions& options,
 
 struct ListAppendOptions {
   ClientOptions clients;
-  int keys = 5;
+  int keys = 5;  // keys in use at any time
   int max_txn_length = 4;
+  // When > 0, a key that has received this many writes is retired and a
+  // fresh key takes its place (as Jepsen's append workload does), which
+  // keeps lists short in long histories.
+  int max_writes_per_key = 0;
   // Snapshot isolation instead of strict serializability: a transaction
   // reads a snapshot taken at its start and commits at its end with
   // first-committer-wins (conflicting commits complete :fail). Histories may

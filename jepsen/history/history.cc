@@ -1,8 +1,8 @@
 #include "jepsen/history/history.h"
 
-#include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "jepsen/history/cat.h"
 
@@ -63,48 +63,58 @@ std::string DescribeOpPosition(const History& history, size_t position) {
   return jepsen::Cat("op #", position);
 }
 
+const std::optional<Value>& Operation::key() const {
+  if (invocation->key.has_value() || completion == nullptr)
+    return invocation->key;
+  return completion->key;
+}
+
+const Value& Operation::output() const {
+  static const Value kNil;
+  return completion != nullptr ? completion->value : kNil;
+}
+
 absl::StatusOr<std::vector<Operation>> PairOperations(const History& history) {
   std::vector<Operation> operations;
-  std::map<int64_t, size_t> pending;  // process -> index into `operations`
+  operations.reserve(history.ops.size() / 2 + 1);
+  absl::flat_hash_map<int64_t, size_t> pending;  // process -> operation
   for (size_t i = 0; i < history.ops.size(); ++i) {
     const Op& op = history.ops[i];
     auto it = pending.find(op.process);
     if (op.type == OpType::kInvoke) {
       if (it != pending.end()) {
         const Operation& open = operations[it->second];
-        return absl::InvalidArgumentError(jepsen::Cat(
-            DescribeOpPosition(history, i), ": process ", op.process,
-            " invokes :", op.f, " while its :", open.f, " from ",
-            DescribeOpPosition(history, open.invoke), " is still pending"));
+        return absl::InvalidArgumentError(
+            Cat(DescribeOpPosition(history, i), ": process ", op.process,
+                " invokes :", op.f, " while its :", open.f(), " from ",
+                DescribeOpPosition(history, open.invoke), " is still pending"));
       }
       Operation operation;
       operation.process = op.process;
-      operation.f = op.f;
-      operation.key = op.key;
-      operation.input = op.value;
       operation.invoke = i;
+      operation.invocation = &op;
       pending.emplace(op.process, operations.size());
-      operations.push_back(std::move(operation));
+      operations.push_back(operation);
       continue;
     }
     if (it == pending.end()) {
-      return absl::InvalidArgumentError(jepsen::Cat(
-          DescribeOpPosition(history, i), ": :", OpTypeName(op.type),
-          " for process ", op.process, " has no pending invocation"));
+      return absl::InvalidArgumentError(
+          Cat(DescribeOpPosition(history, i), ": :", OpTypeName(op.type),
+              " for process ", op.process, " has no pending invocation"));
     }
     Operation& operation = operations[it->second];
-    if (op.f != operation.f) {
-      return absl::InvalidArgumentError(jepsen::Cat(
-          DescribeOpPosition(history, i), ": completion :", op.f,
-          " of process ", op.process, " does not match its invocation :",
-          operation.f, " at ", DescribeOpPosition(history, operation.invoke)));
+    if (op.f != operation.f()) {
+      return absl::InvalidArgumentError(
+          Cat(DescribeOpPosition(history, i), ": completion :", op.f,
+              " of process ", op.process,
+              " does not match its invocation :", operation.f(), " at ",
+              DescribeOpPosition(history, operation.invoke)));
     }
     pending.erase(it);
     if (op.type == OpType::kInfo) continue;  // stays open forever
     operation.outcome = op.type == OpType::kOk ? Outcome::kOk : Outcome::kFail;
-    operation.output = op.value;
     operation.complete = i;
-    if (!operation.key.has_value()) operation.key = op.key;
+    operation.completion = &op;
   }
   return operations;
 }

@@ -65,18 +65,25 @@ enum class Outcome {
   kInfo
 };  // kInfo also covers "never completed"
 
-// An invocation paired with its completion.
+// An invocation paired with its completion. It points into the History it
+// came from, which must outlive it (pairing copies no values).
 struct Operation {
   static constexpr size_t kOpen = static_cast<size_t>(-1);
 
   int64_t process = 0;
-  std::string f;
-  std::optional<Value> key;
-  Value input;   // the invocation's value
-  Value output;  // the completion's value; nil when kInfo
   Outcome outcome = Outcome::kInfo;
   size_t invoke = 0;        // position of the invocation in History::ops
   size_t complete = kOpen;  // position of the completion; kOpen for :info/open
+  const Op* invocation = nullptr;
+  const Op* completion = nullptr;  // the :ok or :fail op; nullptr otherwise
+
+  const std::string& f() const { return invocation->f; }
+  // The invocation's :key, else the completion's.
+  const std::optional<Value>& key() const;
+  // The invocation's value.
+  const Value& input() const { return invocation->value; }
+  // The completion's value; nil for :info and open operations.
+  const Value& output() const;
 };
 
 // Pairs every invocation with the next completion of the same process.

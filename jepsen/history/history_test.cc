@@ -25,9 +25,9 @@ TEST(HistoryTest, PairsByProcessInInvocationOrder) {
   absl::StatusOr<std::vector<Operation>> ops = PairOperations(h);
   ASSERT_TRUE(ops.ok()) << ops.status();
   ASSERT_EQ(ops->size(), 2u);
-  EXPECT_EQ((*ops)[0].f, "read");
-  EXPECT_EQ((*ops)[0].input, Value::Nil());
-  EXPECT_EQ((*ops)[0].output, Value::Int(3));
+  EXPECT_EQ((*ops)[0].f(), "read");
+  EXPECT_EQ((*ops)[0].input(), Value::Nil());
+  EXPECT_EQ((*ops)[0].output(), Value::Int(3));
   EXPECT_EQ((*ops)[0].invoke, 0u);
   EXPECT_EQ((*ops)[0].complete, 3u);
   EXPECT_EQ((*ops)[1].outcome, Outcome::kOk);

@@ -1,5 +1,6 @@
 #include "jepsen/history/readers.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -247,6 +248,11 @@ absl::StatusOr<History> ParseHistory(std::string_view text, Format format) {
 
 absl::StatusOr<History> ReadHistoryFile(const std::string& path,
                                         Format format) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return absl::InvalidArgumentError(
+        jepsen::Cat(path, ": is a directory, not a history file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(jepsen::Cat(path, ": cannot open file"));
   std::ostringstream contents;

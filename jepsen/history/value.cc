@@ -103,94 +103,161 @@ void AppendEdn(const Value& v, std::string* out) {
 
 }  // namespace
 
+Value::Value(const Value& other) { CopyFrom(other); }
+
+Value::Value(Value&& other) noexcept
+    : kind_(other.kind_), line_(other.line_), data_(other.data_) {
+  other.kind_ = Kind::kNil;
+  other.data_.i = 0;
+}
+
+Value& Value::operator=(const Value& other) {
+  if (this != &other) {
+    Value copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    Release();
+    kind_ = other.kind_;
+    line_ = other.line_;
+    data_ = other.data_;
+    other.kind_ = Kind::kNil;
+    other.data_.i = 0;
+  }
+  return *this;
+}
+
+Value::~Value() { Release(); }
+
+void Value::Release() {
+  if (has_text()) delete data_.text;
+  if (has_items()) delete data_.items;
+  if (kind_ == Kind::kMap) delete data_.entries;
+  kind_ = Kind::kNil;
+  data_.i = 0;
+}
+
+void Value::CopyFrom(const Value& other) {
+  kind_ = other.kind_;
+  line_ = other.line_;
+  if (other.has_text()) {
+    data_.text = new std::string(*other.data_.text);
+  } else if (other.has_items()) {
+    data_.items = new std::vector<Value>(*other.data_.items);
+  } else if (other.kind_ == Kind::kMap) {
+    data_.entries = new Entries(*other.data_.entries);
+  } else {
+    data_ = other.data_;
+  }
+}
+
+const std::string& Value::text() const {
+  static const std::string kEmpty;
+  return has_text() ? *data_.text : kEmpty;
+}
+
+const std::vector<Value>& Value::items() const {
+  static const std::vector<Value> kEmpty;
+  return has_items() ? *data_.items : kEmpty;
+}
+
+const std::vector<std::pair<Value, Value>>& Value::entries() const {
+  static const Entries kEmpty;
+  return kind_ == Kind::kMap ? *data_.entries : kEmpty;
+}
+
 Value Value::Bool(bool b) {
   Value v;
   v.kind_ = Kind::kBool;
-  v.bool_ = b;
+  v.data_.b = b;
   return v;
 }
 
 Value Value::Int(int64_t i) {
   Value v;
   v.kind_ = Kind::kInt;
-  v.int_ = i;
+  v.data_.i = i;
   return v;
 }
 
 Value Value::Double(double d) {
   Value v;
   v.kind_ = Kind::kDouble;
-  v.double_ = d;
+  v.data_.d = d;
   return v;
 }
 
 Value Value::String(std::string s) {
   Value v;
   v.kind_ = Kind::kString;
-  v.text_ = std::move(s);
+  v.data_.text = new std::string(std::move(s));
   return v;
 }
 
 Value Value::Keyword(std::string name) {
   Value v;
   v.kind_ = Kind::kKeyword;
-  v.text_ = std::move(name);
+  v.data_.text = new std::string(std::move(name));
   return v;
 }
 
 Value Value::Symbol(std::string name) {
   Value v;
   v.kind_ = Kind::kSymbol;
-  v.text_ = std::move(name);
+  v.data_.text = new std::string(std::move(name));
   return v;
 }
 
 Value Value::Vector(std::vector<Value> items) {
   Value v;
   v.kind_ = Kind::kVector;
-  v.items_ = std::move(items);
+  v.data_.items = new std::vector<Value>(std::move(items));
   return v;
 }
 
 Value Value::Map(std::vector<std::pair<Value, Value>> entries) {
-  Value v;
-  v.kind_ = Kind::kMap;
   // Keep the first binding of a duplicated key, as a lookup would see it.
+  Entries kept;
+  kept.reserve(entries.size());
   for (auto& entry : entries) {
     bool seen = false;
-    for (const auto& kept : v.entries_) {
-      if (kept.first == entry.first) {
+    for (const auto& k : kept) {
+      if (k.first == entry.first) {
         seen = true;
         break;
       }
     }
-    if (!seen) v.entries_.push_back(std::move(entry));
+    if (!seen) kept.push_back(std::move(entry));
   }
+  Value v;
+  v.kind_ = Kind::kMap;
+  v.data_.entries = new Entries(std::move(kept));
   return v;
 }
 
 Value Value::Set(std::vector<Value> items) {
-  Value v;
-  v.kind_ = Kind::kSet;
   std::sort(items.begin(), items.end());
   items.erase(std::unique(items.begin(), items.end()), items.end());
-  v.items_ = std::move(items);
+  Value v;
+  v.kind_ = Kind::kSet;
+  v.data_.items = new std::vector<Value>(std::move(items));
   return v;
 }
 
 std::optional<std::string_view> Value::AsName() const {
-  if (kind_ == Kind::kKeyword || kind_ == Kind::kString ||
-      kind_ == Kind::kSymbol) {
-    return std::string_view(text_);
-  }
+  if (has_text()) return std::string_view(*data_.text);
   return std::nullopt;
 }
 
 const Value* Value::Find(std::string_view name) const {
   if (kind_ != Kind::kMap) return nullptr;
-  for (const auto& [key, value] : entries_) {
+  for (const auto& [key, value] : entries()) {
     if ((key.kind_ == Kind::kKeyword || key.kind_ == Kind::kString) &&
-        key.text_ == name) {
+        key.text() == name) {
       return &value;
     }
   }
@@ -210,33 +277,34 @@ int Value::Compare(const Value& a, const Value& b) {
     case Kind::kNil:
       return 0;
     case Kind::kBool:
-      return Cmp3(a.bool_, b.bool_);
+      return Cmp3(a.data_.b, b.data_.b);
     case Kind::kInt:
-      return Cmp3(a.int_, b.int_);
+      return Cmp3(a.data_.i, b.data_.i);
     case Kind::kDouble:
-      return Cmp3(a.double_, b.double_);
+      return Cmp3(a.data_.d, b.data_.d);
     case Kind::kString:
     case Kind::kKeyword:
     case Kind::kSymbol:
-      return a.text_.compare(b.text_) < 0 ? -1 : (a.text_ == b.text_ ? 0 : 1);
+      return a.text().compare(b.text()) < 0 ? -1
+                                            : (a.text() == b.text() ? 0 : 1);
     case Kind::kVector:
     case Kind::kSet: {
-      size_t n = std::min(a.items_.size(), b.items_.size());
+      size_t n = std::min(a.items().size(), b.items().size());
       for (size_t i = 0; i < n; ++i) {
-        int c = Compare(a.items_[i], b.items_[i]);
+        int c = Compare(a.items()[i], b.items()[i]);
         if (c != 0) return c;
       }
-      return Cmp3(a.items_.size(), b.items_.size());
+      return Cmp3(a.items().size(), b.items().size());
     }
     case Kind::kMap: {
-      size_t n = std::min(a.entries_.size(), b.entries_.size());
+      size_t n = std::min(a.entries().size(), b.entries().size());
       for (size_t i = 0; i < n; ++i) {
-        int c = Compare(a.entries_[i].first, b.entries_[i].first);
+        int c = Compare(a.entries()[i].first, b.entries()[i].first);
         if (c != 0) return c;
-        c = Compare(a.entries_[i].second, b.entries_[i].second);
+        c = Compare(a.entries()[i].second, b.entries()[i].second);
         if (c != 0) return c;
       }
-      return Cmp3(a.entries_.size(), b.entries_.size());
+      return Cmp3(a.entries().size(), b.entries().size());
     }
   }
   return 0;
@@ -248,25 +316,25 @@ uint64_t Value::Hash() const {
     case Kind::kNil:
       return h;
     case Kind::kBool:
-      return Mix(h, bool_ ? 1 : 0);
+      return Mix(h, data_.b ? 1 : 0);
     case Kind::kInt:
-      return Mix(h, static_cast<uint64_t>(int_));
+      return Mix(h, static_cast<uint64_t>(data_.i));
     case Kind::kDouble: {
       uint64_t bits;
-      std::memcpy(&bits, &double_, sizeof(bits));
+      std::memcpy(&bits, &data_.d, sizeof(bits));
       return Mix(h, bits);
     }
     case Kind::kString:
     case Kind::kKeyword:
     case Kind::kSymbol:
-      return Mix(h, HashText(text_));
+      return Mix(h, HashText(text()));
     case Kind::kVector:
     case Kind::kSet:
-      for (const Value& item : items_) h = Mix(h, item.Hash());
-      return Mix(h, items_.size());
+      for (const Value& item : items()) h = Mix(h, item.Hash());
+      return Mix(h, items().size());
     case Kind::kMap:
-      for (const auto& [k, v] : entries_) h = Mix(Mix(h, k.Hash()), v.Hash());
-      return Mix(h, entries_.size());
+      for (const auto& [k, v] : entries()) h = Mix(Mix(h, k.Hash()), v.Hash());
+      return Mix(h, entries().size());
   }
   return h;
 }

@@ -39,6 +39,12 @@ class Value {
   };
 
   Value() = default;  // nil
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
+
   static Value Nil() { return Value(); }
   static Value Bool(bool b);
   static Value Int(int64_t i);
@@ -56,16 +62,15 @@ class Value {
   bool is_vector() const { return kind_ == Kind::kVector; }
   bool is_map() const { return kind_ == Kind::kMap; }
 
-  bool bool_value() const { return bool_; }
-  int64_t int_value() const { return int_; }
-  double double_value() const { return double_; }
-  // Text of a string, keyword or symbol.
-  const std::string& text() const { return text_; }
-  // Elements of a vector or set.
-  const std::vector<Value>& items() const { return items_; }
-  const std::vector<std::pair<Value, Value>>& entries() const {
-    return entries_;
-  }
+  bool bool_value() const { return kind_ == Kind::kBool && data_.b; }
+  int64_t int_value() const { return kind_ == Kind::kInt ? data_.i : 0; }
+  double double_value() const { return kind_ == Kind::kDouble ? data_.d : 0; }
+  // Text of a string, keyword or symbol ("" for other kinds).
+  const std::string& text() const;
+  // Elements of a vector or set (empty for other kinds).
+  const std::vector<Value>& items() const;
+  // Entries of a map (empty for other kinds).
+  const std::vector<std::pair<Value, Value>>& entries() const;
 
   // A name for keywords, strings and symbols (":cas", "cas" and cas all give
   // "cas"); nullopt for other kinds. Used for :type, :f and micro-op names.
@@ -98,14 +103,30 @@ class Value {
   uint64_t Hash() const;
 
  private:
+  using Entries = std::vector<std::pair<Value, Value>>;
+  bool has_text() const {
+    return kind_ == Kind::kString || kind_ == Kind::kKeyword ||
+           kind_ == Kind::kSymbol;
+  }
+  bool has_items() const {
+    return kind_ == Kind::kVector || kind_ == Kind::kSet;
+  }
+  void Release();
+  void CopyFrom(const Value& other);
+
+  // 16 bytes: histories hold millions of Values (every element of every
+  // list read), so scalars live inline and everything else behind one
+  // owned pointer chosen by kind_.
   Kind kind_ = Kind::kNil;
-  bool bool_ = false;
-  int64_t int_ = 0;
-  double double_ = 0;
-  std::string text_;
-  std::vector<Value> items_;
-  std::vector<std::pair<Value, Value>> entries_;
-  int line_ = 0;
+  int32_t line_ = 0;
+  union Data {
+    bool b;
+    int64_t i;
+    double d;
+    std::string* text;
+    std::vector<Value>* items;
+    Entries* entries;
+  } data_{.i = 0};
 };
 
 std::ostream& operator<<(std::ostream& out, const Value& value);

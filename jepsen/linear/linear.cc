@@ -51,11 +51,11 @@ PartitionVerdict SearchPartition(Partition& p, ModelKind kind,
 }
 
 std::string DescribeOperation(const History& history, const Operation& op) {
-  std::string text = Cat("process ", op.process, " :", op.f);
-  if (op.key.has_value()) text += Cat(" key ", op.key->ToEdn());
-  text += Cat(" ", op.input.ToEdn());
+  std::string text = Cat("process ", op.process, " :", op.f());
+  if (op.key().has_value()) text += Cat(" key ", op.key()->ToEdn());
+  text += Cat(" ", op.input().ToEdn());
   if (op.outcome == history::Outcome::kOk)
-    text += Cat(" -> :ok ", op.output.ToEdn());
+    text += Cat(" -> :ok ", op.output().ToEdn());
   if (op.outcome == history::Outcome::kFail) text += Cat(" -> :fail");
   if (op.outcome == history::Outcome::kInfo) text += Cat(" -> :info");
   return Cat(text, " (", history::DescribeOpPosition(history, op.invoke), ")");
@@ -90,6 +90,7 @@ std::string PartitionName(const Partition& p) {
   return p.key ? p.key->ToEdn() : "all";
 }
 
+// Searches every partition on a small pool of threads.
 void RunPartitions(std::vector<Partition>& partitions,
                    const ModelOptions& model, const CheckOptions& options,
                    std::vector<PartitionVerdict>* verdicts) {
@@ -109,11 +110,11 @@ void RunPartitions(std::vector<Partition>& partitions,
       limits.should_stop = [&first_invalid, i] {
         return first_invalid.load() < i;
       };
+      PartitionVerdict& v = (*verdicts)[i];
       if (first_invalid.load() < i) {
-        (*verdicts)[i].status = SearchStatus::kStopped;
+        v.status = SearchStatus::kStopped;
         continue;
       }
-      PartitionVerdict& v = (*verdicts)[i];
       v = partitions[i].multi_key ? SearchPartition<internal::MultiCellModel>(
                                         partitions[i], model.kind, limits)
                                   : SearchPartition<internal::SingleCellModel>(
@@ -185,7 +186,6 @@ absl::StatusOr<Result> Check(const History& history, const ModelOptions& model,
   absl::StatusOr<std::vector<Partition>> partitions =
       internal::CompilePartitions(history, *operations, model);
   if (!partitions.ok()) return partitions.status();
-
   std::vector<PartitionVerdict> verdicts(partitions->size());
   RunPartitions(*partitions, model, options, &verdicts);
 

@@ -285,3 +285,25 @@ TEST(LimitsTest, EmptyAndInfoOnlyHistoriesAreValid) {
 
 }  // namespace
 }  // namespace jepsen::linear
+
+namespace jepsen::linear {
+namespace {
+
+// A long sequential history on one register: the cache must stay small
+// (windows, not full bitsets) and the search linear.
+TEST(LimitsTest, LongSequentialHistoryIsCheap) {
+  history::History h;
+  for (int i = 0; i < 20000; ++i) {
+    h.Invoke(0, "write", Value::Int(i));
+    h.Complete(0, history::OpType::kOk, "write", Value::Int(i));
+    h.Invoke(1, "read");
+    h.Complete(1, history::OpType::kOk, "read", Value::Int(i));
+  }
+  absl::StatusOr<Result> r = Check(h, Model(ModelKind::kRegister));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->validity, Validity::kValid);
+  EXPECT_EQ(r->cache_entries, 40000u);
+}
+
+}  // namespace
+}  // namespace jepsen::linear

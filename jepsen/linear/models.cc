@@ -1,6 +1,8 @@
 #include "jepsen/linear/models.h"
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -25,7 +27,7 @@ bool Dropped(const Operation& op, const ModelOptions& options) {
   if (op.outcome != Outcome::kFail) return false;
   return !(options.kind == ModelKind::kCasRegister &&
            options.failed_cas == FailedCas::kObservedCompareFail &&
-           op.f == "cas");
+           op.f() == "cas");
 }
 
 // Compiles one operation of a partition into micro-ops.
@@ -35,7 +37,7 @@ class Compiler {
       : history_(history), options_(options), p_(p) {}
 
   absl::Status Compile(const Operation& op) {
-    where_ = history::DescribeOpPosition(history_, op.invoke);
+    where_ = op.invoke;
     switch (options_.kind) {
       case ModelKind::kRegister:
       case ModelKind::kCasRegister:
@@ -62,12 +64,13 @@ class Compiler {
 
  private:
   absl::Status Error(std::string_view message) const {
-    return absl::InvalidArgumentError(Cat(where_, ": ", message));
+    return absl::InvalidArgumentError(
+        Cat(history::DescribeOpPosition(history_, where_), ": ", message));
   }
 
   absl::Status Unsupported(const Operation& op) const {
     return Error(Cat("the ", ModelKindName(options_.kind),
-                     " model has no operation :", op.f));
+                     " model has no operation :", op.f()));
   }
 
   int32_t ObservedRead(const Operation& op, const Value& observed) {
@@ -77,27 +80,32 @@ class Compiler {
     return p_.cells.Intern(observed);
   }
 
+  int32_t InternKv(const Value& v) {
+    return v.kind() == Value::Kind::kString ? p_.cells.Intern(v)
+                                            : p_.cells.Intern(KvText(v));
+  }
+
   void Emit(MicroOp::Kind kind, int32_t cell, int32_t a, int32_t b = 0) {
     p_.micro.push_back(MicroOp{kind, cell, a, b});
   }
 
   absl::Status CompileRegister(const Operation& op) {
-    int32_t cell = Cell(op.key);
-    if (op.f == "read") {
-      Emit(MicroOp::Kind::kRead, cell, ObservedRead(op, op.output));
-    } else if (op.f == "write") {
-      Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(op.input));
-    } else if (op.f == "cas" && options_.kind == ModelKind::kCasRegister) {
-      if (!op.input.is_vector() || op.input.items().size() != 2) {
+    int32_t cell = Cell(op.key());
+    if (op.f() == "read") {
+      Emit(MicroOp::Kind::kRead, cell, ObservedRead(op, op.output()));
+    } else if (op.f() == "write") {
+      Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(op.input()));
+    } else if (op.f() == "cas" && options_.kind == ModelKind::kCasRegister) {
+      if (!op.input().is_vector() || op.input().items().size() != 2) {
         return Error(
-            Cat(":cas value must be [expected new], got ", op.input.ToEdn()));
+            Cat(":cas value must be [expected new], got ", op.input().ToEdn()));
       }
       MicroOp::Kind kind = op.outcome == Outcome::kOk ? MicroOp::Kind::kCasOk
                            : op.outcome == Outcome::kFail
                                ? MicroOp::Kind::kCasFailed
                                : MicroOp::Kind::kCasUnknown;
-      Emit(kind, cell, p_.cells.Intern(op.input.items()[0]),
-           p_.cells.Intern(op.input.items()[1]));
+      Emit(kind, cell, p_.cells.Intern(op.input().items()[0]),
+           p_.cells.Intern(op.input().items()[1]));
     } else {
       return Unsupported(op);
     }
@@ -105,16 +113,15 @@ class Compiler {
   }
 
   absl::Status CompileKeyValue(const Operation& op) {
-    int32_t cell = Cell(op.key);
-    if (op.f == "get" || op.f == "read") {
-      int32_t observed = op.outcome == Outcome::kOk
-                             ? p_.cells.Intern(KvText(op.output))
-                             : kUnknownValue;
+    int32_t cell = Cell(op.key());
+    if (op.f() == "get" || op.f() == "read") {
+      int32_t observed =
+          op.outcome == Outcome::kOk ? InternKv(op.output()) : kUnknownValue;
       Emit(MicroOp::Kind::kRead, cell, observed);
-    } else if (op.f == "put" || op.f == "write") {
-      Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(KvText(op.input)));
-    } else if (op.f == "append") {
-      Emit(MicroOp::Kind::kAppend, cell, p_.cells.Intern(KvText(op.input)));
+    } else if (op.f() == "put" || op.f() == "write") {
+      Emit(MicroOp::Kind::kWrite, cell, InternKv(op.input()));
+    } else if (op.f() == "append") {
+      Emit(MicroOp::Kind::kAppend, cell, InternKv(op.input()));
     } else {
       return Unsupported(op);
     }
@@ -122,10 +129,10 @@ class Compiler {
   }
 
   absl::Status CompileMutex(const Operation& op) {
-    int32_t cell = Cell(op.key);
-    if (op.f == "acquire") {
+    int32_t cell = Cell(op.key());
+    if (op.f() == "acquire") {
       Emit(MicroOp::Kind::kAcquire, cell, 0);
-    } else if (op.f == "release") {
+    } else if (op.f() == "release") {
       Emit(MicroOp::Kind::kRelease, cell, 0);
     } else {
       return Unsupported(op);
@@ -134,12 +141,12 @@ class Compiler {
   }
 
   absl::Status CompileMultiRegister(const Operation& op) {
-    if (op.f == "read" || op.f == "write") return CompileRegister(op);
-    if (op.f != "txn") return Unsupported(op);
+    if (op.f() == "read" || op.f() == "write") return CompileRegister(op);
+    if (op.f() != "txn") return Unsupported(op);
     // Reads come from the completion; an :info txn's reads are unknown.
-    const Value& txn = op.outcome == Outcome::kOk && op.output.is_vector()
-                           ? op.output
-                           : op.input;
+    const Value& txn = op.outcome == Outcome::kOk && op.output().is_vector()
+                           ? op.output()
+                           : op.input();
     if (!txn.is_vector())
       return Error(Cat(":txn value must be a vector, got ", txn.ToEdn()));
     for (const Value& micro : txn.items()) {
@@ -166,7 +173,7 @@ class Compiler {
   const History& history_;
   const ModelOptions& options_;
   Partition& p_;
-  std::string where_;
+  size_t where_ = 0;  // the op being compiled, for errors
   std::map<Value, int32_t> cell_index_;
 };
 
@@ -192,39 +199,75 @@ int32_t InitialCell(const ModelOptions& options, Partition& p,
   return 0;
 }
 
-absl::Status CompileOne(const History& history,
-                        const std::vector<Operation>& operations,
-                        const ModelOptions& options, Partition& p) {
-  Compiler compiler(history, options, p);
-  p.micro_begin.push_back(0);
-  for (size_t index : p.operations) {
-    const Operation& op = operations[index];
-    absl::Status status = compiler.Compile(op);
-    if (!status.ok()) return status;
-    p.micro_begin.push_back(static_cast<uint32_t>(p.micro.size()));
-    CallSpan span;
-    span.call_pos = op.invoke;
-    span.return_pos =
-        op.complete == Operation::kOpen ? kOpenReturn : op.complete;
-    span.required = op.outcome != Outcome::kInfo;
-    p.spans.push_back(span);
+// Compiles one operation into its partition; leaves out calls made only of
+// unobserved reads: they can neither fail nor change the state, so they can
+// be linearized anywhere in their window. (Left in, each pending :info read
+// would double the configurations searched.)
+absl::Status CompileInto(Compiler& compiler, const Operation& op, size_t index,
+                         Partition& p) {
+  const size_t micro_before = p.micro.size();
+  absl::Status status = compiler.Compile(op);
+  if (!status.ok()) return status;
+  bool inert = true;
+  for (size_t m = micro_before; m < p.micro.size(); ++m) {
+    inert = inert && p.micro[m].kind == MicroOp::Kind::kRead &&
+            p.micro[m].a == kUnknownValue;
   }
+  if (inert) {
+    p.micro.resize(micro_before);
+    return absl::OkStatus();
+  }
+  p.operations.push_back(index);
+  p.micro_begin.push_back(static_cast<uint32_t>(p.micro.size()));
+  CallSpan span;
+  span.call_pos = op.invoke;
+  span.return_pos = op.complete == Operation::kOpen ? kOpenReturn : op.complete;
+  span.required = op.outcome != Outcome::kInfo;
+  p.spans.push_back(span);
+  return absl::OkStatus();
+}
+
+void SetInitialCells(const ModelOptions& options, Partition& p) {
   if (p.multi_key) {
-    for (const Value& key : p.cell_keys)
+    for (const Value& key : p.cell_keys) {
       p.initial.push_back(InitialCell(options, p, key));
+    }
   } else {
     p.initial.push_back(InitialCell(options, p, p.key.value_or(Value())));
   }
-  return absl::OkStatus();
 }
 
 }  // namespace
 
-int32_t Cells::Intern(const Value& value) {
-  auto [it, inserted] =
-      ids_.emplace(value, static_cast<int32_t>(values_.size()));
-  if (inserted) values_.push_back(value);
-  return it->second;
+int32_t ValueTable::Intern(const Value& value) {
+  if (slots_.empty()) slots_.assign(16, -1);
+  const uint64_t hash = value.Hash();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const int32_t id = slots_[i];
+    if (id == -1) {
+      slots_[i] = static_cast<int32_t>(values_.size());
+      values_.push_back(value);
+      hashes_.push_back(hash);
+      if (values_.size() * 2 > slots_.size()) Grow();
+      return static_cast<int32_t>(values_.size() - 1);
+    }
+    if (hashes_[static_cast<size_t>(id)] == hash &&
+        values_[static_cast<size_t>(id)] == value) {
+      return id;
+    }
+  }
+}
+
+void ValueTable::Grow() {
+  std::vector<int32_t> slots(slots_.size() * 2, -1);
+  const size_t mask = slots.size() - 1;
+  for (size_t id = 0; id < hashes_.size(); ++id) {
+    size_t i = hashes_[id] & mask;
+    while (slots[i] != -1) i = (i + 1) & mask;
+    slots[i] = static_cast<int32_t>(id);
+  }
+  slots_ = std::move(slots);
 }
 
 int32_t Cells::Concat(int32_t left, int32_t right) {
@@ -278,23 +321,50 @@ absl::StatusOr<std::vector<Partition>> CompilePartitions(
     const ModelOptions& options) {
   const bool partitioned =
       options.partition_by_key && options.kind != ModelKind::kMultiRegister;
-  std::map<Value, std::vector<size_t>> groups;
+  static const Value kNoKey;
+  // One pass in history order: the ops are touched sequentially, which
+  // matters for histories much larger than the caches.
+  struct Slot {
+    std::unique_ptr<Partition> partition;
+    std::unique_ptr<Compiler> compiler;
+  };
+  ValueTable keys;  // partition key -> slot index
+  std::vector<Slot> slots;
   bool any_key = false;
   for (size_t i = 0; i < operations.size(); ++i) {
-    if (Dropped(operations[i], options)) continue;
-    any_key = any_key || operations[i].key.has_value();
-    Value group = partitioned ? operations[i].key.value_or(Value()) : Value();
-    groups[group].push_back(i);
-  }
-  std::vector<Partition> partitions(groups.size());
-  size_t next = 0;
-  for (auto& [key, members] : groups) {
-    Partition& p = partitions[next++];
-    if (partitioned && any_key) p.key = key;
-    p.multi_key = !partitioned;
-    p.operations = std::move(members);
-    absl::Status status = CompileOne(history, operations, options, p);
+    const Operation& op = operations[i];
+    if (Dropped(op, options)) continue;
+    const std::optional<Value>& key = op.key();
+    any_key = any_key || key.has_value();
+    const size_t index = static_cast<size_t>(
+        keys.Intern(partitioned && key.has_value() ? *key : kNoKey));
+    if (index == slots.size()) {
+      Slot slot;
+      slot.partition = std::make_unique<Partition>();
+      slot.partition->multi_key = !partitioned;
+      slot.partition->micro_begin.push_back(0);
+      slot.compiler =
+          std::make_unique<Compiler>(history, options, *slot.partition);
+      slots.push_back(std::move(slot));
+    }
+    absl::Status status =
+        CompileInto(*slots[index].compiler, op, i, *slots[index].partition);
     if (!status.ok()) return status;
+  }
+  // Partitions in key order, so that verdicts do not depend on hashing.
+  std::vector<size_t> order(slots.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&keys](size_t a, size_t b) {
+    return keys.value(static_cast<int32_t>(a)) <
+           keys.value(static_cast<int32_t>(b));
+  });
+  std::vector<Partition> partitions;
+  partitions.reserve(slots.size());
+  for (size_t index : order) {
+    Partition& p = *slots[index].partition;
+    if (partitioned && any_key) p.key = keys.value(static_cast<int32_t>(index));
+    SetInitialCells(options, p);
+    partitions.push_back(std::move(p));
   }
   return partitions;
 }

@@ -41,13 +41,29 @@ struct MicroOp {
   int32_t b = 0;
 };
 
-// Interned values and the append memo of one partition.
-class Cells {
+// Dense ids for distinct values: an open-addressing table of ids with their
+// hashes (values are compared only on a hash match, and copied only once).
+class ValueTable {
  public:
   int32_t Intern(const history::Value& value);
   const history::Value& value(int32_t id) const {
     return values_[static_cast<size_t>(id)];
   }
+  size_t size() const { return values_.size(); }
+
+ private:
+  void Grow();
+
+  std::vector<history::Value> values_;
+  std::vector<uint64_t> hashes_;
+  std::vector<int32_t> slots_;  // -1: empty
+};
+
+// Interned values and the append memo of one partition.
+class Cells {
+ public:
+  int32_t Intern(const history::Value& value) { return table_.Intern(value); }
+  const history::Value& value(int32_t id) const { return table_.value(id); }
 
   // Applies `op` to a cell holding `current`; false if the op is illegal.
   bool Apply(int32_t current, const MicroOp& op, int32_t* next);
@@ -55,8 +71,7 @@ class Cells {
  private:
   int32_t Concat(int32_t left, int32_t right);
 
-  std::vector<history::Value> values_;
-  std::unordered_map<history::Value, int32_t, history::ValueHash> ids_;
+  ValueTable table_;
   std::unordered_map<uint64_t, int32_t> concat_;
 };
 
@@ -74,8 +89,9 @@ struct Partition {
   Cells cells;
 };
 
-// Splits and compiles the operations (already paired) for `options`.
-// Operations the model drops (:fail ones) are left out.
+// Splits the operations (already paired) into per-key partitions (one when
+// unpartitioned), in key order, and compiles each. Operations the model
+// drops (:fail ones) are left out. Errors name the first offending op.
 absl::StatusOr<std::vector<Partition>> CompilePartitions(
     const history::History& history,
     const std::vector<history::Operation>& operations,

@@ -67,52 +67,106 @@ inline uint64_t MixBits(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// Set of (linearized-set bitset, state) configurations, open addressing.
+// The set of linearized calls: a bitset with an incrementally maintained
+// Zobrist hash and window [lo, hi): words before lo are all ones, words from
+// hi on are zero. Set/Clear are amortized O(1).
+class LinearizedSet {
+ public:
+  explicit LinearizedSet(size_t n) : words_((n + 63) / 64, 0), zobrist_(n) {
+    for (size_t i = 0; i < n; ++i)
+      zobrist_[i] = MixBits(i * 0x2545f4914f6cdd1dULL + 1);
+  }
+
+  void Set(size_t i) {
+    const size_t w = i / 64;
+    words_[w] |= uint64_t{1} << (i % 64);
+    hash_ ^= zobrist_[i];
+    hi_ = std::max(hi_, w + 1);
+    while (lo_ < words_.size() && words_[lo_] == ~uint64_t{0}) ++lo_;
+  }
+
+  void Clear(size_t i) {
+    const size_t w = i / 64;
+    words_[w] &= ~(uint64_t{1} << (i % 64));
+    hash_ ^= zobrist_[i];
+    lo_ = std::min(lo_, w);
+    while (hi_ > lo_ && words_[hi_ - 1] == 0) --hi_;
+  }
+
+  uint64_t hash() const { return hash_; }
+  size_t lo() const { return lo_; }
+  size_t hi() const { return std::max(hi_, lo_); }
+  const uint64_t* data() const { return words_.data(); }
+
+ private:
+  std::vector<uint64_t> words_;
+  std::vector<uint64_t> zobrist_;
+  uint64_t hash_ = 0;
+  size_t lo_ = 0;
+  size_t hi_ = 0;
+};
+
+// Set of (linearized-set bitset, model state) configurations, open
+// addressing. A linearized set is stored as its window: the words before it
+// are all ones (everything that far is linearized) and the words after it
+// are zero, so an entry costs O(concurrency) words rather than O(n) and long
+// sequential histories stay within memory.
 template <typename State>
 class ConfigCache {
  public:
-  explicit ConfigCache(size_t words) : words_(words), slots_(1024, 0) {}
+  ConfigCache() : slots_(1024, 0) {}
 
   // Inserts the configuration; false if it was already present.
-  bool Insert(uint64_t hash, const uint64_t* bits, const State& state) {
-    size_t mask = slots_.size() - 1;
+  bool Insert(uint64_t hash, const LinearizedSet& set, const State& state) {
+    const size_t lo = set.lo();
+    const size_t hi = set.hi();
+    const uint64_t* bits = set.data();
+    const size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      uint32_t slot = slots_[i];
+      const uint32_t slot = slots_[i];
       if (slot == 0) {
-        hashes_.push_back(hash);
-        bits_.insert(bits_.end(), bits, bits + words_);
+        entries_.push_back(Entry{hash, arena_.size(), static_cast<uint32_t>(lo),
+                                 static_cast<uint32_t>(hi - lo)});
+        arena_.insert(arena_.end(), bits + lo, bits + hi);
         states_.push_back(state);
-        slots_[i] = static_cast<uint32_t>(hashes_.size());
-        if (hashes_.size() * 2 > slots_.size()) Grow();
+        slots_[i] = static_cast<uint32_t>(entries_.size());
+        if (entries_.size() * 2 > slots_.size()) Grow();
         return true;
       }
-      size_t e = slot - 1;
-      if (hashes_[e] == hash && states_[e] == state &&
-          std::memcmp(&bits_[e * words_], bits, words_ * sizeof(uint64_t)) ==
-              0) {
+      const Entry& e = entries_[slot - 1];
+      if (e.hash == hash && e.lo == lo && e.length == hi - lo &&
+          states_[slot - 1] == state &&
+          std::equal(bits + lo, bits + hi,
+                     arena_.begin() + static_cast<ptrdiff_t>(e.offset))) {
         return false;
       }
     }
   }
 
-  size_t size() const { return hashes_.size(); }
+  size_t size() const { return entries_.size(); }
 
  private:
+  struct Entry {
+    uint64_t hash;
+    size_t offset;  // window words in arena_
+    uint32_t lo;    // index of the window's first word
+    uint32_t length;
+  };
+
   void Grow() {
     std::vector<uint32_t> slots(slots_.size() * 2, 0);
-    size_t mask = slots.size() - 1;
-    for (size_t e = 0; e < hashes_.size(); ++e) {
-      size_t i = hashes_[e] & mask;
+    const size_t mask = slots.size() - 1;
+    for (size_t e = 0; e < entries_.size(); ++e) {
+      size_t i = entries_[e].hash & mask;
       while (slots[i] != 0) i = (i + 1) & mask;
       slots[i] = static_cast<uint32_t>(e + 1);
     }
     slots_ = std::move(slots);
   }
 
-  size_t words_;
   std::vector<uint32_t> slots_;  // 0: empty; else entry index + 1
-  std::vector<uint64_t> hashes_;
-  std::vector<uint64_t> bits_;
+  std::vector<Entry> entries_;
+  std::vector<uint64_t> arena_;
   std::vector<State> states_;
 };
 
@@ -183,12 +237,8 @@ SearchOutcome<typename Model::State> SearchWgl(
   if (required_total == 0) return out;
 
   EntryList list(calls);
-  const size_t words = (n + 63) / 64;
-  std::vector<uint64_t> bits(words, 0);
-  std::vector<uint64_t> zobrist(n);
-  for (size_t i = 0; i < n; ++i)
-    zobrist[i] = MixBits(i * 0x2545f4914f6cdd1dULL + 1);
-  ConfigCache<State> cache(words);
+  LinearizedSet linearized(n);
+  ConfigCache<State> cache;
 
   struct Frame {
     int32_t entry;
@@ -196,9 +246,9 @@ SearchOutcome<typename Model::State> SearchWgl(
   };
   std::vector<Frame> stack;
   State state = model.Init();
-  uint64_t zob = 0;
   size_t linearized_required = 0;
   int64_t best_depth = -1;
+  size_t synced = 0;  // out.prefix[0, synced) equals the stack's calls
   int32_t entry = list.first();
   for (uint64_t iterations = 1;; ++iterations) {
     if ((iterations & 1023) == 0) {
@@ -214,10 +264,9 @@ SearchOutcome<typename Model::State> SearchWgl(
     if ((entry & 1) == 0) {
       State next_state;
       if (model.Step(state, call, &next_state)) {
-        bits[call / 64] ^= uint64_t{1} << (call % 64);
-        zob ^= zobrist[call];
-        if (cache.Insert(zob ^ MixBits(model.Hash(next_state)), bits.data(),
-                         next_state)) {
+        linearized.Set(call);
+        if (cache.Insert(linearized.hash() ^ MixBits(model.Hash(next_state)),
+                         linearized, next_state)) {
           stack.push_back(Frame{entry, std::move(state)});
           state = std::move(next_state);
           list.Lift(entry);
@@ -231,19 +280,23 @@ SearchOutcome<typename Model::State> SearchWgl(
           entry = list.first();
           continue;
         }
-        bits[call / 64] ^= uint64_t{1} << (call % 64);
-        zob ^= zobrist[call];
+        linearized.Clear(call);
       }
       entry = list.next(entry);
       continue;
     }
     // A return entry: the call cannot be linearized in this configuration.
+    // Record the deepest such point; out.prefix already mirrors the stack up
+    // to `synced`, so only the frames pushed since need copying (amortized
+    // linear, where copying the whole stack each time would be quadratic).
     if (static_cast<int64_t>(stack.size()) > best_depth) {
       best_depth = static_cast<int64_t>(stack.size());
       out.failed_call = call;
-      out.prefix.clear();
-      for (const Frame& frame : stack)
-        out.prefix.push_back(static_cast<size_t>(frame.entry / 2));
+      out.prefix.resize(synced);
+      for (size_t k = synced; k < stack.size(); ++k) {
+        out.prefix.push_back(static_cast<size_t>(stack[k].entry / 2));
+      }
+      synced = stack.size();
       out.state_after_prefix = state;
     }
     if (stack.empty()) {
@@ -252,10 +305,10 @@ SearchOutcome<typename Model::State> SearchWgl(
     }
     Frame frame = std::move(stack.back());
     stack.pop_back();
+    synced = std::min(synced, stack.size());
     const size_t undone = static_cast<size_t>(frame.entry / 2);
     state = std::move(frame.state);
-    bits[undone / 64] ^= uint64_t{1} << (undone % 64);
-    zob ^= zobrist[undone];
+    linearized.Clear(undone);
     if (calls[undone].required) --linearized_required;
     list.Unlift(frame.entry);
     entry = list.next(frame.entry);

@@ -1,0 +1,114 @@
+// The Wing-Gong-Lowe search against a brute-force search on small random
+// histories (arbitrary values and outcomes, so most are not linearizable):
+// both must give the same verdict. The brute force tries every order of the
+// operations that respects real time (an op that returned before another
+// was invoked goes first), may leave :info ops out, and steps the same
+// compiled model. Ref: Herlihy & Wing, "Linearizability", §3.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <vector>
+
+#include "jepsen/history/history.h"
+#include "jepsen/linear/linear.h"
+#include "jepsen/linear/models.h"
+#include "jepsen/linear/wgl.h"
+
+namespace jepsen::linear::internal {
+namespace {
+
+using history::OpType;
+using history::Value;
+
+bool BruteForce(SingleCellModel& model, const std::vector<CallSpan>& calls,
+                std::vector<bool>& done, int32_t state) {
+  bool all_required = true;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    all_required = all_required && (done[i] || !calls[i].required);
+  }
+  if (all_required) return true;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (done[i]) continue;
+    bool minimal = true;  // no pending op returned before this one began
+    for (size_t j = 0; j < calls.size(); ++j) {
+      if (j != i && !done[j] && calls[j].return_pos < calls[i].call_pos)
+        minimal = false;
+    }
+    int32_t next;
+    if (!minimal || !model.Step(state, i, &next)) continue;
+    done[i] = true;
+    bool ok = BruteForce(model, calls, done, next);
+    done[i] = false;
+    if (ok) return true;
+  }
+  return false;
+}
+
+Value RandomValue() {
+  int v = *rc::gen::inRange(0, 4);
+  return v == 3 ? Value() : Value::Int(v);
+}
+
+// Up to 7 operations from 3 processes, randomly interleaved, with random
+// values and outcomes.
+history::History RandomHistory() {
+  history::History h;
+  const int n = *rc::gen::inRange(1, 8);
+  std::vector<int> started(3, -1);  // op index pending per process
+  std::vector<std::pair<std::string, Value>> ops;
+  int issued = 0;
+  int64_t next_process[3] = {0, 1, 2};
+  while (issued < n || started[0] != -1 || started[1] != -1 ||
+         started[2] != -1) {
+    const int p = *rc::gen::inRange(0, 3);
+    if (started[p] == -1) {
+      if (issued >= n) continue;
+      std::string f = *rc::gen::element<std::string>("read", "write", "cas");
+      Value input = f == "write" ? RandomValue()
+                    : f == "cas" ? Value::Vector({RandomValue(), RandomValue()})
+                                 : Value();
+      h.Invoke(next_process[p], f, input);
+      ops.emplace_back(f, input);
+      started[p] = issued++;
+      continue;
+    }
+    const auto& [f, input] = ops[static_cast<size_t>(started[p])];
+    OpType type = *rc::gen::element(OpType::kOk, OpType::kOk, OpType::kFail,
+                                    OpType::kInfo);
+    Value output = f == "read" ? RandomValue() : input;
+    h.Complete(next_process[p], type, f, output);
+    if (type == OpType::kInfo) next_process[p] += 3;
+    started[p] = -1;
+  }
+  return h;
+}
+
+RC_GTEST_PROP(WglProperty, AgreesWithBruteForce, ()) {
+  history::History h = RandomHistory();
+  ModelOptions options;
+  options.kind = ModelKind::kCasRegister;
+  options.failed_cas = *rc::gen::element(FailedCas::kDidNotHappen,
+                                         FailedCas::kObservedCompareFail);
+  options.nil_read = *rc::gen::element(NilRead::kAbsent, NilRead::kUnknown);
+  absl::StatusOr<std::vector<history::Operation>> ops =
+      history::PairOperations(h);
+  RC_ASSERT(ops.ok());
+  absl::StatusOr<std::vector<Partition>> partitions =
+      CompilePartitions(h, *ops, options);
+  RC_ASSERT(partitions.ok());
+  RC_ASSERT(partitions->size() <= 1u);
+  bool brute = true;
+  if (!partitions->empty()) {
+    Partition& p = (*partitions)[0];
+    SingleCellModel model(p);
+    std::vector<bool> done(p.spans.size(), false);
+    brute = BruteForce(model, p.spans, done, model.Init());
+  }
+  absl::StatusOr<Result> wgl = Check(h, options);
+  RC_ASSERT(wgl.ok());
+  RC_ASSERT((wgl->validity == Validity::kValid) == brute);
+  RC_TAG(brute ? "linearizable" : "not linearizable");
+}
+
+}  // namespace
+}  // namespace jepsen::linear::internal
