@@ -153,8 +153,20 @@ Term RaftLogStore::TermAt(Index index) const {
   return *term;
 }
 
-void RaftLogStore::Stage(const core::raft::Ready& ready,
-                         core::env::WriteBatch* batch) {
+absl::Status WriteStaged(core::env::Engine& engine, const StagedWrite& staged,
+                         bool sync) {
+  if (!staged.entries.empty()) {
+    const bool last = staged.hard_state.empty();
+    absl::Status s = engine.Write(
+        staged.entries, core::env::WriteOptions{.sync = sync && last});
+    if (!s.ok() || last) return s;
+  }
+  if (staged.hard_state.empty()) return absl::OkStatus();
+  return engine.Write(staged.hard_state, core::env::WriteOptions{.sync = sync});
+}
+
+void RaftLogStore::Stage(const core::raft::Ready& ready, StagedWrite* staged) {
+  core::env::WriteBatch* batch = &staged->entries;
   if (!ready.entries.empty()) {
     const Index first = ready.entries.front().index;
     const Index old_last = mirror_.LastIndex();
@@ -188,7 +200,8 @@ void RaftLogStore::Stage(const core::raft::Ready& ready,
     undurable_ = true;
   }
   if (ready.hard_state.has_value()) {
-    batch->Put(Cf::kRaft, HardStateKey(), EncodeHardState(*ready.hard_state));
+    staged->hard_state.Put(Cf::kRaft, HardStateKey(),
+                           EncodeHardState(*ready.hard_state));
     mirror_.SetHardState(*ready.hard_state);
     undurable_ = true;
   }

@@ -9,10 +9,17 @@
 // holes or with new entries sitting on stale ones.
 //
 // Durability. Stage() adds a Ready's entries and hard state to the mirror
-// (which the core reads) and to a WriteBatch; the driver writes the batch
-// and, once a sync has returned OK, calls MarkDurable(). Until then the
-// staged state is "written but not durable": DurableView shows what a crash
-// is guaranteed to keep, for the invariant checker.
+// (which the core reads) and to a StagedWrite; the driver writes it
+// (WriteStaged) and, once a sync has returned OK, calls MarkDurable(). Until
+// then the staged state is "written but not durable": DurableView shows
+// what a crash is guaranteed to keep, for the invariant checker.
+//
+// The entries and the hard state go in two batches, entries first. The
+// engine keeps a prefix of the unsynced batches (and may tear the first lost
+// one), so a surviving hard state implies that its entries survived whole:
+// a recovered commit index always refers to the log it was written with.
+// (In one batch, a torn write could keep a new commit index over an old
+// entry it was never about.)
 //
 // Recovery (RecoverRaftState) reads what a crash left and repairs what the
 // engine's crash model allows (a lost suffix of unsynced batches, and a torn
@@ -49,6 +56,18 @@ using core::raft::Term;
 std::string HardStateKey();
 std::string EntryKey(Index index);
 
+// One Ready's writes, in the order they must reach the engine.
+struct StagedWrite {
+  core::env::WriteBatch entries;
+  core::env::WriteBatch hard_state;
+  bool empty() const { return entries.empty() && hard_state.empty(); }
+};
+
+// Writes `staged` (entries, then hard state); with `sync`, the last write
+// syncs both.
+absl::Status WriteStaged(core::env::Engine& engine, const StagedWrite& staged,
+                         bool sync);
+
 struct RecoveredRaftState {
   HardState hard_state;
   // Contiguous from index 1.
@@ -75,8 +94,8 @@ class RaftLogStore {
   const core::raft::Storage& storage() const { return mirror_; }
 
   // Step 2 of the Ready contract: puts the Ready's entries (truncating any
-  // conflicting suffix) and hard state into the mirror and into `batch`.
-  void Stage(const core::raft::Ready& ready, core::env::WriteBatch* batch);
+  // conflicting suffix) and hard state into the mirror and into `staged`.
+  void Stage(const core::raft::Ready& ready, StagedWrite* staged);
   // Everything staged so far is durable.
   void MarkDurable();
   bool HasUndurable() const { return undurable_; }

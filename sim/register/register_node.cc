@@ -205,9 +205,9 @@ bool RegisterNode::InjectSyncFailure(const core::raft::Ready& ready) {
 
 // Step 2 of the Ready contract. False when the node halted.
 bool RegisterNode::Persist(core::raft::Ready& ready) {
-  core::env::WriteBatch batch;
-  store_.Stage(ready, &batch);
-  if (batch.empty()) return true;
+  StagedWrite staged;
+  store_.Stage(ready, &staged);
+  if (staged.empty()) return true;
   // A slow disk: widens the window between sending and persisting.
   if (FAULT_POINT(env_.faults)) {
     env_.executor.SleepFor(Duration::Milliseconds(
@@ -216,21 +216,21 @@ bool RegisterNode::Persist(core::raft::Ready& ready) {
   if (ready.must_sync && InjectSyncFailure(ready)) {
     // The fsync fails (EIO): the batch reached the page cache only, and a
     // crash may or may not keep it.
-    (void)env_.engine.Write(batch, {.sync = false});
+    (void)WriteStaged(env_.engine, staged, /*sync=*/false);
     Halt(absl::InternalError("injected fsync failure"));
     return false;
   }
 #if defined(MUTANT_SIM_ACK_BEFORE_SYNC)
   // MUTANT: acknowledges (sends the after-persist messages) before the
   // entries are synced; a crash in between forgets an acknowledged entry.
-  absl::Status written = env_.engine.Write(batch, {.sync = false});
+  absl::Status written = WriteStaged(env_.engine, staged, /*sync=*/false);
   if (written.ok() && ready.must_sync) {
     Send(ready.persisted_messages);
     ready.persisted_messages.clear();
     written = env_.engine.Sync();
   }
 #else
-  absl::Status written = env_.engine.Write(batch, {.sync = ready.must_sync});
+  absl::Status written = WriteStaged(env_.engine, staged, ready.must_sync);
 #endif
   if (!written.ok()) {
     Halt(written);
