@@ -124,9 +124,10 @@ Duration AddNetworkFault(const FaultScheduleOptions& options, Duration at,
   const std::vector<int> first(order.begin(), order.begin() + n / 2);
   const std::vector<int> second(order.begin() + n / 2, order.end());
   if (prng.OneIn(3)) {
-    // Jepsen's favourite: cut the leader off.
+    // Jepsen's favourite: cut the leader off (now, or once elected).
     event.kind = FaultKind::kIsolate;
-    event.node = kLeaderNode;
+    event.node = prng.OneIn(2) ? kLeaderNode : kNextLeaderNode;
+    if (event.node == kNextLeaderNode) event.after = Ms(Between(prng, 0, 50));
     const Duration heal = at + Ms(Between(prng, 200, 3000));
     out->push_back(event);
     out->push_back(FaultEvent{.at = heal, .kind = FaultKind::kHeal});
@@ -167,17 +168,41 @@ Duration AddNetworkFault(const FaultScheduleOptions& options, Duration at,
   return heal;
 }
 
+// Leader churn shaped like Figure 8 of the Raft paper: cut the leader off
+// (it keeps appending entries nobody gets), crash the next leader almost as
+// soon as it wins (its own entries never spread), heal so the first leader
+// can win again, and crash it while it re-replicates its old entries.
+// Returns when the network is whole again.
+Duration AddLeaderChurn(Duration at, Prng& prng, FaultSchedule* out) {
+  const Duration heal = at + Ms(Between(prng, 800, 2500));
+  out->push_back({.at = at, .kind = FaultKind::kIsolate, .node = kLeaderNode});
+  out->push_back({.at = at,
+                  .kind = FaultKind::kCrash,
+                  .node = kNextLeaderNode,
+                  .duration = Ms(Between(prng, 1500, 4000)),
+                  .after = Ms(Between(prng, 0, 3))});
+  out->push_back({.at = heal, .kind = FaultKind::kHeal});
+  out->push_back({.at = heal + Ms(1),
+                  .kind = FaultKind::kCrash,
+                  .node = kNextLeaderNode,
+                  .duration = Ms(Between(prng, 200, 2000)),
+                  .after = Ms(Between(prng, 5, 150))});
+  return heal;
+}
+
 void AddNodeFault(const FaultScheduleOptions& options, char kind, Duration at,
                   const std::vector<int>& corruptible, Prng& prng,
                   FaultSchedule* out) {
   const int node = static_cast<int>(1 + prng.Uniform(options.nodes));
   switch (kind) {
     case 'c':
-      if (prng.OneIn(2)) {
+      if (!prng.OneIn(3)) {
+        const bool next = prng.OneIn(2);
         out->push_back({.at = at,
                         .kind = FaultKind::kCrash,
-                        .node = kLeaderNode,
-                        .duration = Ms(Between(prng, 20, 3000))});
+                        .node = next ? kNextLeaderNode : kLeaderNode,
+                        .duration = Ms(Between(prng, 20, 3000)),
+                        .after = next ? Ms(Between(prng, 0, 100)) : Ms(0)});
         break;
       }
       out->push_back({.at = at, .kind = FaultKind::kCrash, .node = node});
@@ -243,13 +268,28 @@ bool ParseNode(std::string_view text, int nodes, int* node) {
   return true;
 }
 
-// A node number, or "leader" (kLeaderNode).
-bool ParseTarget(std::string_view text, int nodes, int* node) {
+// A node number, "leader" (kLeaderNode) or, with `next` allowed,
+// "next-leader[+<ms>ms]" (kNextLeaderNode, the delay into `after`).
+bool ParseTarget(std::string_view text, int nodes, int* node, bool next,
+                 Duration* after) {
   if (text == "leader") {
     *node = kLeaderNode;
     return true;
   }
+  if (next && ConsumePrefix(&text, "next-leader")) {
+    *node = kNextLeaderNode;
+    *after = Duration::Zero();
+    return text.empty() || (ConsumePrefix(&text, "+") && ParseMs(text, after) &&
+                            *after >= Duration::Zero());
+  }
   return ParseNode(text, nodes, node);
+}
+
+std::string FormatTarget(const FaultEvent& e) {
+  if (e.node == kLeaderNode) return "leader";
+  if (e.node != kNextLeaderNode) return std::to_string(e.node);
+  if (e.after == Duration::Zero()) return "next-leader";
+  return "next-leader+" + std::to_string(e.after.milliseconds()) + "ms";
 }
 
 bool ParseList(std::string_view text, char separator, int nodes,
@@ -324,17 +364,19 @@ absl::StatusOr<FaultEvent> ParseEvent(std::string_view line, int nodes) {
       ok = args == 1 && ParseNode(arg(0), nodes, &event.node);
       break;
     case FaultKind::kIsolate:
-      ok = args == 1 && ParseTarget(arg(0), nodes, &event.node);
+      ok = args == 1 &&
+           ParseTarget(arg(0), nodes, &event.node, true, &event.after);
       break;
     case FaultKind::kCrash:
       ok = (args == 1 || args == 2) &&
-           ParseTarget(arg(0), nodes, &event.node) &&
+           ParseTarget(arg(0), nodes, &event.node, true, &event.after) &&
            (args == 1 || (ParseMs(arg(1), &event.duration) &&
                           event.duration > Duration::Zero()));
       break;
     case FaultKind::kPause:
     case FaultKind::kClog:
-      ok = args == 2 && ParseTarget(arg(0), nodes, &event.node) &&
+      ok = args == 2 &&
+           ParseTarget(arg(0), nodes, &event.node, false, &event.after) &&
            ParseMs(arg(1), &event.duration) &&
            event.duration >= Duration::Zero();
       break;
@@ -398,6 +440,7 @@ FaultSchedule GenerateFaultSchedule(const FaultScheduleOptions& options,
   if (options.pause) classes.push_back('p');
   if (options.clock) classes.push_back('t');
   if (options.disk) classes.push_back('d');
+  if (options.network && options.crash) classes.push_back('f');
   std::vector<int> corruptible = Shuffled(options.nodes, prng);
   corruptible.resize(std::clamp(options.corruptible_nodes, 0, options.nodes));
   if (options.corruption && !corruptible.empty()) classes.push_back('x');
@@ -412,9 +455,11 @@ FaultSchedule GenerateFaultSchedule(const FaultScheduleOptions& options,
         50, static_cast<int64_t>(-std::log1p(-prng.NextDouble()) * mean));
     if (Ms(t_ms) >= options.duration) break;
     const char c = classes[prng.Uniform(classes.size())];
-    if (c == 'n') {
+    if (c == 'n' || c == 'f') {
       if (Ms(t_ms) < network_whole) continue;
-      network_whole = AddNetworkFault(options, Ms(t_ms), prng, &schedule);
+      network_whole = c == 'n'
+                          ? AddNetworkFault(options, Ms(t_ms), prng, &schedule)
+                          : AddLeaderChurn(Ms(t_ms), prng, &schedule);
     } else {
       AddNodeFault(options, c, Ms(t_ms), corruptible, prng, &schedule);
     }
@@ -428,8 +473,7 @@ FaultSchedule GenerateFaultSchedule(const FaultScheduleOptions& options,
 std::string FormatFaultEvent(const FaultEvent& e) {
   std::ostringstream out;
   out << "@" << e.at.milliseconds() << "ms " << FaultKindName(e.kind);
-  const std::string node =
-      e.node == kLeaderNode ? "leader" : std::to_string(e.node);
+  const std::string node = FormatTarget(e);
   switch (e.kind) {
     case FaultKind::kHeal:
       break;

@@ -12,6 +12,10 @@
 //   @3100ms crash leader 800ms    crash whichever node leads then, and
 //                                 restart it 800 ms later
 //   @3200ms isolate leader        partition the leader from everyone else
+//   @3300ms crash next-leader+20ms 500ms
+//                                 20 ms after the next election (won after
+//                                 3300 ms), crash the winner; restart it
+//                                 500 ms later ("isolate next-leader" too)
 //   @1400ms pause 1 300ms         stop scheduling node 1 for 300 ms
 //   @2000ms partition 1,2|3       symmetric partition between groups
 //   @2100ms oneway 1->2,3         traffic from 1 to 2 and 3 is lost
@@ -26,8 +30,10 @@
 //                                 restart it 500 ms later
 // "leader" (allowed for crash, pause, clog and isolate) is resolved when
 // the event fires: the node that leads the highest term (nothing happens if
-// none does). Unknown kinds, malformed numbers and out-of-range nodes are
-// parse errors.
+// none does). "next-leader" (crash and isolate) waits for the next node to
+// win an election (Jepsen-style targeting of fresh leaders, which is what
+// the Figure 8 scenario of the Raft paper needs). Unknown kinds, malformed
+// numbers and out-of-range nodes are parse errors.
 #ifndef SIM_REGISTER_FAULT_SCHEDULE_H_
 #define SIM_REGISTER_FAULT_SCHEDULE_H_
 
@@ -58,8 +64,10 @@ enum class FaultKind : uint8_t {
   kIsolate,
 };
 
-// FaultEvent::node value meaning "the current leader".
+// FaultEvent::node values meaning "the current leader" and "the winner of
+// the next election".
 inline constexpr int kLeaderNode = 0;
+inline constexpr int kNextLeaderNode = -1;
 std::string_view FaultKindName(FaultKind kind);
 
 struct FaultEvent {
@@ -75,6 +83,8 @@ struct FaultEvent {
   core::base::Duration duration;
   // drift: ppm; disk: failure probability in ppm.
   int64_t amount = 0;
+  // kNextLeaderNode: how long after the election the fault hits.
+  core::base::Duration after;
   bool operator==(const FaultEvent&) const = default;
 };
 

@@ -72,10 +72,14 @@ TEST(FaultScheduleTest, ParsesEveryKind) {
       "@4ms partition 1,2|3; @5ms oneway 1->2,3; @6ms block 1-3; "
       "@7ms clog 2 800ms; @8ms heal; @9ms drift 2 -80; @10ms jump 2 -500ms; "
       "@11ms disk 3 2000ms 5000; @12ms corrupt 3 500ms\n# a comment\n"
-      "@13ms crash leader 800ms; @14ms isolate leader; @15ms pause leader 5ms",
+      "@13ms crash leader 800ms; @14ms isolate leader; @15ms pause leader 5ms;"
+      "@16ms crash next-leader+20ms 500ms; @17ms isolate next-leader",
       3);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  ASSERT_EQ(parsed->size(), 15u);
+  ASSERT_EQ(parsed->size(), 17u);
+  EXPECT_EQ((*parsed)[15].node, kNextLeaderNode);
+  EXPECT_EQ((*parsed)[15].after, Duration::Milliseconds(20));
+  EXPECT_EQ((*parsed)[16].after, Duration::Zero());
   EXPECT_EQ((*parsed)[12].node, kLeaderNode);
   EXPECT_EQ((*parsed)[12].duration, Duration::Milliseconds(800));
   EXPECT_EQ((*parsed)[13].kind, FaultKind::kIsolate);
@@ -92,7 +96,8 @@ TEST(FaultScheduleTest, MalformedTextIsAnError) {
         "@xms crash 1", "@1ms pause 1", "@1ms pause 1 -5ms",
         "@1ms partition 1,2", "@1ms oneway 1,2", "@1ms block 1-2-3",
         "@1ms disk 1 5ms 2000000", "@1ms heal now", "@1ms restart leader",
-        "@1ms drift leader 5", "@1ms crash 1 0ms"}) {
+        "@1ms drift leader 5", "@1ms crash 1 0ms", "@1ms pause next-leader 5ms",
+        "@1ms crash next-leader+x 5ms"}) {
     auto parsed = ParseFaultSchedule(bad, 3);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {

@@ -103,7 +103,7 @@ class RegisterCluster final : public NodeObserver {
   RunResult Run();
 
   void AfterStep(NodeId id) override {
-    if (hooks_.log) LogRoleChange(static_cast<int>(id));
+    TrackRole(static_cast<int>(id));
     ObserveAndCheck();
   }
   void OnReadRequested(NodeId id, const std::string& ctx) override;
@@ -137,7 +137,8 @@ class RegisterCluster final : public NodeObserver {
   void ObserveAndCheck();
   void Fail(Verdict verdict, std::string invariant, std::string detail);
   void Log(const std::string& line);
-  void LogRoleChange(int node);
+  // Notices elections: logs them and fires next-leader faults.
+  void TrackRole(int node);
 
   bool RunLiveness();
   bool Converged(std::string* why);
@@ -164,7 +165,9 @@ class RegisterCluster final : public NodeObserver {
   bool stop_clients_ = false;
   std::optional<RunResult> failure_;
   RunResult stats_;
-  std::map<int, std::pair<core::raft::Term, bool>> roles_;  // for the log
+  std::map<int, std::pair<core::raft::Term, bool>> roles_;
+  // Faults waiting for the next election (kNextLeaderNode).
+  std::vector<FaultEvent> armed_;
 };
 
 RegisterCluster::RegisterCluster(const RegisterRunOptions& options,
@@ -226,17 +229,26 @@ std::unique_ptr<ProcessState> RegisterCluster::MakeHost(int node) {
   return host;
 }
 
-void RegisterCluster::LogRoleChange(int node) {
+void RegisterCluster::TrackRole(int node) {
   const RegisterNode* n = LiveNode(node);
   if (n == nullptr) return;
   const core::raft::Raft& r = n->raw_node().raft();
   const bool leads = r.role() == core::raft::StateRole::kLeader;
   auto& [term, led] = roles_[node];
-  if (leads && (!led || term != r.term())) {
-    Log("n" + std::to_string(node) + " leads term " + std::to_string(r.term()));
-  }
+  const bool elected = leads && (!led || term != r.term());
   term = r.term();
   led = leads;
+  if (!elected) return;
+  Log("n" + std::to_string(node) + " leads term " + std::to_string(r.term()));
+  if (liveness_) return;
+  // Faults waiting for the next election hit this winner.
+  std::vector<FaultEvent> armed = std::move(armed_);
+  armed_.clear();
+  for (FaultEvent event : armed) {
+    event.node = node;
+    loop().ScheduleCallback(loop().Now() + event.after, kNoProcess,
+                            [this, event] { ApplyFault(event); });
+  }
 }
 
 void RegisterCluster::Log(const std::string& line) {
@@ -379,6 +391,11 @@ int RegisterCluster::CurrentLeader() {
 
 void RegisterCluster::ApplyFault(FaultEvent event) {
   if (liveness_ || failure_.has_value()) return;
+  if (event.node == kNextLeaderNode) {
+    Log("armed " + FormatFaultEvent(event));
+    armed_.push_back(event);
+    return;
+  }
   if (event.node == kLeaderNode &&
       (event.kind == FaultKind::kCrash || event.kind == FaultKind::kPause ||
        event.kind == FaultKind::kClog || event.kind == FaultKind::kIsolate)) {

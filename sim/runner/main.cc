@@ -77,6 +77,12 @@ RunFlags Flags() {
   return flags;
 }
 
+// A schedule as one --schedule argument ("none" when empty).
+std::string ScheduleArg(const FaultSchedule& schedule) {
+  if (schedule.empty()) return "none";
+  return register_kv::FormatFaultSchedule(schedule, "; ");
+}
+
 std::string ShellQuote(const std::string& arg) {
   if (arg.find_first_of(" '|>;\"$") == std::string::npos) return arg;
   std::string out = "'";
@@ -90,10 +96,14 @@ std::string ShellQuote(const std::string& arg) {
   return out + "'";
 }
 
-std::string ReplayCommand(uint64_t seed, const std::string& schedule = "") {
+// `schedule`: nullopt for the seed's own schedule.
+std::string ReplayCommand(uint64_t seed,
+                          const std::optional<FaultSchedule>& schedule) {
   std::string command = g_argv0 + " --seed=" + std::to_string(seed);
   for (const std::string& flag : Flags().ToArgs()) command += " " + flag;
-  if (!schedule.empty()) command += " " + ShellQuote("--schedule=" + schedule);
+  if (schedule.has_value()) {
+    command += " " + ShellQuote("--schedule=" + ScheduleArg(*schedule));
+  }
   return command;
 }
 
@@ -110,6 +120,7 @@ RegisterRunOptions OptionsFor(uint64_t seed) {
 std::optional<FaultSchedule> GivenSchedule(int nodes) {
   std::string text = absl::GetFlag(FLAGS_schedule);
   if (text.empty()) return std::nullopt;
+  if (text == "none") return FaultSchedule{};
   if (text[0] != '@') {
     std::ifstream file(text);
     if (!file) {
@@ -165,12 +176,7 @@ int RunOne(uint64_t seed) {
   if (!result.detail.empty()) std::cout << "detail: " << result.detail << "\n";
   std::cout << "wall_seconds=" << wall << " simulated_seconds_per_wall_second="
             << static_cast<double>(result.simulated_ns) / 1e9 / wall << "\n";
-  std::cout << "replay: "
-            << ReplayCommand(
-                   seed, given.has_value()
-                             ? register_kv::FormatFaultSchedule(*given, "; ")
-                             : "")
-            << "\n";
+  std::cout << "replay: " << ReplayCommand(seed, given) << "\n";
   std::cout << "trace_hash=" << std::hex << result.trace_hash << std::dec
             << std::endl;
   return failed ? 1 : 0;
@@ -185,12 +191,16 @@ struct SweepTotals {
   std::vector<std::string> failure_lines;
 };
 
-Job WorkerJob(uint64_t seed, const std::string& schedule = "") {
+// `schedule`: nullopt for the seed's own schedule.
+Job WorkerJob(uint64_t seed,
+              const std::optional<FaultSchedule>& schedule = std::nullopt) {
   Job job;
   job.id = seed;
   job.args = {"--seed=" + std::to_string(seed), "--worker_output"};
   for (const std::string& flag : Flags().ToArgs()) job.args.push_back(flag);
-  if (!schedule.empty()) job.args.push_back("--schedule=" + schedule);
+  if (schedule.has_value()) {
+    job.args.push_back("--schedule=" + ScheduleArg(*schedule));
+  }
   return job;
 }
 
@@ -262,7 +272,7 @@ int CheckDeterminism(const SweepTotals& t, int sample,
           static_cast<unsigned long long>(r.id),
           static_cast<unsigned long long>(first),
           static_cast<unsigned long long>(line.trace_hash),
-          ReplayCommand(r.id).c_str());
+          ReplayCommand(r.id, std::nullopt).c_str());
     }
   });
   std::printf("determinism: %d/%zu reruns matched their trace hash\n", matched,
@@ -312,7 +322,8 @@ int Sweep(const std::string& range) {
               << (line.invariant != "-" && !line.invariant.empty()
                       ? " " + line.invariant
                       : "")
-              << ": " << line.detail << "\n  replay: " << ReplayCommand(r.id);
+              << ": " << line.detail
+              << "\n  replay: " << ReplayCommand(r.id, std::nullopt);
           t.failure_lines.push_back(out.str());
           std::fprintf(stderr, "\n");
           std::printf("%s\n", out.str().c_str());
@@ -362,9 +373,8 @@ int Shrink(uint64_t seed) {
       given.has_value() ? *given : register_kv::DefaultSchedule(options);
   PoolOptions pool{absl::GetFlag(FLAGS_workers),
                    absl::GetFlag(FLAGS_run_timeout_seconds)};
-  const std::string full = register_kv::FormatFaultSchedule(schedule, "; ");
   ResultLine target;
-  RunJobs(SelfExecutable(), {WorkerJob(seed, full)}, pool,
+  RunJobs(SelfExecutable(), {WorkerJob(seed, schedule)}, pool,
           [&](const JobResult& r) { target = Outcome(r); });
   std::printf("seed %llu with %zu faults: %s %s\n",
               static_cast<unsigned long long>(seed), schedule.size(),
@@ -381,8 +391,7 @@ int Shrink(uint64_t seed) {
   BatchTest test = [&](const std::vector<Candidate>& batch) {
     std::vector<Job> jobs;
     for (size_t i = 0; i < batch.size(); ++i) {
-      jobs.push_back(WorkerJob(
-          seed, register_kv::FormatFaultSchedule(subset(batch[i]), "; ")));
+      jobs.push_back(WorkerJob(seed, subset(batch[i])));
       jobs.back().id = i;
     }
     std::vector<bool> fails(batch.size(), false);
@@ -398,10 +407,7 @@ int Shrink(uint64_t seed) {
               schedule.size(), shrunk.size(),
               schedule.empty() ? 0.0 : 100.0 * shrunk.size() / schedule.size(),
               stats.runs, register_kv::FormatFaultSchedule(shrunk).c_str());
-  std::printf(
-      "replay: %s\n",
-      ReplayCommand(seed, register_kv::FormatFaultSchedule(shrunk, "; "))
-          .c_str());
+  std::printf("replay: %s\n", ReplayCommand(seed, shrunk).c_str());
   return 1;
 }
 
