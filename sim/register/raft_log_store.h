@@ -104,6 +104,11 @@ class RaftLogStore {
   // The durable log, from max(lo, 1) on.
   core::raft::invariants::LogView DurableView(Index lo) const;
   Index LastIndex() const { return mirror_.LastIndex(); }
+  // The last index of DurableView.
+  Index DurableLastIndex() const {
+    return diverged_ ? divergence_ - 1 + durable_tail_.size()
+                     : mirror_.LastIndex();
+  }
 
  private:
   Term TermAt(Index index) const;

@@ -34,14 +34,61 @@ REGISTER_NODE_DEPS = [
     "//third_party:abseil",
 ]
 
-def register_node_library(name, defines = [], visibility = None):
+def register_node_library(name, defines = [], testonly = False, visibility = None):
     """A cc_library of the register node, with extra local defines."""
     native.cc_library(
         name = name,
+        testonly = testonly,
         srcs = REGISTER_NODE_SRCS,
         hdrs = REGISTER_NODE_HDRS,
         copts = REGISTER_COPTS,
         local_defines = defines,
         visibility = visibility,
         deps = REGISTER_NODE_DEPS,
+    )
+
+REGISTER_SIM_SRCS = [
+    "client.cc",
+    "fault_schedule.cc",
+    "raft_oracle.cc",
+    "register_sim.cc",
+    "sim_disk.cc",
+]
+
+REGISTER_SIM_HDRS = [
+    "client.h",
+    "fault_schedule.h",
+    "raft_oracle.h",
+    "register_sim.h",
+    "sim_disk.h",
+]
+
+REGISTER_SIM_DEPS = [
+    "//core/base:bytes",
+    "//core/base:check",
+    "//core/base:prng",
+    "//core/base:time",
+    "//core/engine:fault_injector",
+    "//core/engine:mem_engine",
+    "//core/env",
+    "//core/raft",
+    "//core/raft/invariants",
+    "//jepsen/history",
+    "//jepsen/linear",
+    "//sim/loop:sim_loop",
+    "//sim/network:sim_network",
+    "//sim/simulation",
+    "//third_party:abseil",
+]
+
+def register_sim_library(name, node, testonly = False, visibility = None):
+    """The simulation harness over the register node library `node`."""
+    native.cc_library(
+        name = name,
+        testonly = testonly,
+        srcs = REGISTER_SIM_SRCS,
+        hdrs = REGISTER_SIM_HDRS,
+        copts = REGISTER_COPTS,
+        visibility = visibility,
+        deps = REGISTER_SIM_DEPS + [node],
     )

@@ -56,7 +56,7 @@ struct RegisterRunOptions {
   core::base::Duration liveness_bound = core::base::Duration::Seconds(30);
   // Each node's logs are observed from the first entry not yet seen
   // committed on it, or its last `observe_window` entries if more.
-  int observe_window = 32;
+  int observe_window = 16;
   bool check_linearizability = true;
 
   // Swarm testing: every knob drawn from the seed (nodes 3-5, Raft
