@@ -14,6 +14,7 @@
 #include "core/env/clock.h"
 #include "core/env/engine.h"
 #include "core/env/executor.h"
+#include "core/env/fault_points.h"
 #include "core/env/network.h"
 #include "core/env/random.h"
 
@@ -25,6 +26,8 @@ struct Env {
   Executor& executor;
   Network& network;
   Engine& engine;
+  // Code fault points (FAULT_POINT); NeverFaultPoints outside simulation.
+  FaultPoints& faults;
 };
 
 }  // namespace core::env

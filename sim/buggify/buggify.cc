@@ -58,7 +58,7 @@ bool Buggify::IsActive(const char* file, int line) {
 bool Buggify::Fire(const char* file, int line, double fire_probability) {
   Site& site = Lookup(file, line);
   ++site.evaluations;
-  if (!site.active) return false;
+  if (!site.active || !firing_) return false;
   const double p =
       fire_probability < 0 ? options_.fire_probability : fire_probability;
   CheckProbability(p);

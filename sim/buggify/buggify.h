@@ -18,6 +18,10 @@
 // contain no fault points at all. The context is passed explicitly: there is
 // no global, each simulated process reaches it through its environment.
 //
+// Buggify is the simulator's core::env::FaultPoints: drivers reach it through
+// their Env (`FAULT_POINT(env.faults)`, core/env/fault_points.h); the
+// SIM_BUGGIFY macros below are the same thing for simulator-only code.
+//
 // Thread-affinity: the simulator's thread.
 #ifndef SIM_BUGGIFY_BUGGIFY_H_
 #define SIM_BUGGIFY_BUGGIFY_H_
@@ -31,6 +35,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/base/prng.h"
+#include "core/env/fault_points.h"
 
 namespace sim {
 
@@ -43,7 +48,7 @@ struct BuggifyOptions {
   std::string ToString() const;
 };
 
-class Buggify {
+class Buggify final : public core::env::FaultPoints {
  public:
   struct SiteReport {
     std::string file;
@@ -58,7 +63,11 @@ class Buggify {
 
   // Whether the site at file:line fires now; `fire_probability` < 0 means
   // the options' default. `file` must have static storage (__FILE__).
-  bool Fire(const char* file, int line, double fire_probability);
+  bool Fire(const char* file, int line, double fire_probability) override;
+  // While not firing (e.g. a run's quiet liveness phase), Fire returns false
+  // without drawing; activation and evaluation counts are unaffected.
+  void SetFiring(bool firing) { firing_ = firing; }
+  bool firing() const { return firing_; }
   // Whether the site is active this run (records the site).
   bool IsActive(const char* file, int line);
 
@@ -83,6 +92,7 @@ class Buggify {
   core::base::Prng prng_;
   absl::flat_hash_map<std::pair<std::string_view, int>, Site> sites_;
   FireObserver observer_;
+  bool firing_ = true;
 };
 
 }  // namespace sim

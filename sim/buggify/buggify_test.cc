@@ -27,6 +27,18 @@ TEST(BuggifyTest, MacrosReachTheContext) {
   EXPECT_EQ(always.Sites()[0].evaluations, 1u);
 }
 
+// Drivers see Buggify only as core::env::FaultPoints.
+TEST(BuggifyTest, IsTheDriversFaultPoints) {
+  Buggify always(1, Always());
+  core::env::FaultPoints& faults = always;
+  EXPECT_TRUE(FAULT_POINT(faults));
+  EXPECT_FALSE(FAULT_POINT_WITH_PROB(faults, 0.0));
+  always.SetFiring(false);
+  EXPECT_FALSE(FAULT_POINT(faults));
+  ASSERT_EQ(always.Sites().size(), 3u);
+  EXPECT_TRUE(always.Sites()[2].active) << "not firing is not inactive";
+}
+
 TEST(BuggifyTest, DisabledRunHasNoActiveSite) {
   BuggifyOptions options = Always();
   options.enabled = false;

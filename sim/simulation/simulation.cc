@@ -63,8 +63,12 @@ ProcessId Simulation::AddNode(const NodeOptions& options) {
 }
 
 core::env::Env Simulation::MakeEnv(ProcessId node, core::env::Engine& engine) {
-  return core::env::Env{loop_.clock(node), loop_.random(node),
-                        loop_.executor(node), network_.endpoint(node), engine};
+  return core::env::Env{loop_.clock(node),
+                        loop_.random(node),
+                        loop_.executor(node),
+                        network_.endpoint(node),
+                        engine,
+                        buggify_};
 }
 
 std::string Simulation::Header() const {

@@ -10,7 +10,8 @@
 //   std::cout << sim.Footer();                 // trace hash last
 //
 // Each node gets its own clock (with its own drift and skew), its own random
-// stream forked from the seed, its own executor view and network endpoint;
+// stream forked from the seed, its own executor view and network endpoint,
+// and the run's Buggify as its fault points (FAULT_POINT(env.faults));
 // the harness supplies the engine, which lives outside the node's volatile
 // state so that it survives crashes. A run is a function of (seed, binary).
 //

@@ -6,8 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include "core/base/check.h"
-
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -15,6 +13,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "core/base/check.h"
 
 namespace sim {
 namespace {
@@ -123,13 +123,13 @@ class MapEngine final : public core::env::Engine {
 };
 
 // A node driver: counts its boots in the engine, gossips its boot count to
-// random peers every 10 ms (sometimes later, via a buggify site) and logs
-// what it hears.
+// random peers every 10 ms (sometimes later, via a fault point reached
+// through its Env) and logs what it hears.
 class GossipNode final : public ProcessState {
  public:
-  GossipNode(core::env::Env env, Buggify& buggify, const std::string& host,
-             int peers, std::vector<std::string>* log)
-      : env_(env), buggify_(buggify), peers_(peers), log_(log) {
+  GossipNode(core::env::Env env, const std::string& host, int peers,
+             std::vector<std::string>* log)
+      : env_(env), peers_(peers), log_(log) {
     auto boots = env_.engine.Get(Cf::kDefault, "boots");
     CHECK(boots.ok());
     boots_ = boots->has_value() ? std::stoi(**boots) + 1 : 1;
@@ -146,7 +146,7 @@ class GossipNode final : public ProcessState {
   void Gossip() {
     while (true) {
       env_.executor.SleepFor(Duration::Milliseconds(10));
-      if (SIM_BUGGIFY(buggify_)) {
+      if (FAULT_POINT(env_.faults)) {
         env_.executor.SleepFor(Duration::Milliseconds(25));
       }
       const uint64_t peer = env_.random.Uniform(peers_);
@@ -165,7 +165,6 @@ class GossipNode final : public ProcessState {
   }
 
   core::env::Env env_;
-  Buggify& buggify_;
   int peers_;
   std::vector<std::string>* log_;
   int boots_ = 0;
@@ -181,7 +180,7 @@ struct Cluster {
       const ProcessId node = sim.AddNode({.host = host, .clock = {}});
       sim.loop().Boot(node, [this, node, host] {
         return std::make_unique<GossipNode>(sim.MakeEnv(node, engines[node]),
-                                            sim.buggify(), host, kNodes, &log);
+                                            host, kNodes, &log);
       });
     }
   }
@@ -245,6 +244,27 @@ TEST(SimulationTest, BuggifyFiresReachTheTrace) {
   EXPECT_GT(fires, 0u);
   ASSERT_EQ(cluster.sim.buggify().Sites().size(), 1u);
   EXPECT_EQ(cluster.sim.buggify().Sites()[0].fires, fires);
+}
+
+// The liveness phase of a run stops the fault points without changing which
+// sites are active.
+TEST(SimulationTest, FaultPointsStopFiringOnRequest) {
+  SimulationOptions options;
+  options.buggify.activation_probability = 1.0;
+  Cluster cluster(options);
+  uint64_t fires = 0;
+  cluster.sim.loop().SetTraceSink([&](const TraceRecord& record) {
+    if (record.kind == TraceKind::kBuggifyFire) ++fires;
+  });
+  cluster.sim.buggify().SetFiring(false);
+  cluster.sim.loop().RunFor(Duration::Seconds(1));
+  EXPECT_EQ(fires, 0u);
+  ASSERT_EQ(cluster.sim.buggify().Sites().size(), 1u);
+  EXPECT_TRUE(cluster.sim.buggify().Sites()[0].active);
+  EXPECT_GT(cluster.sim.buggify().Sites()[0].evaluations, 0u);
+  cluster.sim.buggify().SetFiring(true);
+  cluster.sim.loop().RunFor(Duration::Seconds(1));
+  EXPECT_GT(fires, 0u);
 }
 
 std::string SwarmRun(uint64_t seed) {

@@ -1,0 +1,110 @@
+// Fault schedules: generated ones are a function of the seed, stay within
+// the enabled classes and bounds, and round-trip through their text form;
+// malformed text is a clear error.
+#include "sim/register/fault_schedule.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace sim::register_kv {
+namespace {
+
+using core::base::Duration;
+
+FaultSchedule Generate(uint64_t seed, const FaultScheduleOptions& options) {
+  core::base::Prng prng(seed);
+  return GenerateFaultSchedule(options, prng);
+}
+
+TEST(FaultScheduleTest, GenerationIsDeterministicAndBounded) {
+  FaultScheduleOptions options;
+  options.nodes = 5;
+  options.corruptible_nodes = 2;
+  const FaultSchedule a = Generate(7, options);
+  EXPECT_EQ(a, Generate(7, options));
+  EXPECT_NE(a, Generate(8, options));
+  EXPECT_GT(a.size(), 10u);
+  std::set<int> corrupted;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_GE(a[i].at, Duration::Zero());
+    if (i > 0) {
+      EXPECT_LE(a[i - 1].at, a[i].at) << "sorted by time";
+    }
+    if (a[i].kind == FaultKind::kCorrupt) corrupted.insert(a[i].node);
+    if (a[i].kind == FaultKind::kPause) {
+      EXPECT_LE(a[i].duration, options.max_pause);
+    }
+  }
+  EXPECT_LE(corrupted.size(), 2u) << "corruption stays within a minority";
+}
+
+TEST(FaultScheduleTest, DisabledClassesNeverAppear) {
+  FaultScheduleOptions options;
+  options.network = options.pause = options.clock = options.disk =
+      options.corruption = false;
+  for (const FaultEvent& e : Generate(3, options)) {
+    EXPECT_TRUE(e.kind == FaultKind::kCrash || e.kind == FaultKind::kRestart)
+        << FormatFaultEvent(e);
+  }
+  options.crash = false;
+  EXPECT_TRUE(Generate(3, options).empty());
+}
+
+TEST(FaultScheduleTest, TextRoundTrips) {
+  FaultScheduleOptions options;
+  options.nodes = 5;
+  options.corruptible_nodes = 2;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    const FaultSchedule schedule = Generate(seed, options);
+    for (const char* separator : {"\n", "; "}) {
+      auto parsed =
+          ParseFaultSchedule(FormatFaultSchedule(schedule, separator), 5);
+      ASSERT_TRUE(parsed.ok()) << parsed.status();
+      EXPECT_EQ(*parsed, schedule);
+    }
+  }
+}
+
+TEST(FaultScheduleTest, ParsesEveryKind) {
+  auto parsed = ParseFaultSchedule(
+      "@1ms crash 2; @2ms restart 2; @3ms pause 1 300ms; "
+      "@4ms partition 1,2|3; @5ms oneway 1->2,3; @6ms block 1-3; "
+      "@7ms clog 2 800ms; @8ms heal; @9ms drift 2 -80; @10ms jump 2 -500ms; "
+      "@11ms disk 3 2000ms 5000; @12ms corrupt 3 500ms\n# a comment\n"
+      "@13ms crash leader 800ms; @14ms isolate leader; @15ms pause leader 5ms;"
+      "@16ms crash next-leader+20ms 500ms; @17ms isolate next-leader",
+      3);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->size(), 17u);
+  EXPECT_EQ((*parsed)[15].node, kNextLeaderNode);
+  EXPECT_EQ((*parsed)[15].after, Duration::Milliseconds(20));
+  EXPECT_EQ((*parsed)[16].after, Duration::Zero());
+  EXPECT_EQ((*parsed)[12].node, kLeaderNode);
+  EXPECT_EQ((*parsed)[12].duration, Duration::Milliseconds(800));
+  EXPECT_EQ((*parsed)[13].kind, FaultKind::kIsolate);
+  EXPECT_EQ((*parsed)[3].groups, (std::vector<std::vector<int>>{{1, 2}, {3}}));
+  EXPECT_EQ((*parsed)[4].groups, (std::vector<std::vector<int>>{{1}, {2, 3}}));
+  EXPECT_EQ((*parsed)[8].amount, -80);
+  EXPECT_EQ((*parsed)[9].duration, Duration::Milliseconds(-500));
+  EXPECT_EQ((*parsed)[10].amount, 5000);
+}
+
+TEST(FaultScheduleTest, MalformedTextIsAnError) {
+  for (const char* bad :
+       {"crash 2", "@1ms explode 2", "@1ms crash 4", "@1ms crash 0",
+        "@xms crash 1", "@1ms pause 1", "@1ms pause 1 -5ms",
+        "@1ms partition 1,2", "@1ms oneway 1,2", "@1ms block 1-2-3",
+        "@1ms disk 1 5ms 2000000", "@1ms heal now", "@1ms restart leader",
+        "@1ms drift leader 5", "@1ms crash 1 0ms", "@1ms pause next-leader 5ms",
+        "@1ms crash next-leader+x 5ms"}) {
+    auto parsed = ParseFaultSchedule(bad, 3);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sim::register_kv

@@ -1,0 +1,94 @@
+"""The register node driver library and its build variants."""
+
+REGISTER_NODE_SRCS = [
+    "kv_state_machine.cc",
+    "protocol.cc",
+    "raft_log_store.cc",
+    "register_node.cc",
+]
+
+REGISTER_NODE_HDRS = [
+    "kv_state_machine.h",
+    "protocol.h",
+    "raft_log_store.h",
+    "register_node.h",
+]
+
+# Designated initializers leave the remaining fields at their defaults on
+# purpose; GCC's -Wextra warns about that.
+REGISTER_COPTS = ["-Wno-missing-field-initializers"]
+
+# Driver code: //core/... only (no simulator dependency).
+REGISTER_NODE_DEPS = [
+    "//core/base:bytes",
+    "//core/base:check",
+    "//core/base:prng",
+    "//core/base:result",
+    "//core/base:time",
+    "//core/env",
+    "//core/env:fault_points",
+    "//core/raft",
+    "//core/raft:codec",
+    "//core/raft:types",
+    "//core/raft/invariants",
+    "//third_party:abseil",
+]
+
+def register_node_library(name, defines = [], testonly = False, visibility = None):
+    """A cc_library of the register node, with extra local defines."""
+    native.cc_library(
+        name = name,
+        testonly = testonly,
+        srcs = REGISTER_NODE_SRCS,
+        hdrs = REGISTER_NODE_HDRS,
+        copts = REGISTER_COPTS,
+        local_defines = defines,
+        visibility = visibility,
+        deps = REGISTER_NODE_DEPS,
+    )
+
+REGISTER_SIM_SRCS = [
+    "client.cc",
+    "fault_schedule.cc",
+    "raft_oracle.cc",
+    "register_sim.cc",
+    "sim_disk.cc",
+]
+
+REGISTER_SIM_HDRS = [
+    "client.h",
+    "fault_schedule.h",
+    "raft_oracle.h",
+    "register_sim.h",
+    "sim_disk.h",
+]
+
+REGISTER_SIM_DEPS = [
+    "//core/base:bytes",
+    "//core/base:check",
+    "//core/base:prng",
+    "//core/base:time",
+    "//core/engine:fault_injector",
+    "//core/engine:mem_engine",
+    "//core/env",
+    "//core/raft",
+    "//core/raft/invariants",
+    "//jepsen/history",
+    "//jepsen/linear",
+    "//sim/loop:sim_loop",
+    "//sim/network:sim_network",
+    "//sim/simulation",
+    "//third_party:abseil",
+]
+
+def register_sim_library(name, node, testonly = False, visibility = None):
+    """The simulation harness over the register node library `node`."""
+    native.cc_library(
+        name = name,
+        testonly = testonly,
+        srcs = REGISTER_SIM_SRCS,
+        hdrs = REGISTER_SIM_HDRS,
+        copts = REGISTER_COPTS,
+        visibility = visibility,
+        deps = REGISTER_SIM_DEPS + [node],
+    )

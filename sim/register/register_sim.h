@@ -1,0 +1,126 @@
+// RunRegister: one seeded simulation of the replicated register, the
+// simulator's proving ground (issue 4). A run is a pure function of
+// (options, fault schedule, binary); options and schedule derive from the
+// seed unless given.
+//
+//   1. Safety phase (`safety_duration`): a Raft group of 3 to 5
+//      RegisterNodes on SimDisks, clients running get/put/cas, and the fault
+//      schedule: partitions, one-way partitions, clogs, crashes and
+//      restarts (unsynced writes lost, torn batches), pauses, clock drift
+//      and jumps, disk EIO/ENOSPC windows, latent corruption; plus the
+//      per-message network faults and BUGGIFY fault points of the swarm
+//      options. After every step of every node (each handled Ready, each
+//      boot, each crash) the nodes' states go to the Raft
+//      InvariantChecker (core/raft/invariants), and every linearizable read
+//      is checked against the commit index when it was requested.
+//   2. Liveness phase: faults stop; the network heals, crashed nodes
+//      restart, pauses end. Within `liveness_bound` the group must converge:
+//      one leader that every live node follows, every live node applied up
+//      to the leader's commit, a final read of every key succeeding, and
+//      identical replicas. Otherwise: "no convergence".
+//   3. The history (Jepsen JSON lines) is checked for linearizability with
+//      jepsen/linear's CAS-register model, per key.
+//
+// Nodes that detect corruption (kDataLoss) stop for good; the generated
+// schedule corrupts at most a minority, so a majority always remains.
+//
+// Thread-affinity: one run per thread; runs share nothing.
+#ifndef SIM_REGISTER_REGISTER_SIM_H_
+#define SIM_REGISTER_REGISTER_SIM_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/base/time.h"
+#include "core/raft/raft.h"
+#include "sim/register/client.h"
+#include "sim/register/fault_schedule.h"
+#include "sim/register/sim_disk.h"
+#include "sim/simulation/simulation.h"
+
+namespace sim::register_kv {
+
+struct RegisterRunOptions {
+  uint64_t seed = 1;
+  int nodes = 3;
+  SimulationOptions simulation;
+  // Per-node Raft settings (id and applied are set per node).
+  core::raft::Config raft;
+  core::base::Duration tick_interval = core::base::Duration::Milliseconds(10);
+  SimDiskOptions disk;
+  WorkloadOptions workload;
+  FaultScheduleOptions faults;
+  core::base::Duration safety_duration = core::base::Duration::Seconds(20);
+  core::base::Duration liveness_bound = core::base::Duration::Seconds(30);
+  // Each node's logs are observed from the first entry not yet seen
+  // committed on it, or its last `observe_window` entries if more.
+  int observe_window = 16;
+  bool check_linearizability = true;
+
+  // Swarm testing: every knob drawn from the seed (nodes 3-5, Raft
+  // timeouts, pre-vote, check-quorum, read mode, message size limits, disk
+  // latency, workload shape, which fault classes and how often). Lease
+  // reads are combined with check-quorum only with `unsafe_lease_reads`
+  // (see the .cc: the combination is known to serve stale reads).
+  static RegisterRunOptions Swarm(uint64_t seed,
+                                  bool unsafe_lease_reads = false);
+  std::string ToString() const;
+};
+
+enum class Verdict {
+  kPass,
+  kSafetyViolation,  // a Raft invariant broke, or a node CHECK-failed
+  kNotLinearizable,  // the history has no linearization
+  kNoConvergence,    // the liveness phase did not converge in time
+  kCheckerUnknown,   // the linearizability search gave up (not a failure)
+};
+std::string_view VerdictName(Verdict verdict);
+inline bool IsFailure(Verdict v) {
+  return v != Verdict::kPass && v != Verdict::kCheckerUnknown;
+}
+
+struct RunResult {
+  Verdict verdict = Verdict::kPass;
+  // kSafetyViolation: the invariant's name (as in spec/raft).
+  std::string invariant;
+  std::string detail;
+  int64_t failed_at_ns = -1;
+  // The run's measure.
+  uint64_t trace_hash = 0;
+  int64_t simulated_ns = 0;
+  uint64_t events = 0;
+  uint64_t observations = 0;
+  ClientStats ops;
+  uint64_t faults_applied = 0;
+  uint64_t crashes = 0;
+  uint64_t halts = 0;
+  uint64_t repairs = 0;
+  // The schedule the run used (generated or given).
+  FaultSchedule schedule;
+  // The history as JSON lines, when RunHooks::keep_history.
+  std::string history;
+
+  // One line: verdict, counts, trace hash.
+  std::string Summary() const;
+};
+
+struct RunHooks {
+  bool keep_history = false;
+  // Receives the run's log lines (faults, halts, recovery repairs).
+  std::function<void(const std::string&)> log;
+};
+
+// Runs one simulation. With `schedule` null the schedule is generated from
+// options.seed and options.faults.
+RunResult RunRegister(const RegisterRunOptions& options,
+                      const FaultSchedule* schedule = nullptr,
+                      const RunHooks& hooks = {});
+
+// The schedule RunRegister generates for `options`.
+FaultSchedule DefaultSchedule(const RegisterRunOptions& options);
+
+}  // namespace sim::register_kv
+
+#endif  // SIM_REGISTER_REGISTER_SIM_H_
