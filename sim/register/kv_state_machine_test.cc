@@ -12,8 +12,8 @@
 
 #include "core/base/check.h"
 #include "core/base/prng.h"
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/mem_engine.h"
-#include "sim/register/rapidcheck_n.h"
 
 namespace sim::register_kv {
 namespace {
@@ -85,8 +85,8 @@ TEST(KvStateMachineTest, UndecodableEntryIsDataLoss) {
 
 // Random commands over few keys and clients (with retried duplicates),
 // applied in random chunks with random syncs and crashes.
-REGISTER_RC_PROP(KvStateMachineProperty, CrashesNeverChangeStateOrOutcomes, 80,
-                 50, ()) {
+RC_GTEST_PROP_N(KvStateMachineProperty, CrashesNeverChangeStateOrOutcomes, 80,
+                50, ()) {
   core::base::Prng prng(*rc::gen::arbitrary<uint64_t>());
   std::vector<Entry> log;
   std::map<uint64_t, uint64_t> next_seq;

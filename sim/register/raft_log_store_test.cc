@@ -10,8 +10,8 @@
 #include <rapidcheck.h>
 
 #include "core/base/prng.h"
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/mem_engine.h"
-#include "sim/register/rapidcheck_n.h"
 
 namespace sim::register_kv {
 namespace {
@@ -155,8 +155,8 @@ TEST(RaftLogStoreTest, CorruptionIsDataLoss) {
 // crash (losing unsynced batches, tearing one), recovery must give a
 // consistent log whose entries each come from the log just before or just
 // after the first lost batch, and must keep the synced committed prefix.
-REGISTER_RC_PROP(RaftLogStoreProperty, CrashRecoveryKeepsWhatWasSynced, 60, 40,
-                 ()) {
+RC_GTEST_PROP_N(RaftLogStoreProperty, CrashRecoveryKeepsWhatWasSynced, 60, 40,
+                ()) {
   core::base::Prng prng(*rc::gen::arbitrary<uint64_t>());
   core::engine::MemEngine engine;
   RaftLogStore store(ThreeVoters(), Recover(engine));

@@ -9,7 +9,7 @@
 #include <rapidcheck.h>
 
 #include "core/base/prng.h"
-#include "sim/register/rapidcheck_n.h"
+#include "core/base/testing/rapidcheck_gtest.h"
 
 namespace sim::register_kv {
 namespace {
@@ -142,7 +142,7 @@ struct Cluster {
   }
 };
 
-REGISTER_RC_PROP(RaftOracleProperty, AgreesWithInvariantChecker, 300, 50, ()) {
+RC_GTEST_PROP_N(RaftOracleProperty, AgreesWithInvariantChecker, 300, 50, ()) {
   core::base::Prng prng(*rc::gen::arbitrary<uint64_t>());
   Cluster cluster(3);
   RaftOracle oracle;
