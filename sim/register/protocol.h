@@ -81,7 +81,7 @@ enum class DatagramTag : char {
   kResponse = 'A',
 };
 std::string Frame(DatagramTag tag, std::string_view body);
-// Splits a datagram into its tag and body.
+// Splits a datagram into its tag and body (a view into `datagram`).
 core::base::Result<std::pair<DatagramTag, std::string_view>, ProtocolError>
 Unframe(std::string_view datagram);
 

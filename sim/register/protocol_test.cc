@@ -47,7 +47,8 @@ TEST(ProtocolTest, ResponseRoundTripsWithAndWithoutValue) {
 }
 
 TEST(ProtocolTest, FramingSeparatesRaftFromClientTraffic) {
-  auto framed = Unframe(Frame(DatagramTag::kRequest, "body"));
+  const std::string datagram = Frame(DatagramTag::kRequest, "body");
+  auto framed = Unframe(datagram);  // views into `datagram`
   ASSERT_TRUE(framed.ok());
   EXPECT_EQ(framed->first, DatagramTag::kRequest);
   EXPECT_EQ(framed->second, "body");
