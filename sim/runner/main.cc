@@ -188,6 +188,7 @@ struct SweepTotals {
   int64_t simulated_ns = 0;
   uint64_t events = 0;
   std::map<uint64_t, uint64_t> hashes;  // seed -> trace hash
+  std::map<std::string, uint64_t> verdicts;
   std::vector<std::string> failure_lines;
 };
 
@@ -315,6 +316,7 @@ int Sweep(const std::string& range) {
         t.simulated_ns += line.simulated_ns;
         t.events += line.events;
         t.hashes[r.id] = line.trace_hash;
+        ++t.verdicts[line.verdict];
         if (IsFailureVerdict(line.verdict)) {
           ++t.failures;
           std::ostringstream out;
@@ -345,8 +347,14 @@ int Sweep(const std::string& range) {
       static_cast<unsigned long long>(t.failures), t.simulated_ns / 1e9 / wall,
       t.simulated_ns / 1e9 / wall / pool.workers, t.events / wall,
       t.done * 3600.0 / wall, wall);
-  for (const std::string& line : t.failure_lines)
+  std::string verdicts;
+  for (const auto& [verdict, count] : t.verdicts) {
+    verdicts += " " + verdict + "=" + std::to_string(count);
+  }
+  std::printf("verdicts:%s\n", verdicts.c_str());
+  for (const std::string& line : t.failure_lines) {
     std::printf("%s\n", line.c_str());
+  }
   int mismatches = 0;
   if (absl::GetFlag(FLAGS_determinism_sample) > 0) {
     mismatches =
