@@ -45,7 +45,8 @@ std::string WorkloadOptions::ToString() const {
   out << "clients=" << clients << " keys=" << keys << " values=0.." << max_value
       << " op_timeout=" << op_timeout.milliseconds()
       << "ms attempt_timeout=" << attempt_timeout.milliseconds()
-      << "ms think_max=" << think_max.milliseconds() << "ms mix=r"
+      << "ms think_max=" << think_max.milliseconds()
+      << "ms resolve_timeout=" << resolve_timeout.milliseconds() << "ms mix=r"
       << read_percent << "/w" << write_percent << "/cas"
       << (100 - read_percent - write_percent);
   return out.str();
@@ -176,12 +177,20 @@ bool RegisterClient::RunOp(const ClientOp& op, Duration timeout) {
     history_.Complete(process_, OpType::kFail, f, invoke_value, op.key);
     return false;
   }
-  const Instant deadline = env_.clock.NowMonotonic() + timeout;
-  bool maybe_applied = false;
+  Instant deadline = env_.clock.NowMonotonic() + timeout;
+  bool maybe_applied = false, resolving = false;
   size_t node = preferred_;
   while (true) {
     const Duration left = deadline - env_.clock.NowMonotonic();
-    if (left <= Duration::Zero()) break;
+    if (left <= Duration::Zero()) {
+      if (resolving || !maybe_applied || op.kind == CommandKind::kGet ||
+          options_.resolve_timeout <= Duration::Zero()) {
+        break;
+      }
+      resolving = true;
+      deadline = deadline + options_.resolve_timeout;
+      continue;
+    }
     Response response;
     const Attempt attempt =
         Try(command, node, std::min(left, options_.attempt_timeout), &response);

@@ -44,6 +44,13 @@ struct WorkloadOptions {
   core::base::Duration attempt_timeout =
       core::base::Duration::Milliseconds(300);
   core::base::Duration think_max = core::base::Duration::Milliseconds(40);
+  // A write or CAS still unanswered at op_timeout after an attempt timed out
+  // (so it may have been applied) is retried under the same (client, seq)
+  // for up to this much longer. Sessions make the retries exactly-once, so
+  // the outcome usually becomes definite instead of an :info that stays
+  // concurrent with the rest of the history (each one doubles the
+  // linearizability search). Zero: plain Jepsen, :info at op_timeout.
+  core::base::Duration resolve_timeout = core::base::Duration::Seconds(60);
   // Percentages of reads and writes; the rest are CAS.
   int read_percent = 40;
   int write_percent = 30;

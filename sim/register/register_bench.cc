@@ -5,10 +5,13 @@
 // end) and no injected faults, at three load levels. Prints simulated
 // seconds per wall second (target: at least 100 under a Jepsen-like load),
 // simulated operations and invariant checks per simulated second, and
-// simulator events per wall second. `--quick` runs a few simulated seconds
-// (CI).
+// simulator events per wall second. Each load is first run as a baseline
+// in the same invocation with the per-step Raft oracles off (the
+// linearizability check stays on), so the line shows what the oracles cost.
+// `--quick` runs a few simulated seconds (CI).
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -35,8 +38,10 @@ struct Load {
 constexpr Load kLoads[] = {
     {"light", 3, 50}, {"medium", 5, 20}, {"heavy", 8, 0}};
 
-RegisterRunOptions BenchOptions(uint64_t seed, int seconds, const Load& load) {
+RegisterRunOptions BenchOptions(uint64_t seed, int seconds, const Load& load,
+                                bool oracles) {
   RegisterRunOptions options;
+  options.check_invariants = oracles;
   options.seed = seed;
   options.nodes = 3;
   options.tick_interval = core::base::Duration::Milliseconds(10);
@@ -56,23 +61,30 @@ RegisterRunOptions BenchOptions(uint64_t seed, int seconds, const Load& load) {
   return options;
 }
 
-// Runs every seed under `load`; returns simulated seconds per wall second
-// (negative on a failed run).
-double RunLoad(const Load& load, int seconds, int seeds) {
+struct LoadFigures {
+  double sim_per_wall = 0;
+  double ops_per_sim = 0;
+  double checks_per_sim = 0;
+  double events_per_wall = 0;
+};
+
+// Runs every seed under `load`; nullopt on a failed run.
+std::optional<LoadFigures> RunLoad(const Load& load, int seconds, int seeds,
+                                   bool oracles) {
   const FaultSchedule none;
   double total_wall = 0, total_sim = 0;
   uint64_t total_events = 0, total_ops = 0, total_observations = 0;
   for (int seed = 1; seed <= seeds; ++seed) {
     const auto start = std::chrono::steady_clock::now();
     const RunResult result =
-        RunRegister(BenchOptions(seed, seconds, load), &none);
+        RunRegister(BenchOptions(seed, seconds, load, oracles), &none);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     if (IsFailure(result.verdict)) {
       std::printf("%s seed %d FAILED: %s\n", load.name, seed,
                   result.Summary().c_str());
-      return -1;
+      return std::nullopt;
     }
     total_wall += wall;
     total_sim += result.simulated_ns / 1e9;
@@ -80,14 +92,26 @@ double RunLoad(const Load& load, int seconds, int seeds) {
     total_ops += result.ops.ok + result.ops.fail + result.ops.info;
     total_observations += result.observations;
   }
-  const double rate = total_sim / total_wall;
+  return LoadFigures{total_sim / total_wall, total_ops / total_sim,
+                     total_observations / total_sim, total_events / total_wall};
+}
+
+// The baseline (oracles off) and the measured run (oracles on) of `load`;
+// returns the measured simulated seconds per wall second, or -1.
+double CompareLoad(const Load& load, int seconds, int seeds) {
+  const auto baseline = RunLoad(load, seconds, seeds, /*oracles=*/false);
+  const auto measured = RunLoad(load, seconds, seeds, /*oracles=*/true);
+  if (!baseline.has_value() || !measured.has_value()) return -1;
   std::printf(
-      "%-6s load (%d clients, think <= %d ms): %6.0f simulated s per wall s, "
-      "%5.0f ops per simulated s, %6.0f invariant checks per simulated s, "
-      "%.0f events per wall s\n",
-      load.name, load.clients, load.think_ms, rate, total_ops / total_sim,
-      total_observations / total_sim, total_events / total_wall);
-  return rate;
+      "%-6s load (%d clients, think <= %d ms): %6.0f simulated s per wall s "
+      "(baseline without per-step oracles: %6.0f, %.2fx), %5.0f ops per "
+      "simulated s, %6.0f invariant checks per simulated s, %.0f events per "
+      "wall s\n",
+      load.name, load.clients, load.think_ms, measured->sim_per_wall,
+      baseline->sim_per_wall, measured->sim_per_wall / baseline->sim_per_wall,
+      measured->ops_per_sim, measured->checks_per_sim,
+      measured->events_per_wall);
+  return measured->sim_per_wall;
 }
 
 int Main() {
@@ -96,11 +120,12 @@ int Main() {
   const int seeds = quick ? 1 : absl::GetFlag(FLAGS_seeds);
   std::printf(
       "register_bench: 3-node group, 10 ms ticks, no injected faults, every "
-      "oracle on; %d seeds x %d simulated s per load\n",
+      "oracle on (baseline: per-step oracles off); %d seeds x %d simulated s "
+      "per load\n",
       seeds, seconds);
   double light = 0;
   for (const Load& load : kLoads) {
-    const double rate = RunLoad(load, seconds, seeds);
+    const double rate = CompareLoad(load, seconds, seeds);
     if (rate < 0) return 1;
     if (&load == &kLoads[0]) light = rate;
   }

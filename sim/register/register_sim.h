@@ -58,6 +58,9 @@ struct RegisterRunOptions {
   // committed on it, or its last `observe_window` entries if more.
   int observe_window = 16;
   bool check_linearizability = true;
+  // The Raft oracles after every step (and the read checks). Off only for
+  // the benchmark's baseline, which measures what they cost.
+  bool check_invariants = true;
 
   // Swarm testing: every knob drawn from the seed (nodes 3-5, Raft
   // timeouts, pre-vote, check-quorum, read mode, message size limits, disk
