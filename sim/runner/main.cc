@@ -11,8 +11,12 @@
 //   sim --seed=N --shrink           delta-debug the failing run's fault
 //                                   schedule to a 1-minimal one, printed in
 //                                   replayable form
+//   sim --seeds=A..B --shrink       a sweep, then shrink its lowest failing
+//                                   seed
 // Run options (--safety_seconds, --faults, --nodes, ...) apply to every run
 // and are forwarded to workers and into replay commands.
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -39,7 +43,12 @@ ABSL_FLAG(int, determinism_sample, 0,
           "after a sweep, rerun this many of its seeds and compare hashes");
 ABSL_FLAG(std::string, schedule, "",
           "fault schedule: a file, or inline events starting with '@'");
-ABSL_FLAG(bool, shrink, false, "shrink the fault schedule of --seed");
+ABSL_FLAG(bool, shrink, false,
+          "shrink the fault schedule of --seed, or of a sweep's lowest "
+          "failing seed");
+ABSL_FLAG(int, expect_shrunk_percent_at_most, -1,
+          "with --shrink: exit 0 iff a failure was shrunk to at most this "
+          "percentage of its faults (the shrinking acceptance test)");
 ABSL_FLAG(bool, verbose, false, "print the run's log (faults, halts, ...)");
 ABSL_FLAG(bool, print_schedule, false, "print the run's fault schedule");
 ABSL_FLAG(std::string, history_out, "", "write the history (JSON lines)");
@@ -190,6 +199,7 @@ struct SweepTotals {
   std::map<uint64_t, uint64_t> hashes;  // seed -> trace hash
   std::map<std::string, uint64_t> verdicts;
   std::vector<std::string> failure_lines;
+  std::vector<uint64_t> failing_seeds;
 };
 
 // `schedule`: nullopt for the seed's own schedule.
@@ -227,16 +237,22 @@ bool IsFailureVerdict(const std::string& verdict) {
   return verdict != "pass" && verdict != "checker-unknown";
 }
 
+// On a terminal the progress line rewrites itself; in a log (CI) it is a
+// line of its own.
+bool ProgressOnTerminal() { return isatty(STDERR_FILENO) != 0; }
+
 void PrintProgress(const SweepTotals& t, uint64_t total, double elapsed) {
   std::fprintf(stderr,
-               "\r[sweep] %llu/%llu seeds  failures=%llu  %.0fs  "
-               "sim-s/wall-s=%.0f  events/s=%.0f  seeds/h=%.0f   ",
+               "%s[sweep] %llu/%llu seeds  failures=%llu  %.0fs  "
+               "sim-s/wall-s=%.0f  events/s=%.0f  seeds/h=%.0f%s",
+               ProgressOnTerminal() ? "\r" : "",
                static_cast<unsigned long long>(t.done),
                static_cast<unsigned long long>(total),
                static_cast<unsigned long long>(t.failures), elapsed,
                t.simulated_ns / 1e9 / std::max(elapsed, 1e-9),
                t.events / std::max(elapsed, 1e-9),
-               t.done * 3600.0 / std::max(elapsed, 1e-9));
+               t.done * 3600.0 / std::max(elapsed, 1e-9),
+               ProgressOnTerminal() ? "   " : "\n");
 }
 
 bool ParseRange(const std::string& text, uint64_t* first, uint64_t* last) {
@@ -281,6 +297,8 @@ int CheckDeterminism(const SweepTotals& t, int sample,
   return mismatches;
 }
 
+int Shrink(uint64_t seed);
+
 int Sweep(const std::string& range) {
   uint64_t first = 0, last = 0;
   if (!ParseRange(range, &first, &last)) {
@@ -307,6 +325,7 @@ int Sweep(const std::string& range) {
         .count();
   };
   double last_progress = -1;
+  const double progress_interval = ProgressOnTerminal() ? 1.0 : 15.0;
   const bool stop_first = absl::GetFlag(FLAGS_stop_at_first_failure);
   RunJobs(
       SelfExecutable(), jobs, pool,
@@ -319,6 +338,7 @@ int Sweep(const std::string& range) {
         ++t.verdicts[line.verdict];
         if (IsFailureVerdict(line.verdict)) {
           ++t.failures;
+          t.failing_seeds.push_back(r.id);
           std::ostringstream out;
           out << "FAIL seed=" << r.id << " " << line.verdict
               << (line.invariant != "-" && !line.invariant.empty()
@@ -327,11 +347,11 @@ int Sweep(const std::string& range) {
               << ": " << line.detail
               << "\n  replay: " << ReplayCommand(r.id, std::nullopt);
           t.failure_lines.push_back(out.str());
-          std::fprintf(stderr, "\n");
+          if (ProgressOnTerminal()) std::fprintf(stderr, "\n");
           std::printf("%s\n", out.str().c_str());
           std::fflush(stdout);
         }
-        if (elapsed() - last_progress >= 1.0) {
+        if (elapsed() - last_progress >= progress_interval) {
           last_progress = elapsed();
           PrintProgress(t, jobs.size(), last_progress);
         }
@@ -339,7 +359,7 @@ int Sweep(const std::string& range) {
       [&] { return stop_first && t.failures > 0; });
   const double wall = elapsed();
   PrintProgress(t, jobs.size(), wall);
-  std::fprintf(stderr, "\n");
+  if (ProgressOnTerminal()) std::fprintf(stderr, "\n");
   std::printf(
       "sweep: %llu seeds, %llu failures; %.1f simulated s per wall s (%.1f per "
       "worker), %.0f events/s, %.0f seeds/hour, %.1fs wall\n",
@@ -360,10 +380,22 @@ int Sweep(const std::string& range) {
     mismatches =
         CheckDeterminism(t, absl::GetFlag(FLAGS_determinism_sample), pool);
   }
+  int shrink_status = 0;
+  if (absl::GetFlag(FLAGS_shrink) && !t.failing_seeds.empty()) {
+    const uint64_t lowest =
+        *std::min_element(t.failing_seeds.begin(), t.failing_seeds.end());
+    std::printf("shrinking the lowest failing seed, %llu\n",
+                static_cast<unsigned long long>(lowest));
+    std::fflush(stdout);
+    shrink_status = Shrink(lowest);
+  }
+  const bool shrink_ok =
+      absl::GetFlag(FLAGS_expect_shrunk_percent_at_most) < 0 ||
+      (t.failures > 0 && shrink_status == 0);
   if (absl::GetFlag(FLAGS_expect_failure)) {
     std::printf("expected a failure: %s\n",
                 t.failures > 0 ? "found" : "NOT found");
-    return t.failures > 0 && mismatches == 0 ? 0 : 1;
+    return t.failures > 0 && mismatches == 0 && shrink_ok ? 0 : 1;
   }
   return t.failures == 0 && mismatches == 0 ? 0 : 1;
 }
@@ -372,6 +404,19 @@ int Sweep(const std::string& range) {
 // same invariant for safety violations).
 bool SameFailure(const ResultLine& line, const ResultLine& target) {
   return line.verdict == target.verdict && line.invariant == target.invariant;
+}
+
+// The exit status of a shrink: with --expect_shrunk_percent_at_most, 0 iff
+// the failure shrank to at most that share of its faults; otherwise 1 when
+// there was a failure to shrink (the run fails), 0 when the run passed.
+int ShrinkExitCode(bool failed, size_t original, size_t shrunk) {
+  const int limit = absl::GetFlag(FLAGS_expect_shrunk_percent_at_most);
+  if (limit < 0) return failed ? 1 : 0;
+  const bool small =
+      failed && shrunk * 100 <= static_cast<size_t>(limit) * original;
+  std::printf("expected a schedule shrunk to <= %d%%: %s\n", limit,
+              small ? "yes" : "NO");
+  return small ? 0 : 1;
 }
 
 int Shrink(uint64_t seed) {
@@ -389,7 +434,7 @@ int Shrink(uint64_t seed) {
               target.verdict.c_str(), target.invariant.c_str());
   if (!IsFailureVerdict(target.verdict)) {
     std::printf("the run passes: nothing to shrink\n");
-    return 0;
+    return ShrinkExitCode(false, schedule.size(), schedule.size());
   }
   auto subset = [&](const Candidate& c) {
     FaultSchedule s;
@@ -416,7 +461,7 @@ int Shrink(uint64_t seed) {
               schedule.empty() ? 0.0 : 100.0 * shrunk.size() / schedule.size(),
               stats.runs, register_kv::FormatFaultSchedule(shrunk).c_str());
   std::printf("replay: %s\n", ReplayCommand(seed, shrunk).c_str());
-  return 1;
+  return ShrinkExitCode(true, schedule.size(), shrunk.size());
 }
 
 }  // namespace
