@@ -58,6 +58,9 @@ struct SearchLimits {
       std::chrono::steady_clock::time_point::max();
   std::function<bool()> should_stop;  // polled now and then; may be empty
   size_t max_cache_entries = 0;       // 0: unbounded
+  // Candidate order: list order (invocation order, the usual WGL order) or
+  // optional calls last (see SeekCandidate).
+  bool optional_last = false;
 };
 
 inline uint64_t MixBits(uint64_t x) {
@@ -225,6 +228,42 @@ class EntryList {
   std::vector<int32_t> prev_;
 };
 
+// Candidate order within a configuration. The calls that may be linearized
+// next are the call entries before the first return entry. WGL tries them
+// in list order, which follows invocation order and suits real histories,
+// where an op usually takes effect near its invocation. With
+// `optional_last` it tries the required ones first, then the optional ones
+// (:info calls, which may or may not have taken effect). Either way the set
+// tried is the same, so both searches are complete; but when most :info
+// calls never took effect (a cluster that kept failing), list order tries
+// every subset of the early ones first (2^k configurations for k pending
+// :info writes on one register), while optional-last explains the history
+// without them.
+struct Cursor {
+  int32_t entry;
+  bool optional_pass;
+};
+
+// The candidate to try at or after `c`: in list order `c` itself (a return
+// entry means the configuration is exhausted). With optional_last, the
+// first candidate at or after `c.entry` in its pass, else the next pass's
+// first; once both passes are done, the first return entry or -1.
+inline Cursor SeekCandidate(const EntryList& list,
+                            const std::vector<CallSpan>& calls, Cursor c,
+                            bool optional_last) {
+  if (!optional_last) return c;
+  while (true) {
+    if (c.entry != -1 && (c.entry & 1) == 0) {
+      const bool optional = !calls[static_cast<size_t>(c.entry / 2)].required;
+      if (optional == c.optional_pass) return c;
+      c.entry = list.next(c.entry);
+      continue;
+    }
+    if (c.optional_pass) return c;
+    c = Cursor{list.first(), true};
+  }
+}
+
 template <typename Model>
 SearchOutcome<typename Model::State> SearchWgl(
     Model& model, const std::vector<CallSpan>& calls,
@@ -241,7 +280,7 @@ SearchOutcome<typename Model::State> SearchWgl(
   ConfigCache<State> cache;
 
   struct Frame {
-    int32_t entry;
+    Cursor cursor;
     State state;
   };
   std::vector<Frame> stack;
@@ -249,7 +288,8 @@ SearchOutcome<typename Model::State> SearchWgl(
   size_t linearized_required = 0;
   int64_t best_depth = -1;
   size_t synced = 0;  // out.prefix[0, synced) equals the stack's calls
-  int32_t entry = list.first();
+  Cursor cursor = SeekCandidate(list, calls, Cursor{list.first(), false},
+                                limits.optional_last);
   for (uint64_t iterations = 1;; ++iterations) {
     if ((iterations & 1023) == 0) {
       if (std::chrono::steady_clock::now() > limits.deadline)
@@ -258,6 +298,7 @@ SearchOutcome<typename Model::State> SearchWgl(
         out.status = SearchStatus::kStopped;
       if (out.status != SearchStatus::kLinearizable) break;
     }
+    const int32_t entry = cursor.entry;
     CHECK_NE(entry, -1)
         << "the entry list ended with required calls unlinearized";
     const size_t call = static_cast<size_t>(entry / 2);
@@ -267,7 +308,7 @@ SearchOutcome<typename Model::State> SearchWgl(
         linearized.Set(call);
         if (cache.Insert(linearized.hash() ^ MixBits(model.Hash(next_state)),
                          linearized, next_state)) {
-          stack.push_back(Frame{entry, std::move(state)});
+          stack.push_back(Frame{cursor, std::move(state)});
           state = std::move(next_state);
           list.Lift(entry);
           if (calls[call].required && ++linearized_required == required_total)
@@ -277,12 +318,15 @@ SearchOutcome<typename Model::State> SearchWgl(
             out.status = SearchStatus::kCacheFull;
             break;
           }
-          entry = list.first();
+          cursor = SeekCandidate(list, calls, Cursor{list.first(), false},
+                                 limits.optional_last);
           continue;
         }
         linearized.Clear(call);
       }
-      entry = list.next(entry);
+      cursor = SeekCandidate(list, calls,
+                             Cursor{list.next(entry), cursor.optional_pass},
+                             limits.optional_last);
       continue;
     }
     // A return entry: the call cannot be linearized in this configuration.
@@ -294,7 +338,7 @@ SearchOutcome<typename Model::State> SearchWgl(
       out.failed_call = call;
       out.prefix.resize(synced);
       for (size_t k = synced; k < stack.size(); ++k) {
-        out.prefix.push_back(static_cast<size_t>(stack[k].entry / 2));
+        out.prefix.push_back(static_cast<size_t>(stack[k].cursor.entry / 2));
       }
       synced = stack.size();
       out.state_after_prefix = state;
@@ -306,12 +350,15 @@ SearchOutcome<typename Model::State> SearchWgl(
     Frame frame = std::move(stack.back());
     stack.pop_back();
     synced = std::min(synced, stack.size());
-    const size_t undone = static_cast<size_t>(frame.entry / 2);
+    const size_t undone = static_cast<size_t>(frame.cursor.entry / 2);
     state = std::move(frame.state);
     linearized.Clear(undone);
     if (calls[undone].required) --linearized_required;
-    list.Unlift(frame.entry);
-    entry = list.next(frame.entry);
+    list.Unlift(frame.cursor.entry);
+    cursor = SeekCandidate(
+        list, calls,
+        Cursor{list.next(frame.cursor.entry), frame.cursor.optional_pass},
+        limits.optional_last);
   }
   out.cache_entries = cache.size();
   return out;
