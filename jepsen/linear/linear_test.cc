@@ -283,9 +283,9 @@ TEST(LimitsTest, UnobservedInfoWritesStayWithinASmallCache) {
   history::History h;
   h.Invoke(100, "write", Value::Int(0));
   h.Complete(100, history::OpType::kOk, "write", Value::Int(0));
-  for (int i = 0; i < 20; ++i) {
-    h.Invoke(i, "write", Value::Int(1 + i % 4));
-    h.Complete(i, history::OpType::kInfo, "write", Value::Int(1 + i % 4));
+  for (int i = 0; i < 20; ++i) {  // distinct values: no two are twins
+    h.Invoke(i, "write", Value::Int(1 + i));
+    h.Complete(i, history::OpType::kInfo, "write", Value::Int(1 + i));
   }
   for (int i = 0; i < 5; ++i) {
     h.Invoke(100, "read", Value());
@@ -310,7 +310,7 @@ TEST(LimitsTest, UnobservedInfoWritesStayWithinASmallCache) {
   EXPECT_EQ(r->validity, Validity::kValid) << r->explanation;
   // ... while a value nobody wrote is not.
   h.Invoke(100, "read", Value());
-  h.Complete(100, history::OpType::kOk, "read", Value::Int(9));
+  h.Complete(100, history::OpType::kOk, "read", Value::Int(99));
   r = Check(h, Model(ModelKind::kCasRegister), options);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_NE(r->validity, Validity::kValid);

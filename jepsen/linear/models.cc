@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -227,6 +228,31 @@ absl::Status CompileInto(Compiler& compiler, const Operation& op, size_t index,
   return absl::OkStatus();
 }
 
+// Links each :info call to the latest earlier :info call with the same
+// micro-ops (CallSpan::earlier_twin), "earlier" by invocation position.
+void LinkTwins(Partition& p) {
+  std::vector<size_t> order(p.spans.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&p](size_t x, size_t y) {
+    return p.spans[x].call_pos < p.spans[y].call_pos;
+  });
+  std::map<std::vector<std::tuple<int, int32_t, int32_t, int32_t>>, size_t>
+      latest;
+  for (size_t i : order) {
+    if (p.spans[i].required) continue;
+    std::vector<std::tuple<int, int32_t, int32_t, int32_t>> signature;
+    for (uint32_t m = p.micro_begin[i]; m < p.micro_begin[i + 1]; ++m) {
+      const MicroOp& op = p.micro[m];
+      signature.emplace_back(static_cast<int>(op.kind), op.key, op.a, op.b);
+    }
+    auto [it, inserted] = latest.try_emplace(std::move(signature), i);
+    if (!inserted) {
+      p.spans[i].earlier_twin = static_cast<int64_t>(it->second);
+      it->second = i;
+    }
+  }
+}
+
 void SetInitialCells(const ModelOptions& options, Partition& p) {
   if (p.multi_key) {
     for (const Value& key : p.cell_keys) {
@@ -364,6 +390,7 @@ absl::StatusOr<std::vector<Partition>> CompilePartitions(
     Partition& p = *slots[index].partition;
     if (partitioned && any_key) p.key = keys.value(static_cast<int32_t>(index));
     SetInitialCells(options, p);
+    LinkTwins(p);
     partitions.push_back(std::move(p));
   }
   return partitions;

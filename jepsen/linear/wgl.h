@@ -32,6 +32,13 @@ struct CallSpan {
   size_t call_pos = 0;              // event position of the invocation
   size_t return_pos = kOpenReturn;  // event position of the completion
   bool required = true;             // must be linearized (completed ops)
+  // For an :info call: the latest earlier :info call that does exactly the
+  // same (same micro-ops), else -1. Both are available from the later one's
+  // invocation on and never return, so any linearization using the later
+  // one alone can use the earlier one instead: the search tries the later
+  // one only once the earlier one is linearized (symmetry reduction; k
+  // identical pending :info writes then cost k + 1 configurations, not 2^k).
+  int64_t earlier_twin = -1;
 };
 
 enum class SearchStatus {
@@ -96,6 +103,9 @@ class LinearizedSet {
     while (hi_ > lo_ && words_[hi_ - 1] == 0) --hi_;
   }
 
+  bool Test(size_t i) const {
+    return (words_[i / 64] >> (i % 64)) & uint64_t{1};
+  }
   uint64_t hash() const { return hash_; }
   size_t lo() const { return lo_; }
   size_t hi() const { return std::max(hi_, lo_); }
@@ -304,7 +314,10 @@ SearchOutcome<typename Model::State> SearchWgl(
     const size_t call = static_cast<size_t>(entry / 2);
     if ((entry & 1) == 0) {
       State next_state;
-      if (model.Step(state, call, &next_state)) {
+      const int64_t twin = calls[call].earlier_twin;
+      const bool twin_pending =
+          twin >= 0 && !linearized.Test(static_cast<size_t>(twin));
+      if (!twin_pending && model.Step(state, call, &next_state)) {
         linearized.Set(call);
         if (cache.Insert(linearized.hash() ^ MixBits(model.Hash(next_state)),
                          linearized, next_state)) {
