@@ -336,6 +336,14 @@ int Sweep(const std::string& range) {
         t.events += line.events;
         t.hashes[r.id] = line.trace_hash;
         ++t.verdicts[line.verdict];
+        if (line.verdict == "checker-unknown") {
+          // Not a failure, but not a verified pass either: list it.
+          std::printf("UNKNOWN seed=%llu: %s\n  replay: %s\n",
+                      static_cast<unsigned long long>(r.id),
+                      line.detail.c_str(),
+                      ReplayCommand(r.id, std::nullopt).c_str());
+          std::fflush(stdout);
+        }
         if (IsFailureVerdict(line.verdict)) {
           ++t.failures;
           t.failing_seeds.push_back(r.id);
