@@ -795,7 +795,7 @@ void RegisterCluster::CheckLinearizability() {
   // A bound on the search's work that is a function of the history alone
   // (a wall-clock limit would make the verdict depend on the machine): past
   // it the verdict is checker-unknown, which sweeps count but do not fail.
-  check.max_cache_entries = 1'000'000;
+  check.max_cache_entries = 5'000'000;
   auto result = jepsen::linear::Check(history_->history(), model, check);
   if (!result.ok()) {
     return Fail(Verdict::kNotLinearizable, "history",
