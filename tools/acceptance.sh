@@ -6,8 +6,10 @@
 #     400-op kv history < 30 s, SI checker >= 100,000 list-append txn/s
 #   - Raft explorer: 3 nodes, terms <= 2, one proposal, one crash, message
 #     loss, two in flight: must be exhausted with no invariant violated
-#   - simulator: 200 seeds of the register workload with every fault class,
-#     no failure, and a determinism sample whose reruns match their hashes
+#   - simulator (issue 4): 10,000 seeds of the register workload with every
+#     fault class enabled, and 2,000 swarm seeds (each class drawn per
+#     seed): no failure, and determinism samples whose reruns match their
+#     trace hashes
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bazel build --config=opt //pd/tools:convergence_sim //jepsen/bench:linear_bench \
@@ -23,5 +25,7 @@ run bazel-bin/jepsen/bench/linear_bench
 run bazel-bin/jepsen/bench/elle_bench
 run bazel-bin/spec/raft/raft_explorer --max_term=2 --proposals=1 --crashes=1 \
   --duplicates=0 --in_flight=2 --require_exhausted
-run bazel-bin/sim/runner/sim --seeds=1..200 --workers=2 --determinism_sample=10
+run bazel-bin/sim/runner/sim --seeds=1..10000 --workers=2 --faults=all \
+  --determinism_sample=100
+run bazel-bin/sim/runner/sim --seeds=1..2000 --workers=2 --determinism_sample=20
 exit $status
