@@ -193,7 +193,6 @@ int RunOne(uint64_t seed) {
 
 struct SweepTotals {
   uint64_t done = 0;
-  uint64_t failures = 0;
   int64_t simulated_ns = 0;
   uint64_t events = 0;
   std::map<uint64_t, uint64_t> hashes;  // seed -> trace hash
@@ -248,7 +247,7 @@ void PrintProgress(const SweepTotals& t, uint64_t total, double elapsed) {
                ProgressOnTerminal() ? "\r" : "",
                static_cast<unsigned long long>(t.done),
                static_cast<unsigned long long>(total),
-               static_cast<unsigned long long>(t.failures), elapsed,
+               static_cast<unsigned long long>(t.failing_seeds.size()), elapsed,
                t.simulated_ns / 1e9 / std::max(elapsed, 1e-9),
                t.events / std::max(elapsed, 1e-9),
                t.done * 3600.0 / std::max(elapsed, 1e-9),
@@ -345,7 +344,6 @@ int Sweep(const std::string& range) {
           std::fflush(stdout);
         }
         if (IsFailureVerdict(line.verdict)) {
-          ++t.failures;
           t.failing_seeds.push_back(r.id);
           std::ostringstream out;
           out << "FAIL seed=" << r.id << " " << line.verdict
@@ -364,7 +362,7 @@ int Sweep(const std::string& range) {
           PrintProgress(t, jobs.size(), last_progress);
         }
       },
-      [&] { return stop_first && t.failures > 0; });
+      [&] { return stop_first && !t.failing_seeds.empty(); });
   const double wall = elapsed();
   PrintProgress(t, jobs.size(), wall);
   if (ProgressOnTerminal()) std::fprintf(stderr, "\n");
@@ -372,9 +370,9 @@ int Sweep(const std::string& range) {
       "sweep: %llu seeds, %llu failures; %.1f simulated s per wall s (%.1f per "
       "worker), %.0f events/s, %.0f seeds/hour, %.1fs wall\n",
       static_cast<unsigned long long>(t.done),
-      static_cast<unsigned long long>(t.failures), t.simulated_ns / 1e9 / wall,
-      t.simulated_ns / 1e9 / wall / pool.workers, t.events / wall,
-      t.done * 3600.0 / wall, wall);
+      static_cast<unsigned long long>(t.failing_seeds.size()),
+      t.simulated_ns / 1e9 / wall, t.simulated_ns / 1e9 / wall / pool.workers,
+      t.events / wall, t.done * 3600.0 / wall, wall);
   std::string verdicts;
   for (const auto& [verdict, count] : t.verdicts) {
     verdicts += " " + verdict + "=" + std::to_string(count);
@@ -399,13 +397,13 @@ int Sweep(const std::string& range) {
   }
   const bool shrink_ok =
       absl::GetFlag(FLAGS_expect_shrunk_percent_at_most) < 0 ||
-      (t.failures > 0 && shrink_status == 0);
+      (!t.failing_seeds.empty() && shrink_status == 0);
   if (absl::GetFlag(FLAGS_expect_failure)) {
     std::printf("expected a failure: %s\n",
-                t.failures > 0 ? "found" : "NOT found");
-    return t.failures > 0 && mismatches == 0 && shrink_ok ? 0 : 1;
+                !t.failing_seeds.empty() ? "found" : "NOT found");
+    return !t.failing_seeds.empty() && mismatches == 0 && shrink_ok ? 0 : 1;
   }
-  return t.failures == 0 && mismatches == 0 ? 0 : 1;
+  return t.failing_seeds.empty() && mismatches == 0 ? 0 : 1;
 }
 
 // Whether `line` is the same failure as `target` (same verdict, and the
