@@ -6,6 +6,8 @@
 #define CORE_BASE_PRNG_H_
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace core::base {
 
@@ -33,6 +35,16 @@ class Prng {
 
   // A new independent generator derived from this one (for per-node streams).
   Prng Fork();
+
+  // Fisher-Yates: every permutation equally likely. Draws Uniform(n),
+  // Uniform(n - 1), ..., Uniform(2), in that order (pinned: seeded runs
+  // replay through it).
+  template <typename T>
+  void Shuffle(std::vector<T>& items) {
+    for (size_t i = items.size(); i > 1; --i) {
+      std::swap(items[i - 1], items[Uniform(i)]);
+    }
+  }
 
  private:
   uint64_t state_[4];

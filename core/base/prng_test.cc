@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 namespace core::base {
 namespace {
@@ -55,3 +57,19 @@ TEST(PrngTest, BernoulliExtremes) {
 
 }  // namespace
 }  // namespace core::base
+
+// Shuffle is the Fisher-Yates walk of Uniform(n), ..., Uniform(2): seeded
+// runs depend on this exact order of draws.
+TEST(PrngTest, ShuffleDrawsInFisherYatesOrder) {
+  std::vector<int> shuffled = {1, 2, 3, 4, 5, 6};
+  std::vector<int> by_hand = shuffled;
+  Prng a(7), b(7);
+  a.Shuffle(shuffled);
+  for (size_t i = by_hand.size(); i > 1; --i) {
+    std::swap(by_hand[i - 1], by_hand[b.Uniform(i)]);
+  }
+  EXPECT_EQ(shuffled, by_hand);
+  std::vector<int> sorted = shuffled;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<int>{1, 2, 3, 4, 5, 6}));
+}

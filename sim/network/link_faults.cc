@@ -123,9 +123,7 @@ namespace {
 std::vector<ProcessId> Shuffled(std::vector<ProcessId> processes,
                                 core::base::Prng& prng) {
   std::sort(processes.begin(), processes.end());
-  for (size_t i = processes.size(); i > 1; --i) {
-    std::swap(processes[i - 1], processes[prng.Uniform(i)]);
-  }
+  prng.Shuffle(processes);
   return processes;
 }
 

@@ -348,9 +348,7 @@ void SimNetwork::SwizzleClog(const std::vector<ProcessId>& processes,
   std::vector<ProcessId> clog_order = processes;
   std::vector<ProcessId> unclog_order = processes;
   for (auto* order : {&clog_order, &unclog_order}) {
-    for (size_t i = order->size(); i > 1; --i) {
-      std::swap((*order)[i - 1], (*order)[prng_.Uniform(i)]);
-    }
+    prng_.Shuffle(*order);
   }
   if (unclog_order.size() > 1 && unclog_order == clog_order) {
     std::rotate(unclog_order.begin(), unclog_order.begin() + 1,

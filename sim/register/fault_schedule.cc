@@ -88,9 +88,7 @@ int64_t Between(Prng& prng, int64_t low, int64_t high) {
 std::vector<int> Shuffled(int nodes, Prng& prng) {
   std::vector<int> order;
   for (int i = 1; i <= nodes; ++i) order.push_back(i);
-  for (size_t i = order.size(); i > 1; --i) {
-    std::swap(order[i - 1], order[prng.Uniform(i)]);
-  }
+  prng.Shuffle(order);
   return order;
 }
 

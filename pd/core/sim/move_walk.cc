@@ -26,8 +26,7 @@ ClusterModel MakeModel(::core::base::Prng& prng, int voters,
   for (StoreId id = 1; id <= kStores; ++id) model.AddStore(id, 1 << 30);
   std::vector<StoreId> stores;
   for (StoreId id = 1; id <= kStores; ++id) stores.push_back(id);
-  for (size_t i = stores.size(); i > 1; --i)
-    std::swap(stores[i - 1], stores[prng.Uniform(i)]);
+  prng.Shuffle(stores);
   placed.assign(stores.begin(), stores.begin() + voters);
   ModelRegion region;
   region.region.id = 1;
