@@ -7,6 +7,12 @@
 // of one Executor run on one OS thread, one at a time, so driver state needs
 // no locks; a fibre keeps the CPU until it calls a blocking Env method.
 //
+// Crashes: when the process crashes (simulated kill -9, or a real one), a
+// parked call may never return: the fibre is unwound (the simulator) or the
+// process is gone (the runtime). Driver state that must be released or
+// rolled back is therefore held by RAII objects, never by code after a
+// blocking call; and nothing a node has not made durable survives.
+//
 // Thread-affinity: every method must be called from a fibre of this Executor
 // (Spawn may also be called before the loop starts).
 #ifndef CORE_ENV_EXECUTOR_H_
