@@ -1,13 +1,26 @@
 #!/usr/bin/env python3
 """The tier check: fails when a dependency or a source file breaks the tier rule.
 
-Rules (see DESIGN.md, "Three tiers, one seam"):
-  PURE_DEPENDS_ON_ENV   nothing in the pure tier (//core/..., //pd/core/...)
-                        depends on //sim/... or //runtime/...
-  SIM_DEPENDS_ON_RUNTIME   //sim/... never depends on //runtime/...
-  RUNTIME_DEPENDS_ON_SIM   //runtime/... never depends on //sim/...
-  PURE_SOURCE_USES_ENV  no source file of the pure tier uses threads, system
-                        clocks, random devices, sockets or files
+The three tiers (see DESIGN.md, "Three tiers, one seam"):
+  1. pure cores     //core/..., //pd/core/...
+  2. drivers        //store/..., //client/..., //rpc/..., //pd/server/...
+                    (and //proto/..., the wire messages, which cores and
+                    drivers may both use: generated data types, no env)
+  3. env impls      //sim/..., //runtime/...
+
+Rules:
+  PURE_DEPENDS_ON_DRIVER  no pure target depends on a driver
+  PURE_DEPENDS_ON_ENV     no pure target depends on //sim or //runtime
+  DRIVER_DEPENDS_ON_ENV   no driver depends on //sim or //runtime: the same
+                          driver code runs in both
+  DRIVER_DEPENDS_OUTSIDE_TIERS  drivers depend only on cores, proto and
+                          drivers (never on //jepsen, //spec or //tests)
+  SIM_DEPENDS_ON_RUNTIME  //sim/... never depends on //runtime/...
+  RUNTIME_DEPENDS_ON_SIM  //runtime/... never depends on //sim/...
+  PURE_SOURCE_USES_ENV    no source file of the pure tier uses threads,
+                          system clocks, random devices, sockets or files
+  DRIVER_SOURCE_USES_ENV  nor does a driver source: drivers reach the world
+                          only through core/env
 
 Usage:
   tools/tier_check/tier_check.py              check the real tree
@@ -61,6 +74,8 @@ class Layout:
 
     def __init__(self, prefix):
         self.pure = [prefix + "core", prefix + "pd/core"]
+        self.drivers = [prefix + d for d in ("store", "client", "rpc", "pd/server")]
+        self.outside = [prefix + d for d in ("jepsen", "spec", "tests")]
         self.sim = [prefix + "sim"]
         self.runtime = [prefix + "runtime"]
 
@@ -103,17 +118,17 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
-def source_violations(dirs):
+def source_violations(rule, dirs):
     found = []
     for rel_dir in dirs:
         for folder, _, files in sorted(os.walk(os.path.join(ROOT, rel_dir))):
             for name in sorted(files):
                 if name.endswith(SOURCE_SUFFIXES):
-                    found += scan_file(os.path.join(folder, name))
+                    found += scan_file(rule, os.path.join(folder, name))
     return found
 
 
-def scan_file(path):
+def scan_file(rule, path):
     found = []
     with open(path, encoding="utf-8", errors="replace") as handle:
         lines = strip_comments(handle.read()).split("\n")
@@ -121,20 +136,27 @@ def scan_file(path):
     for number, line in enumerate(lines, start=1):
         for pattern, meaning in FORBIDDEN_SOURCE_PATTERNS:
             if re.search(pattern, line) and (rel, meaning) not in ALLOWED:
-                found.append("PURE_SOURCE_USES_ENV: %s:%d uses %s: %s"
-                             % (rel, number, meaning, line.strip()))
+                found.append("%s: %s:%d uses %s: %s"
+                             % (rule, rel, number, meaning, line.strip()))
     return found
 
 
 def check(layout):
     """Returns {rule: [violation, ...]} for every rule."""
-    pure, sim, runtime = union(layout.pure), union(layout.sim), union(layout.runtime)
+    pure, drivers = union(layout.pure), union(layout.drivers)
+    sim, runtime, outside = union(layout.sim), union(layout.runtime), union(layout.outside)
     env = " + ".join(x for x in (sim, runtime) if x) or None
+    deps = dependency_violations
     return {
-        "PURE_DEPENDS_ON_ENV": dependency_violations("PURE_DEPENDS_ON_ENV", pure, env),
-        "SIM_DEPENDS_ON_RUNTIME": dependency_violations("SIM_DEPENDS_ON_RUNTIME", sim, runtime),
-        "RUNTIME_DEPENDS_ON_SIM": dependency_violations("RUNTIME_DEPENDS_ON_SIM", runtime, sim),
-        "PURE_SOURCE_USES_ENV": source_violations(layout.pure),
+        "PURE_DEPENDS_ON_DRIVER": deps("PURE_DEPENDS_ON_DRIVER", pure, drivers),
+        "PURE_DEPENDS_ON_ENV": deps("PURE_DEPENDS_ON_ENV", pure, env),
+        "DRIVER_DEPENDS_ON_ENV": deps("DRIVER_DEPENDS_ON_ENV", drivers, env),
+        "DRIVER_DEPENDS_OUTSIDE_TIERS": deps("DRIVER_DEPENDS_OUTSIDE_TIERS", drivers, outside),
+        "SIM_DEPENDS_ON_RUNTIME": deps("SIM_DEPENDS_ON_RUNTIME", sim, runtime),
+        "RUNTIME_DEPENDS_ON_SIM": deps("RUNTIME_DEPENDS_ON_SIM", runtime, sim),
+        "PURE_SOURCE_USES_ENV": source_violations("PURE_SOURCE_USES_ENV", layout.pure),
+        "DRIVER_SOURCE_USES_ENV": source_violations("DRIVER_SOURCE_USES_ENV",
+                                                    layout.drivers),
     }
 
 
