@@ -9,14 +9,16 @@ namespace {
 using core::env::Cf;
 using core::raft::Index;
 
-constexpr char kAppliedKey[] = "applied";
-
 uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
 }
 int64_t UnZigZag(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
+
+// Every register record ("k...") and session record ("s...").
+constexpr char kRecordsBegin[] = "k";
+constexpr char kRecordsEnd[] = "t";
 
 std::string KeyKey(const std::string& key) { return "k" + key; }
 
@@ -26,36 +28,12 @@ std::string SessionKey(uint64_t client) {
   return key;
 }
 
-std::string EncodeIndex(Index index) {
-  std::string out;
-  core::base::PutVarint64(&out, index);
-  return out;
-}
-
 absl::Status Undecodable(const char* what, std::string_view key) {
   return absl::DataLossError(std::string("undecodable ") + what + " at " +
                              core::base::EscapeBytes(key));
 }
 
-absl::Status Write(core::env::Engine& engine,
-                   const core::env::WriteBatch& batch) {
-  return engine.Write(batch, core::env::WriteOptions{.sync = false});
-}
-
 }  // namespace
-
-absl::StatusOr<Index> KvStateMachine::ReadAppliedIndex(
-    core::env::Engine& engine) {
-  auto raw = engine.Get(Cf::kDefault, kAppliedKey);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return Index{0};
-  std::string_view in = **raw;
-  Index index = 0;
-  if (!core::base::GetVarint64(&in, &index) || !in.empty()) {
-    return Undecodable("applied index", kAppliedKey);
-  }
-  return index;
-}
 
 absl::StatusOr<std::optional<KvStateMachine::Session>>
 KvStateMachine::ReadSession(uint64_t client) {
@@ -100,20 +78,18 @@ absl::StatusOr<std::optional<int64_t>> KvStateMachine::Read(
 }
 
 absl::StatusOr<Outcome> KvStateMachine::Execute(const Command& command,
-                                                Index index) {
+                                                Index index,
+                                                core::env::WriteBatch* batch) {
   auto current = ReadKey(command.key);
   if (!current.ok()) return current.status();
   const std::optional<KeyRecord>& record = *current;
   if (record.has_value() && record->write_index >= index) {
-    // This entry's own key write survived a crash that lost its session
-    // record; a later entry's write cannot survive without this entry's
-    // session record (prefix guarantee).
-    if (record->write_index > index) {
-      return absl::DataLossError(
-          "register " + command.key + " written by a later entry than " +
-          std::to_string(index) + " before it was applied");
-    }
-    return Outcome::kOk;
+    // An entry's effects and the apply state covering it are one atomic
+    // batch: a write by this or a later entry cannot exist yet.
+    return absl::DataLossError(
+        "register " + command.key + " written by entry " +
+        std::to_string(record->write_index) + " before entry " +
+        std::to_string(index) + " was applied");
   }
   if (command.kind == CommandKind::kCas &&
       (!record.has_value() || record->value != command.expected)) {
@@ -122,17 +98,12 @@ absl::StatusOr<Outcome> KvStateMachine::Execute(const Command& command,
   std::string value;
   core::base::PutVarint64(&value, index);
   core::base::PutVarint64(&value, ZigZag(command.value));
-  core::env::WriteBatch batch;
-  batch.Put(Cf::kDefault, KeyKey(command.key), value);
-  if (absl::Status s = Write(engine_, batch); !s.ok()) return s;
+  batch->Put(Cf::kDefault, KeyKey(command.key), value);
   return Outcome::kOk;
 }
 
-absl::Status KvStateMachine::ApplyOne(const core::raft::Entry& entry,
-                                      std::vector<AppliedCommand>* results) {
-  if (entry.type != core::raft::EntryType::kNormal || entry.data.empty()) {
-    return absl::OkStatus();
-  }
+absl::Status KvStateMachine::ApplyEntry(const core::raft::Entry& entry,
+                                        core::env::WriteBatch* batch) {
   auto decoded = DecodeCommand(entry.data);
   if (!decoded.ok()) {
     return absl::DataLossError("entry " + std::to_string(entry.index) + ": " +
@@ -146,42 +117,62 @@ absl::Status KvStateMachine::ApplyOne(const core::raft::Entry& entry,
   auto session = ReadSession(command.client);
   if (!session.ok()) return session.status();
   const AppliedCommand base{entry.index, command.client, command.seq};
-  if (session->has_value() && ((*session)->write_index >= entry.index ||
-                               command.seq <= (*session)->seq)) {
-    // Applied before (at this index, or an earlier copy of the request):
-    // answer from the session if it is the session's last request.
+  if (session->has_value() && command.seq <= (*session)->seq) {
+    // An earlier copy of the request was applied: answer from the session
+    // if it is the session's last request.
     if ((*session)->seq == command.seq) {
       AppliedCommand cached = base;
       cached.outcome = (*session)->outcome;
-      results->push_back(cached);
+      results_.push_back(cached);
     }
     return absl::OkStatus();
   }
-  auto outcome = Execute(command, entry.index);
+  auto outcome = Execute(command, entry.index, batch);
   if (!outcome.ok()) return outcome.status();
   std::string record;
   core::base::PutVarint64(&record, entry.index);
   core::base::PutVarint64(&record, command.seq);
   record.push_back(static_cast<char>(*outcome));
-  core::env::WriteBatch batch;
-  batch.Put(Cf::kDefault, SessionKey(command.client), record);
-  if (absl::Status s = Write(engine_, batch); !s.ok()) return s;
+  batch->Put(Cf::kDefault, SessionKey(command.client), record);
   AppliedCommand fresh = base;
   fresh.outcome = *outcome;
-  results->push_back(fresh);
+  results_.push_back(fresh);
   return absl::OkStatus();
 }
 
-absl::Status KvStateMachine::Apply(
-    const std::vector<core::raft::Entry>& entries,
-    std::vector<AppliedCommand>* results) {
-  if (entries.empty()) return absl::OkStatus();
-  for (const core::raft::Entry& entry : entries) {
-    if (absl::Status s = ApplyOne(entry, results); !s.ok()) return s;
+absl::Status KvStateMachine::ApplySnapshot(const core::raft::Snapshot& snapshot,
+                                           core::env::WriteBatch* batch) {
+  batch->DeleteRange(Cf::kDefault, kRecordsBegin, kRecordsEnd);
+  std::string_view in = snapshot.data;
+  while (!in.empty()) {
+    std::string_view key, value;
+    if (!core::base::GetLengthPrefixed(&in, &key) ||
+        !core::base::GetLengthPrefixed(&in, &value) || key < kRecordsBegin ||
+        key >= kRecordsEnd) {
+      return absl::DataLossError("undecodable register snapshot at index " +
+                                 std::to_string(snapshot.metadata.index));
+    }
+    batch->Put(Cf::kDefault, key, value);
   }
-  core::env::WriteBatch batch;
-  batch.Put(Cf::kDefault, kAppliedKey, EncodeIndex(entries.back().index));
-  return Write(engine_, batch);
+  results_.clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> KvStateMachine::SnapshotData() {
+  auto contents = Contents(engine_);
+  if (!contents.ok()) return contents.status();
+  std::string out;
+  for (const auto& [key, value] : *contents) {
+    core::base::PutLengthPrefixed(&out, key);
+    core::base::PutLengthPrefixed(&out, value);
+  }
+  return out;
+}
+
+void KvStateMachine::AfterApply(Index applied_index) {
+  std::vector<AppliedCommand> results = std::move(results_);
+  results_.clear();
+  if (on_applied_) on_applied_(results);
 }
 
 absl::StatusOr<std::map<std::string, std::string>> KvStateMachine::Contents(
@@ -189,8 +180,8 @@ absl::StatusOr<std::map<std::string, std::string>> KvStateMachine::Contents(
   std::map<std::string, std::string> contents;
   const auto snapshot = engine.NewSnapshot();
   core::env::IteratorOptions options;
-  options.lower_bound = "k";
-  options.upper_bound = "t";
+  options.lower_bound = kRecordsBegin;
+  options.upper_bound = kRecordsEnd;
   auto it = snapshot->NewIterator(Cf::kDefault, options);
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     contents.emplace(std::string(it->key()), std::string(it->value()));

@@ -1,32 +1,27 @@
 // KvStateMachine: the replicated register's state, applied from committed
-// Raft entries into the engine's `default` column family.
+// Raft entries into the engine's `default` column family. It is the
+// register's store::Applier: the peer hands it each committed entry with a
+// batch, and writes that batch together with the apply state that records
+// the entry as applied (store/peer/peer.h), so a crash keeps an entry's
+// effects exactly when it keeps the applied index covering them.
 //
 // Layout in Cf::kDefault (DO NOT CHANGE: persisted):
-//   "applied"          varint index: entries up to here are applied
 //   "k" + key          varint write_index | zigzag value
 //   "s" + BE64(client) varint write_index | varint seq | u8 outcome
 // `write_index` is the log index of the entry that wrote the record.
+// Snapshot data: every record, as length-prefixed key and value pairs.
 //
 // Exactly-once application (Ref: Raft thesis §6.3): each command carries
 // (client, seq); the session record keeps the client's last applied seq and
 // its outcome, so a duplicate (a retried or re-proposed request) is not
 // applied again and is answered from the session.
 //
-// Crash safety without atomic batches. The engine may lose a suffix of the
-// unsynced batches and tear the first lost one, so every entry is written
-// as two batches, in order: its key write, then its session record; after
-// a run of entries, one more batch advances "applied". By the engine's
-// prefix guarantee, a surviving session record implies its key write
-// survived, and a surviving "applied" implies everything before it did.
-// Re-applying entry i after a crash is therefore exact: skip it if its
-// session record is there (write_index >= i); a CAS whose own key write
-// survived (the key's write_index == i) succeeded; otherwise execute it.
-//
 // Thread-affinity: the node's executor.
 #ifndef SIM_REGISTER_KV_STATE_MACHINE_H_
 #define SIM_REGISTER_KV_STATE_MACHINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,6 +31,7 @@
 #include "core/env/engine.h"
 #include "core/raft/types.h"
 #include "sim/register/protocol.h"
+#include "store/peer/peer.h"
 
 namespace sim::register_kv {
 
@@ -47,20 +43,27 @@ struct AppliedCommand {
   Outcome outcome = Outcome::kOk;
 };
 
-class KvStateMachine {
+class KvStateMachine final : public store::Applier {
  public:
+  // Receives the outcomes of the entries a Ready applied, once written.
+  using AppliedCallback =
+      std::function<void(const std::vector<AppliedCommand>&)>;
+
   explicit KvStateMachine(core::env::Engine& engine) : engine_(engine) {}
+  void set_on_applied(AppliedCallback callback) {
+    on_applied_ = std::move(callback);
+  }
 
-  // The applied index recorded in `engine` (0 when absent).
-  static absl::StatusOr<core::raft::Index> ReadAppliedIndex(
-      core::env::Engine& engine);
-
-  // Applies committed entries, in order (empty entries are no-ops). Appends
-  // to `results` one AppliedCommand per command whose outcome is known: a
-  // fresh one, or a duplicate of the session's last seq. Errors (engine
-  // failures, an undecodable entry) leave the node to stop.
-  absl::Status Apply(const std::vector<core::raft::Entry>& entries,
-                     std::vector<AppliedCommand>* results);
+  // store::Applier. ApplyEntry records one AppliedCommand per command whose
+  // outcome is known (a fresh one, or a duplicate of the session's last
+  // seq); AfterApply hands them to the callback. Errors (engine failures,
+  // an undecodable entry) halt the peer.
+  absl::Status ApplyEntry(const core::raft::Entry& entry,
+                          core::env::WriteBatch* batch) override;
+  absl::Status ApplySnapshot(const core::raft::Snapshot& snapshot,
+                             core::env::WriteBatch* batch) override;
+  absl::StatusOr<std::string> SnapshotData() override;
+  void AfterApply(core::raft::Index applied_index) override;
 
   // The value of `key` (nullopt when never written).
   absl::StatusOr<std::optional<int64_t>> Read(const std::string& key);
@@ -82,13 +85,14 @@ class KvStateMachine {
 
   absl::StatusOr<std::optional<Session>> ReadSession(uint64_t client);
   absl::StatusOr<std::optional<KeyRecord>> ReadKey(const std::string& key);
-  absl::Status ApplyOne(const core::raft::Entry& entry,
-                        std::vector<AppliedCommand>* results);
-  // Executes a fresh command at `index`; returns its outcome.
+  // Executes a fresh command at `index` into `batch`; returns its outcome.
   absl::StatusOr<Outcome> Execute(const Command& command,
-                                  core::raft::Index index);
+                                  core::raft::Index index,
+                                  core::env::WriteBatch* batch);
 
   core::env::Engine& engine_;
+  AppliedCallback on_applied_;
+  std::vector<AppliedCommand> results_;
 };
 
 }  // namespace sim::register_kv

@@ -1,8 +1,10 @@
 // KvStateMachine over MemEngine: put, compare-and-swap and reads; duplicates
-// are answered from the client's session (Ref: Raft thesis §6.3); and the
-// property: however crashes interrupt application (losing unsynced batches,
-// tearing one), re-applying the log from the recovered applied index gives
-// exactly the state and the outcomes of applying it once without crashes.
+// are answered from the client's session (Ref: Raft thesis §6.3); snapshot
+// data round-trips; and the property: however crashes interrupt application
+// (losing a suffix of unsynced batches), re-applying the log from the
+// recovered applied index gives exactly the state and the outcomes of
+// applying it once without crashes. ApplyAll plays the peer's part: each
+// entry's effects and its applied index in one batch.
 #include "sim/register/kv_state_machine.h"
 
 #include <gtest/gtest.h>
@@ -35,28 +37,75 @@ Command Cas(uint64_t client, uint64_t seq, std::string key, int64_t expected,
                  std::move(key),    value,  expected};
 }
 
+constexpr char kAppliedKey[] = "applied";
+
+absl::Status TryApplyAll(KvStateMachine& sm, core::env::Engine& engine,
+                         const std::vector<Entry>& entries,
+                         std::vector<AppliedCommand>* results) {
+  sm.set_on_applied([results](const std::vector<AppliedCommand>& applied) {
+    results->insert(results->end(), applied.begin(), applied.end());
+  });
+  for (const Entry& entry : entries) {
+    core::env::WriteBatch batch;
+    if (!entry.data.empty()) {
+      if (absl::Status s = sm.ApplyEntry(entry, &batch); !s.ok()) return s;
+    }
+    batch.Put(core::env::Cf::kRaft, kAppliedKey, std::to_string(entry.index));
+    if (absl::Status s = engine.Write(batch, {}); !s.ok()) return s;
+  }
+  if (!entries.empty()) sm.AfterApply(entries.back().index);
+  return absl::OkStatus();
+}
+
 std::vector<AppliedCommand> ApplyAll(KvStateMachine& sm,
+                                     core::env::Engine& engine,
                                      const std::vector<Entry>& entries) {
   std::vector<AppliedCommand> results;
-  absl::Status s = sm.Apply(entries, &results);
+  absl::Status s = TryApplyAll(sm, engine, entries, &results);
   CHECK(s.ok()) << s;
   return results;
+}
+
+Index AppliedIndex(core::env::Engine& engine) {
+  auto raw = engine.Get(core::env::Cf::kRaft, kAppliedKey);
+  CHECK(raw.ok());
+  return raw->has_value() ? std::stoull(**raw) : 0;
 }
 
 TEST(KvStateMachineTest, PutCasAndRead) {
   core::engine::MemEngine engine;
   KvStateMachine sm(engine);
   EXPECT_EQ(*sm.Read("x"), std::nullopt);
-  auto results = ApplyAll(
-      sm, {Make(1, Cas(1, 1, "x", 0, 5)), Make(2, Put(1, 2, "x", 3)),
-           Entry{.term = 1, .index = 3}, Make(4, Cas(2, 1, "x", 3, 4))});
+  auto results =
+      ApplyAll(sm, engine,
+               {Make(1, Cas(1, 1, "x", 0, 5)), Make(2, Put(1, 2, "x", 3)),
+                Entry{.term = 1, .index = 3}, Make(4, Cas(2, 1, "x", 3, 4))});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[0].outcome, Outcome::kCasFailed) << "absent key";
   EXPECT_EQ(results[1].outcome, Outcome::kOk);
   EXPECT_EQ(results[2].outcome, Outcome::kOk);
   EXPECT_EQ(results[2].index, 4u);
   EXPECT_EQ(*sm.Read("x"), std::optional<int64_t>(4));
-  EXPECT_EQ(*KvStateMachine::ReadAppliedIndex(engine), 4u);
+}
+
+TEST(KvStateMachineTest, SnapshotDataReplacesTheWholeState) {
+  core::engine::MemEngine source_engine, target_engine;
+  KvStateMachine source(source_engine), target(target_engine);
+  ApplyAll(source, source_engine,
+           {Make(1, Put(1, 1, "x", 7)), Make(2, Put(2, 1, "y", 8))});
+  ApplyAll(target, target_engine, {Make(1, Put(3, 1, "z", 9))});
+  core::raft::Snapshot snapshot;
+  snapshot.metadata.index = 2;
+  snapshot.data = *source.SnapshotData();
+  core::env::WriteBatch batch;
+  ASSERT_TRUE(target.ApplySnapshot(snapshot, &batch).ok());
+  ASSERT_TRUE(target_engine.Write(batch, {}).ok());
+  EXPECT_EQ(*KvStateMachine::Contents(target_engine),
+            *KvStateMachine::Contents(source_engine));
+  EXPECT_EQ(*target.Read("z"), std::nullopt) << "the old state is gone";
+  snapshot.data = std::string("\x05") + "abc";  // a length past the end
+  EXPECT_EQ(target.ApplySnapshot(snapshot, &batch).code(),
+            absl::StatusCode::kDataLoss);
 }
 
 // Ref: Raft thesis §6.3: a retried request is not applied twice; its
@@ -64,10 +113,11 @@ TEST(KvStateMachineTest, PutCasAndRead) {
 TEST(KvStateMachineTest, DuplicatesAreAnsweredFromTheSession) {
   core::engine::MemEngine engine;
   KvStateMachine sm(engine);
-  ApplyAll(sm, {Make(1, Put(1, 1, "x", 1))});
+  ApplyAll(sm, engine, {Make(1, Put(1, 1, "x", 1))});
   auto results =
-      ApplyAll(sm, {Make(2, Cas(1, 2, "x", 1, 2)), Make(3, Put(2, 1, "x", 1)),
-                    Make(4, Cas(1, 2, "x", 1, 2)), Make(5, Put(1, 1, "x", 9))});
+      ApplyAll(sm, engine,
+               {Make(2, Cas(1, 2, "x", 1, 2)), Make(3, Put(2, 1, "x", 1)),
+                Make(4, Cas(1, 2, "x", 1, 2)), Make(5, Put(1, 1, "x", 9))});
   ASSERT_EQ(results.size(), 3u) << "seq 1 of client 1 is stale: no answer";
   EXPECT_EQ(results[2].outcome, Outcome::kOk) << "cached, not re-executed";
   EXPECT_EQ(results[2].index, 4u);
@@ -78,8 +128,8 @@ TEST(KvStateMachineTest, UndecodableEntryIsDataLoss) {
   core::engine::MemEngine engine;
   KvStateMachine sm(engine);
   std::vector<AppliedCommand> results;
-  absl::Status s =
-      sm.Apply({Entry{.term = 1, .index = 1, .data = "garbage"}}, &results);
+  absl::Status s = TryApplyAll(
+      sm, engine, {Entry{.term = 1, .index = 1, .data = "garbage"}}, &results);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
 }
 
@@ -106,7 +156,7 @@ RC_GTEST_PROP_N(KvStateMachineProperty, CrashesNeverChangeStateOrOutcomes, 80,
   core::engine::MemEngine reference_engine;
   KvStateMachine reference(reference_engine);
   std::map<std::pair<uint64_t, uint64_t>, Outcome> expected;
-  for (const AppliedCommand& r : ApplyAll(reference, log)) {
+  for (const AppliedCommand& r : ApplyAll(reference, reference_engine, log)) {
     expected.emplace(std::make_pair(r.client, r.seq), r.outcome);
   }
 
@@ -116,18 +166,17 @@ RC_GTEST_PROP_N(KvStateMachineProperty, CrashesNeverChangeStateOrOutcomes, 80,
     KvStateMachine sm(engine);
     const Index upto = applied + 1 + prng.Uniform(log.size() - applied);
     std::vector<Entry> chunk(log.begin() + applied, log.begin() + upto);
-    for (const AppliedCommand& r : ApplyAll(sm, chunk)) {
+    for (const AppliedCommand& r : ApplyAll(sm, engine, chunk)) {
       auto it = expected.find({r.client, r.seq});
       RC_ASSERT(it != expected.end());
       RC_ASSERT(it->second == r.outcome);
     }
     if (prng.OneIn(3)) RC_ASSERT(engine.Sync().ok());
     if (prng.OneIn(2)) {
-      engine.SimulateCrash(prng, {.tear_batches = true});
-      auto recovered = KvStateMachine::ReadAppliedIndex(engine);
-      RC_ASSERT(recovered.ok());
-      RC_ASSERT(*recovered <= upto);
-      applied = *recovered;
+      engine.SimulateCrash(prng, {});
+      const Index recovered = AppliedIndex(engine);
+      RC_ASSERT(recovered <= upto);
+      applied = recovered;
     } else {
       applied = upto;
     }

@@ -3,14 +3,12 @@
 REGISTER_NODE_SRCS = [
     "kv_state_machine.cc",
     "protocol.cc",
-    "raft_log_store.cc",
     "register_node.cc",
 ]
 
 REGISTER_NODE_HDRS = [
     "kv_state_machine.h",
     "protocol.h",
-    "raft_log_store.h",
     "register_node.h",
 ]
 
@@ -18,7 +16,7 @@ REGISTER_NODE_HDRS = [
 # purpose; GCC's -Wextra warns about that.
 REGISTER_COPTS = ["-Wno-missing-field-initializers"]
 
-# Driver code: //core/... only (no simulator dependency).
+# Driver-tier dependencies only (no simulator dependency).
 REGISTER_NODE_DEPS = [
     "//core/base:bytes",
     "//core/base:check",
@@ -34,8 +32,9 @@ REGISTER_NODE_DEPS = [
     "//third_party:abseil",
 ]
 
-def register_node_library(name, defines = [], testonly = False, visibility = None):
-    """A cc_library of the register node, with extra local defines."""
+def register_node_library(name, peer, defines = [], testonly = False, visibility = None):
+    """A cc_library of the register node over the peer library `peer`,
+    with extra local defines."""
     native.cc_library(
         name = name,
         testonly = testonly,
@@ -44,7 +43,7 @@ def register_node_library(name, defines = [], testonly = False, visibility = Non
         copts = REGISTER_COPTS,
         local_defines = defines,
         visibility = visibility,
-        deps = REGISTER_NODE_DEPS,
+        deps = REGISTER_NODE_DEPS + [peer],
     )
 
 REGISTER_SIM_SRCS = [

@@ -1,26 +1,23 @@
-// RegisterNode: one member of the replicated register, the proving ground
-// for the store's peer loop. It drives a core::raft::RawNode against
-// core::env only (clock, executor, datagram network, engine, fault points),
-// so the same code can run in the simulator and, later, in the store:
+// RegisterNode: one member of the replicated register, a one-region
+// workload running on the store's Raft peer (store/peer): the same Peer,
+// PeerStorage and ReadyLoop the store runs once per region, here with the
+// register's KvStateMachine as the Applier and datagrams as the transport.
+// It uses core::env only (clock, executor, datagram network, engine, fault
+// points):
 //
 //   tick fibre   every tick_interval of monotonic time: Tick() (catching up
 //                the ticks a pause or a slow clock skipped, within a bound);
 //   recv fibre   datagrams: Raft messages are Stepped; client requests are
 //                proposed (put, cas) or become ReadIndex requests (get);
-//   ready fibre  the Ready loop, in the order of raw_node.h: send
-//                `messages`; persist entries and hard state to Cf::kRaft
-//                (synced when must_sync); only then send
-//                `persisted_messages`; apply committed entries to the
-//                KvStateMachine; answer the clients whose writes applied and
-//                whose reads reached their read index; Advance.
+//   ready fibre  the ReadyLoop over the one peer (store/peer/ready_loop.h);
+//                writes are answered from the KvStateMachine once applied,
+//                reads once the applied index reaches their read index.
 //
-// Restart: Create() recovers the durable state (RecoverRaftState, the
-// applied index) and Start() writes the recovery's repairs (synced) before
-// any message goes out.
-//
-// Storage errors are fail-stop (Ref: core/raft/storage.h, etcd's contract):
-// on any engine failure the node closes its socket, stops its fibres and
-// reports NodeObserver::OnHalt; its host decides whether to restart it.
+// Restart: Create() recovers the durable state (RecoverRegisterState) and
+// Start() writes the recovery's repairs (synced) before any message goes
+// out. Storage errors are fail-stop: the node closes its socket, stops its
+// fibres and reports NodeObserver::OnHalt; its host decides whether to
+// restart it.
 //
 // Clients: a request is answered by the node it was sent to. Writes carry
 // (client, seq) and are applied at most once (KvStateMachine); a node
@@ -47,11 +44,20 @@
 #include "core/raft/raw_node.h"
 #include "sim/register/kv_state_machine.h"
 #include "sim/register/protocol.h"
-#include "sim/register/raft_log_store.h"
+#include "store/peer/peer.h"
+#include "store/peer/peer_storage.h"
+#include "store/peer/ready_loop.h"
 
 namespace sim::register_kv {
 
 using core::raft::NodeId;
+
+// The register is one region.
+inline constexpr store::RegionId kRegisterRegionId = 1;
+
+// The register's durable Raft state as recovery finds it on `engine`.
+absl::StatusOr<store::RecoveredPeerState> RecoverRegisterState(
+    core::env::Engine& engine);
 
 struct RegisterNodeOptions {
   NodeId id = core::raft::kNone;
@@ -82,7 +88,7 @@ class NodeObserver {
   virtual void OnHalt(NodeId id, const absl::Status& status) = 0;
 };
 
-class RegisterNode {
+class RegisterNode final : public store::PeerHost {
  public:
   // Recovers the node's state from env.engine (reads only; nothing parks).
   // Fails with the engine's error, e.g. kDataLoss for corruption.
@@ -99,11 +105,21 @@ class RegisterNode {
   NodeId id() const { return options_.id; }
   bool halted() const { return halted_; }
   bool started() const { return started_; }
-  const core::raft::RawNode& raw_node() const { return *raw_node_; }
-  const RaftLogStore& log_store() const { return store_; }
-  core::raft::Index applied_index() const { return applied_; }
+  const core::raft::RawNode& raw_node() const { return peer_->raw_node(); }
+  const store::PeerStorage& log_store() const { return peer_->storage(); }
+  core::raft::Index applied_index() const { return peer_->applied_index(); }
   // Repairs made by recovery at this boot (for logs).
-  const std::vector<std::string>& recovery_repairs() const { return repairs_; }
+  const std::vector<std::string>& recovery_repairs() const {
+    return peer_->recovery_repairs();
+  }
+
+  // store::PeerHost.
+  bool Send(store::RegionId region_id,
+            const core::raft::Message& message) override;
+  void OnReadIndex(const std::string& ctx,
+                   core::raft::Index read_index) override;
+  void OnReadReady(const std::string& ctx) override;
+  void OnHalt(const absl::Status& status) override;
 
  private:
   struct PendingRead {
@@ -114,7 +130,7 @@ class RegisterNode {
   };
 
   RegisterNode(core::env::Env env, const RegisterNodeOptions& options,
-               NodeObserver* observer, RecoveredRaftState recovered);
+               NodeObserver* observer);
 
   void Boot();
   void TickLoop();
@@ -123,34 +139,24 @@ class RegisterNode {
   void CatchUpTicks();
   void OnDatagram(const core::env::Datagram& datagram);
   void OnRequest(const Command& command, const core::env::Address& from);
-  void HandleReady();
-  bool Persist(core::raft::Ready& ready);
-  bool InjectSyncFailure(const core::raft::Ready& ready);
-  bool Apply(const core::raft::Ready& ready);
-  void ServeReads();
-  void Send(const std::vector<core::raft::Message>& messages);
+  void OnApplied(const std::vector<AppliedCommand>& results);
   void Respond(const core::env::Address& to, Response response);
-  void Halt(const absl::Status& status);
 
   core::env::Env env_;
   RegisterNodeOptions options_;
   NodeObserver* observer_;
-  RecoveredRaftState recovered_;
-  std::vector<std::string> repairs_;
-  RaftLogStore store_;
   KvStateMachine state_machine_;
-  std::optional<core::raft::RawNode> raw_node_;
+  std::unique_ptr<store::Peer> peer_;
+  store::ReadyLoop ready_loop_;
   std::unique_ptr<core::env::DatagramSocket> socket_;
   std::unique_ptr<core::env::Event> ready_event_;
   core::base::Instant last_tick_;
-  core::raft::Index applied_ = 0;
   bool started_ = false;
   bool halted_ = false;
   // Writes proposed here, awaiting application: (client, seq) -> client.
   std::map<std::pair<uint64_t, uint64_t>, core::env::Address> pending_writes_;
-  // Reads awaiting their read index, by context; then awaiting application.
-  std::map<std::string, PendingRead> reads_awaiting_index_;
-  std::multimap<core::raft::Index, PendingRead> reads_awaiting_apply_;
+  // Reads awaiting their read index and then the applied index, by context.
+  std::map<std::string, PendingRead> pending_reads_;
   std::string read_ctx_prefix_;
   uint64_t next_read_ = 0;
 };

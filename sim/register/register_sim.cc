@@ -253,7 +253,7 @@ void RegisterCluster::Log(const std::string& line) {
 }
 
 void RegisterCluster::RecordDownState(int node) {
-  auto recovered = RecoverRaftState(*disks_[Process(node)]);
+  auto recovered = RecoverRegisterState(*disks_[Process(node)]);
   if (!recovered.ok()) {
     // Corrupt: keep the last durable state seen (a node that is gone
     // counts, for the invariants, as one that never restarts).
@@ -269,7 +269,7 @@ void RegisterCluster::CrashNode(int node, const std::string& why) {
   if (!loop().IsUp(p)) return;
   // Before the crash, the durable state the live node vouches for.
   if (RegisterNode* n = LiveNode(node); n != nullptr) {
-    const RaftLogStore& store = n->log_store();
+    const store::PeerStorage& store = n->log_store();
     down_[node] =
         DownState{store.durable_hard_state(), store.DurableView(1).entries};
   }
@@ -523,7 +523,7 @@ std::string RegisterCluster::Digest() {
     const uint64_t incarnation = loop().incarnation(Process(node));
     if (const RegisterNode* n = LiveNode(node); n != nullptr) {
       const core::raft::Raft& r = n->raw_node().raft();
-      const RaftLogStore& store = n->log_store();
+      const store::PeerStorage& store = n->log_store();
       const core::raft::HardState& hs = store.durable_hard_state();
       AppendDigest(&digest,
                    {1, incarnation, static_cast<uint64_t>(r.role()), r.term(),
