@@ -5,6 +5,7 @@
 #ifndef CORE_BASE_PRNG_H_
 #define CORE_BASE_PRNG_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -41,7 +42,7 @@ class Prng {
   // replay through it).
   template <typename T>
   void Shuffle(std::vector<T>& items) {
-    for (size_t i = items.size(); i > 1; --i) {
+    for (std::size_t i = items.size(); i > 1; --i) {
       std::swap(items[i - 1], items[Uniform(i)]);
     }
   }

@@ -65,7 +65,7 @@ TEST(PrngTest, ShuffleDrawsInFisherYatesOrder) {
   std::vector<int> by_hand = shuffled;
   Prng a(7), b(7);
   a.Shuffle(shuffled);
-  for (size_t i = by_hand.size(); i > 1; --i) {
+  for (std::size_t i = by_hand.size(); i > 1; --i) {
     std::swap(by_hand[i - 1], by_hand[b.Uniform(i)]);
   }
   EXPECT_EQ(shuffled, by_hand);
