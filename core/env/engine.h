@@ -5,10 +5,13 @@
 // Durability contract:
 //  * Write(batch) applies the whole batch atomically: a reader sees all of it
 //    or none of it, at once.
+//  * A batch is atomic across a crash too: it survives whole or not at all,
+//    never torn (RocksDB's WAL writes a batch as one checksummed record).
 //  * Nothing is durable until a sync completes: Write with `sync = true`
 //    returning OK, or Sync() returning OK, makes every earlier write durable.
-//    A crash loses any suffix of unsynced batches and may tear the first lost
-//    batch; it never reorders batches nor loses a synced one.
+//    A crash may lose unsynced batches only as a suffix: the survivors are
+//    always a prefix of whole batches in write order, and that prefix
+//    includes every batch a sync acknowledged.
 //  * An error (kDataLoss for a checksum mismatch, kResourceExhausted for a
 //    full disk, kInternal for EIO) means the operation did not take effect
 //    as far as the caller may assume; the caller decides whether to retry or

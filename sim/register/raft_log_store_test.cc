@@ -152,7 +152,7 @@ TEST(RaftLogStoreTest, CorruptionIsDataLoss) {
 
 // Model of a follower's log: appends only above the commit index, with
 // non-decreasing terms; each Ready is one batch, synced or not. After a
-// crash (losing unsynced batches, tearing one), recovery must give a
+// crash (losing a suffix of unsynced batches), recovery must give a
 // consistent log whose entries each come from the log just before or just
 // after the first lost batch, and must keep the synced committed prefix.
 RC_GTEST_PROP_N(RaftLogStoreProperty, CrashRecoveryKeepsWhatWasSynced, 60, 40,
@@ -188,7 +188,7 @@ RC_GTEST_PROP_N(RaftLogStoreProperty, CrashRecoveryKeepsWhatWasSynced, 60, 40,
     RC_ASSERT(store.durable_hard_state() == synced_hs);
   }
   const size_t unsynced = engine.unsynced_batch_count();
-  const auto report = engine.SimulateCrash(prng, {.tear_batches = true});
+  const auto report = engine.SimulateCrash(prng);
   RecoveredRaftState state = Recover(engine);
   const size_t kept = logs.size() - 1 - unsynced + report.surviving_batches;
   const std::vector<Entry>& before = logs[kept];
