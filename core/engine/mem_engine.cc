@@ -283,6 +283,23 @@ std::shared_ptr<const env::Snapshot> MemEngine::NewSnapshot() {
       std::make_shared<SnapshotPin>(state_, state_->last_seq));
 }
 
+absl::StatusOr<env::RangeSize> MemEngine::ApproximateSize(
+    env::Cf cf, std::string_view begin_key, std::string_view end_key) {
+  CHECK(end_key.empty() || begin_key <= end_key)
+      << "ApproximateSize bounds reversed";
+  const VersionedTable& table = state_->table(cf);
+  env::RangeSize size;
+  for (auto it = table.FirstVisibleFrom(table.KeyLowerBound(begin_key),
+                                        kMaxSequenceNumber);
+       it != table.map().end() &&
+       (end_key.empty() || std::string_view(it->first.user_key) < end_key);
+       it = table.FirstVisibleFrom(table.SkipKey(it), kMaxSequenceNumber)) {
+    size.bytes += it->first.user_key.size() + it->second.value.size();
+    ++size.keys;
+  }
+  return size;
+}
+
 namespace {
 
 // A fresh state holding exactly what `old` shows at `seq`, each surviving

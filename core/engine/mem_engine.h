@@ -81,6 +81,11 @@ class MemEngine final : public env::Engine {
   absl::StatusOr<std::optional<std::string>> Get(env::Cf cf,
                                                  std::string_view key) override;
   std::shared_ptr<const env::Snapshot> NewSnapshot() override;
+  // Exact (the latest state's live keys), O(keys in the range); damaged
+  // values count with their stored length, not as an error.
+  absl::StatusOr<env::RangeSize> ApproximateSize(
+      env::Cf cf, std::string_view begin_key,
+      std::string_view end_key) override;
 
   // Simulator hooks.
   //
