@@ -1,5 +1,6 @@
 #include "core/engine/checksum.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace core::engine {
@@ -14,7 +15,34 @@ uint64_t Mix(uint64_t x) {
   return x;
 }
 
+constexpr uint32_t kCrc32cPolynomialReflected = 0x82f63b78u;
+
+struct Crc32cTable {
+  uint32_t entries[256];
+  constexpr Crc32cTable() : entries() {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t crc = i;
+      for (int bit = 0; bit < 8; ++bit) {
+        crc =
+            (crc & 1) != 0 ? (crc >> 1) ^ kCrc32cPolynomialReflected : crc >> 1;
+      }
+      entries[i] = crc;
+    }
+  }
+};
+
+constexpr Crc32cTable kCrc32cTable;
+
 }  // namespace
+
+uint32_t Crc32c(std::string_view bytes) {
+  uint32_t crc = 0xffffffffu;
+  for (const char c : bytes) {
+    crc = kCrc32cTable.entries[(crc ^ static_cast<uint8_t>(c)) & 0xff] ^
+          (crc >> 8);
+  }
+  return crc ^ 0xffffffffu;
+}
 
 uint64_t EntryChecksum(std::string_view bytes, uint64_t seed) {
   // Each step xors a word into the state and then applies an invertible

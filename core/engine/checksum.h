@@ -16,6 +16,11 @@ namespace core::engine {
 // running state.
 uint64_t EntryChecksum(std::string_view bytes, uint64_t seed);
 
+// CRC-32C (Castagnoli, reflected polynomial 0x82f63b78, initial and final
+// xor 0xffffffff), byte-order independent, for persisted and wire formats
+// (the range export stream). Crc32c("123456789") == 0xe3069283.
+uint32_t Crc32c(std::string_view bytes);
+
 }  // namespace core::engine
 
 #endif  // CORE_ENGINE_CHECKSUM_H_

@@ -14,13 +14,13 @@
 // (visible to reads) but not durable. The engine pins the sequence at the last
 // successful sync (the "synced point") and keeps the unsynced batches in
 // order. SimulateCrash rebuilds the state at the synced point and then
-// re-applies a random prefix of the unsynced batches, optionally plus a random
-// subset of the next one (a torn batch). Invariants, checked by
+// re-applies a random prefix of the unsynced batches, each one whole: a batch
+// is atomic across a crash, as RocksDB's WAL makes it (a torn WAL record fails
+// its checksum and recovery stops before it). Invariants, checked by
 // mem_engine_crash_test:
 //   SyncedBatchesSurviveCrash: every batch acknowledged as synced survives.
 //   CrashKeepsBatchPrefix: the state after a crash equals the state after some
-//     prefix of the batches, possibly plus a subset of the next batch's ops;
-//     batches are never reordered.
+//     prefix of whole batches; batches are never reordered nor torn.
 //
 // Faults. A FaultInjector can fail writes and syncs (kInternal for EIO,
 // kResourceExhausted for ENOSPC). CorruptValue/CorruptRandomValue damage a
@@ -55,19 +55,11 @@ struct MemEngineOptions {
   FaultInjector* fault_injector = nullptr;
 };
 
-struct CrashOptions {
-  // When set, the first lost batch may be torn: a random subset of its ops
-  // (in their original order) survives.
-  bool tear_batches = false;
-};
-
 struct CrashReport {
   // Batches written but not synced when the crash hit.
   size_t unsynced_batches = 0;
-  // How many of them survived whole (always a prefix).
+  // How many of them survived, each whole (always a prefix).
   size_t surviving_batches = 0;
-  // Ops of the next batch that survived a tear (0 when not torn).
-  size_t torn_ops_survived = 0;
 };
 
 namespace internal {
@@ -89,14 +81,19 @@ class MemEngine final : public env::Engine {
   absl::StatusOr<std::optional<std::string>> Get(env::Cf cf,
                                                  std::string_view key) override;
   std::shared_ptr<const env::Snapshot> NewSnapshot() override;
+  // Exact (the latest state's live keys), O(keys in the range); damaged
+  // values count with their stored length, not as an error.
+  absl::StatusOr<env::RangeSize> ApproximateSize(
+      env::Cf cf, std::string_view begin_key,
+      std::string_view end_key) override;
 
   // Simulator hooks.
   //
   // Crashes and restarts the engine: the state becomes the synced state plus
-  // a random prefix of the unsynced batches (plus, with tear_batches, a
-  // random subset of the next batch). Everything that survived counts as
-  // synced afterwards. Existing snapshots keep showing the pre-crash state.
-  CrashReport SimulateCrash(base::Prng& prng, const CrashOptions& options);
+  // a random prefix of the unsynced batches, each applied whole. Everything
+  // that survived counts as synced afterwards. Existing snapshots keep
+  // showing the pre-crash state.
+  CrashReport SimulateCrash(base::Prng& prng);
   // Damages the value of `key` visible in the latest state (its checksum is
   // left unchanged). Returns false when the key is absent.
   bool CorruptValue(env::Cf cf, std::string_view key);

@@ -9,8 +9,10 @@
 //     and iterator walks agree with EngineModel; snapshots agree with the
 //     model as of when they were taken (VisibleViewsPreserved).
 //   PropertyCrashKeepsSyncedPrefix: SyncedBatchesSurviveCrash and
-//     CrashKeepsBatchPrefix (see mem_engine.h), by brute force over the
-//     model states and the subsets of the next batch.
+//     CrashKeepsBatchPrefix (see mem_engine.h): after any sequence of synced
+//     and unsynced batches and a crash, the state equals the model state
+//     after some prefix of whole batches that includes every synced one
+//     (brute force over the prefixes).
 #ifndef CORE_ENGINE_MEM_ENGINE_PROPERTIES_H_
 #define CORE_ENGINE_MEM_ENGINE_PROPERTIES_H_
 
@@ -93,41 +95,13 @@ inline EngineModel Capture(env::Engine& engine) {
   return captured;
 }
 
-// The ops of `batch` selected by the bits of `mask`, in order.
-inline env::WriteBatch Subset(const env::WriteBatch& batch, uint32_t mask) {
-  env::WriteBatch out;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if ((mask & (1u << i)) == 0) continue;
-    const env::WriteBatch::Op& op = batch.ops()[i];
-    switch (op.kind) {
-      case env::WriteBatch::OpKind::kPut:
-        out.Put(op.cf, op.key, op.value);
-        break;
-      case env::WriteBatch::OpKind::kDelete:
-        out.Delete(op.cf, op.key);
-        break;
-      case env::WriteBatch::OpKind::kDeleteRange:
-        out.DeleteRange(op.cf, op.key, op.value);
-        break;
-    }
-  }
-  return out;
-}
-
-// True when `after` is states[k] for some k >= synced, or (when torn batches
-// are allowed) states[k] plus a subset of batches[k] for such a k.
-inline bool IsPrefixPlusTornSubset(const EngineModel& after,
-                                   const std::vector<EngineModel>& states,
-                                   const std::vector<env::WriteBatch>& batches,
-                                   size_t synced, bool allow_torn) {
+// True when `after` is states[k] for some k >= synced: the state after a
+// prefix of whole batches that includes every synced one.
+inline bool IsWholeBatchPrefix(const EngineModel& after,
+                               const std::vector<EngineModel>& states,
+                               size_t synced) {
   for (size_t k = synced; k < states.size(); ++k) {
     if (after == states[k]) return true;
-    if (!allow_torn || k == batches.size()) continue;
-    for (uint32_t mask = 0; mask < (1u << batches[k].size()); ++mask) {
-      EngineModel torn = states[k];
-      torn.Apply(Subset(batches[k], mask));
-      if (after == torn) return true;
-    }
   }
   return false;
 }
@@ -152,7 +126,7 @@ inline void PropertyMatchesModel() {
     } else if (action == 6) {
       // A clean restart: everything was synced, so nothing may be lost.
       RC_ASSERT(engine.Sync().ok());
-      const CrashReport report = engine.SimulateCrash(crash_prng, {});
+      const CrashReport report = engine.SimulateCrash(crash_prng);
       RC_ASSERT(report.unsynced_batches == 0u);
     } else if (action == 7 && !held.empty()) {
       const HeldSnapshot& h = held[*rc::gen::inRange<size_t>(0, held.size())];
@@ -175,7 +149,6 @@ inline void PropertyMatchesModel() {
 inline void PropertyCrashKeepsSyncedPrefix() {
   MemEngine engine;
   base::Prng prng(*rc::gen::arbitrary<uint64_t>());
-  const CrashOptions options{.tear_batches = *rc::gen::arbitrary<bool>()};
   EngineModel durable;  // The state after the last crash.
   const int rounds = *rc::gen::inRange(1, 4);
   for (int round = 0; round < rounds; ++round) {
@@ -196,17 +169,16 @@ inline void PropertyCrashKeepsSyncedPrefix() {
       }
     }
     RC_ASSERT(engine.unsynced_batch_count() == batches.size() - synced);
-    const CrashReport report = engine.SimulateCrash(prng, options);
+    const CrashReport report = engine.SimulateCrash(prng);
     const EngineModel after = Capture(engine);
 
-    RC_ASSERT(IsPrefixPlusTornSubset(after, states, batches, synced,
-                                     options.tear_batches));
-    // The report names the prefix that survived, and the torn ops on top.
+    // Judged from the models alone, whatever the report says.
+    RC_ASSERT(IsWholeBatchPrefix(after, states, synced));
+    // The report names the prefix that survived.
     RC_ASSERT(report.unsynced_batches == batches.size() - synced);
     const size_t kept = synced + report.surviving_batches;
     RC_ASSERT(kept <= batches.size());
-    if (report.torn_ops_survived == 0) RC_ASSERT(after == states[kept]);
-    RC_ASSERT(options.tear_batches || report.torn_ops_survived == 0);
+    RC_ASSERT(after == states[kept]);
     RC_ASSERT(engine.unsynced_batch_count() == 0u);
     durable = after;
   }

@@ -19,6 +19,24 @@ std::string_view CfName(Cf cf) {
   return "";
 }
 
+absl::StatusOr<RangeSize> Engine::ApproximateSize(Cf cf,
+                                                  std::string_view begin_key,
+                                                  std::string_view end_key) {
+  CHECK(end_key.empty() || begin_key <= end_key)
+      << "ApproximateSize bounds reversed";
+  IteratorOptions options{.lower_bound = std::string(begin_key),
+                          .upper_bound = std::nullopt};
+  if (!end_key.empty()) options.upper_bound = std::string(end_key);
+  std::unique_ptr<Iterator> it = NewSnapshot()->NewIterator(cf, options);
+  RangeSize size;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    size.bytes += it->key().size() + it->value().size();
+    ++size.keys;
+  }
+  if (absl::Status s = it->status(); !s.ok()) return s;
+  return size;
+}
+
 void WriteBatch::Put(Cf cf, std::string_view key, std::string_view value) {
   ops_.push_back(Op{OpKind::kPut, cf, std::string(key), std::string(value)});
   bytes_ += key.size() + value.size();

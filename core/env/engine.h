@@ -5,10 +5,13 @@
 // Durability contract:
 //  * Write(batch) applies the whole batch atomically: a reader sees all of it
 //    or none of it, at once.
+//  * A batch is atomic across a crash too: it survives whole or not at all,
+//    never torn (RocksDB's WAL writes a batch as one checksummed record).
 //  * Nothing is durable until a sync completes: Write with `sync = true`
 //    returning OK, or Sync() returning OK, makes every earlier write durable.
-//    A crash loses any suffix of unsynced batches and may tear the first lost
-//    batch; it never reorders batches nor loses a synced one.
+//    A crash may lose unsynced batches only as a suffix: the survivors are
+//    always a prefix of whole batches in write order, and that prefix
+//    includes every batch a sync acknowledged.
 //  * An error (kDataLoss for a checksum mismatch, kResourceExhausted for a
 //    full disk, kInternal for EIO) means the operation did not take effect
 //    as far as the caller may assume; the caller decides whether to retry or
@@ -110,6 +113,15 @@ class Snapshot {
       Cf cf, const IteratorOptions& options) const = 0;
 };
 
+// What ApproximateSize reports for a key range.
+struct RangeSize {
+  // Key plus value bytes of the live entries (no per-entry overhead).
+  uint64_t bytes = 0;
+  // Live keys.
+  uint64_t keys = 0;
+  bool operator==(const RangeSize& other) const = default;
+};
+
 struct WriteOptions {
   // Durable before returning OK (see the contract above).
   bool sync = false;
@@ -126,6 +138,19 @@ class Engine {
   virtual absl::StatusOr<std::optional<std::string>> Get(
       Cf cf, std::string_view key) = 0;
   virtual std::shared_ptr<const Snapshot> NewSnapshot() = 0;
+
+  // The size of `cf` in [begin_key, end_key) in the latest state, for split
+  // checks and PD heartbeats (TiKV's split checker uses both bytes and keys).
+  // An empty end_key means unbounded, as a region's end_key does; otherwise
+  // begin_key <= end_key. Approximate: an implementation may count deleted
+  // or overwritten entries not yet compacted away and may sample, so use it
+  // for thresholds, never for correctness; tests compare within a tolerance.
+  // MemEngine is exact; RocksEngine estimates from table properties and
+  // memtable statistics. The default implementation counts exactly by
+  // scanning a snapshot (O(keys in the range)); engines override it.
+  virtual absl::StatusOr<RangeSize> ApproximateSize(Cf cf,
+                                                    std::string_view begin_key,
+                                                    std::string_view end_key);
 };
 
 }  // namespace core::env

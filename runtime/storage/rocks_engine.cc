@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "core/base/check.h"
+#include "core/base/status_macros.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/table_properties.h"
 #include "rocksdb/write_batch.h"
 
 namespace runtime::storage {
@@ -300,6 +302,78 @@ absl::StatusOr<std::optional<std::string>> RocksEngine::Get(
 
 std::shared_ptr<const core::env::Snapshot> RocksEngine::NewSnapshot() {
   return std::make_shared<RocksSnapshot>(std::make_shared<SnapshotHandle>(db_));
+}
+
+namespace {
+
+// Bytes of the internal-key footer (sequence and type) RocksDB adds to every
+// key it stores; table properties count it in raw_key_size.
+constexpr uint64_t kInternalKeyFooterBytes = 8;
+
+// The SST share of an estimate: on-disk bytes in the range converted to user
+// bytes and entries by the ratios of the tables that overlap it.
+core::env::RangeSize EstimateFromTables(
+    uint64_t file_bytes, const rocksdb::TablePropertiesCollection& tables) {
+  double data = 0, user_bytes = 0, entries = 0;
+  for (const auto& [file, props] : tables) {
+    data += static_cast<double>(props->data_size);
+    const uint64_t footers = kInternalKeyFooterBytes * props->num_entries;
+    user_bytes += static_cast<double>(props->raw_key_size -
+                                      std::min(props->raw_key_size, footers) +
+                                      props->raw_value_size);
+    entries +=
+        static_cast<double>(props->num_entries -
+                            std::min(props->num_entries, props->num_deletions));
+  }
+  if (data <= 0 || file_bytes == 0) return {};
+  const double share = static_cast<double>(file_bytes) / data;
+  return {.bytes = static_cast<uint64_t>(user_bytes * share),
+          .keys = static_cast<uint64_t>(entries * share)};
+}
+
+}  // namespace
+
+absl::StatusOr<core::env::RangeSize> RocksEngine::ApproximateSize(
+    Cf cf, std::string_view begin_key, std::string_view end_key) {
+  CHECK(end_key.empty() || begin_key <= end_key)
+      << "ApproximateSize bounds reversed";
+  std::string limit(end_key);
+  if (end_key.empty()) {
+    // Unbounded: up to just past the last key (RocksDB needs a limit).
+    rocksdb::ReadOptions read;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->db->NewIterator(read, db_->cf(cf)));
+    it->SeekToLast();
+    if (!it->status().ok()) return FromRocksStatus(it->status());
+    if (!it->Valid() || it->key().ToStringView() < begin_key)
+      return core::env::RangeSize{};
+    limit = it->key().ToString();
+    limit.push_back('\0');
+  }
+  if (limit == begin_key) return core::env::RangeSize{};
+  const rocksdb::Range range(rocksdb::Slice(begin_key.data(), begin_key.size()),
+                             limit);
+  rocksdb::SizeApproximationOptions files_only;
+  files_only.include_files = true;
+  files_only.include_memtables = false;
+  uint64_t file_bytes = 0;
+  RETURN_IF_ERROR(FromRocksStatus(db_->db->GetApproximateSizes(
+      files_only, db_->cf(cf), &range, 1, &file_bytes)));
+  rocksdb::TablePropertiesCollection tables;
+  if (file_bytes > 0) {
+    RETURN_IF_ERROR(FromRocksStatus(db_->db->GetPropertiesOfTablesInRange(
+        db_->cf(cf), &range, 1, &tables)));
+  }
+  core::env::RangeSize size = EstimateFromTables(file_bytes, tables);
+  uint64_t memtable_entries = 0, memtable_bytes = 0;
+  db_->db->GetApproximateMemTableStats(db_->cf(cf), range, &memtable_entries,
+                                       &memtable_bytes);
+  // Memtable bytes include each entry's footer and length prefixes.
+  size.bytes += memtable_bytes -
+                std::min(memtable_bytes,
+                         memtable_entries * (kInternalKeyFooterBytes + 2));
+  size.keys += memtable_entries;
+  return size;
 }
 
 absl::Status RocksEngine::Flush() {

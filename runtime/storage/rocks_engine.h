@@ -8,6 +8,7 @@
 //  * A snapshot is a rocksdb::Snapshot read through ReadOptions; iterators
 //    use iterate_lower_bound / iterate_upper_bound. Checksums are verified on
 //    every read, so corruption surfaces as kDataLoss.
+//  * ApproximateSize is an estimate (see the method).
 //  * RocksDB errors map to absl codes (FromRocksStatus): Corruption ->
 //    kDataLoss, IOError(NoSpace) -> kResourceExhausted, other IOError ->
 //    kInternal, InvalidArgument -> kInvalidArgument, and so on.
@@ -75,6 +76,15 @@ class RocksEngine final : public core::env::Engine {
   absl::StatusOr<std::optional<std::string>> Get(core::env::Cf cf,
                                                  std::string_view key) override;
   std::shared_ptr<const core::env::Snapshot> NewSnapshot() override;
+  // An estimate, not a count: the SST share is GetApproximateSizes
+  // (INCLUDE_FILES) scaled from on-disk bytes to user key + value bytes and
+  // to entries by the overlapping tables' properties (so compression does
+  // not shrink it); the memtable share is what INCLUDE_MEMTABLES adds
+  // (GetApproximateMemTableStats, a sample of the skip list). Overwritten
+  // and deleted entries count until compaction drops them.
+  absl::StatusOr<core::env::RangeSize> ApproximateSize(
+      core::env::Cf cf, std::string_view begin_key,
+      std::string_view end_key) override;
 
   // Flushes every memtable to SST files (tests and benchmarks use it to read
   // from disk rather than from memory).

@@ -278,8 +278,7 @@ void RegisterCluster::CrashNode(int node, const std::string& why) {
   ++stats_.crashes;
   Log("crash n" + std::to_string(node) + " (" + why + "): kept " +
       std::to_string(report.surviving_batches) + "/" +
-      std::to_string(report.unsynced_batches) + " unsynced batches" +
-      (report.torn_ops_survived > 0 ? ", torn" : ""));
+      std::to_string(report.unsynced_batches) + " unsynced batches");
   RecordDownState(node);
   ObserveAndCheck();
 }
@@ -874,7 +873,6 @@ RegisterRunOptions RegisterRunOptions::Swarm(uint64_t seed,
   o.disk.sync_latency_mean_extra =
       Duration::Microseconds(prng.UniformInRange(100, 2000));
   o.disk.stall_probability = prng.NextDouble() * 0.005;
-  o.disk.tear_on_crash = prng.Bernoulli(0.8);
   o.workload.clients = static_cast<int>(prng.UniformInRange(2, 5));
   o.workload.keys = static_cast<int>(prng.UniformInRange(1, 4));
   o.workload.think_max = Duration::Milliseconds(prng.UniformInRange(5, 50));

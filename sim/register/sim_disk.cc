@@ -13,7 +13,7 @@ std::string SimDiskOptions::ToString() const {
   std::ostringstream out;
   out << "sync_latency=" << sync_latency_min << "+exp("
       << sync_latency_mean_extra << ") stall=" << stall_probability << ":"
-      << stall_max << " tear_on_crash=" << (tear_on_crash ? "yes" : "no");
+      << stall_max;
   return out.str();
 }
 
@@ -94,12 +94,9 @@ void SimDisk::OpenFaultWindow(core::base::Instant until, double probability) {
 void SimDisk::CloseFaultWindow() { fault_probability_ = 0; }
 
 core::engine::CrashReport SimDisk::Crash() {
-  const core::engine::CrashReport report = engine_.SimulateCrash(
-      prng_,
-      core::engine::CrashOptions{.tear_batches = options_.tear_on_crash});
+  const core::engine::CrashReport report = engine_.SimulateCrash(prng_);
   ++stats_.crashes;
   stats_.lost_batches += report.unsynced_batches - report.surviving_batches;
-  if (report.torn_ops_survived > 0) ++stats_.torn_batches;
   return report;
 }
 

@@ -1,5 +1,5 @@
 // SimDisk: a simulated node's disk. It is the node's core::env::Engine: a
-// MemEngine (which models the page cache: unsynced writes are lost or torn
+// MemEngine (which models the page cache: unsynced writes are lost
 // on crash) plus what a real disk adds:
 //  * latency: a sync (Sync(), or Write with sync) parks the calling fibre
 //    for min + Exp(mean) of the node's time, and now and then stalls for up
@@ -8,7 +8,7 @@
 //    (EIO or ENOSPC, the batch not applied) and each sync with p (EIO, the
 //    data left unsynced), through MemEngine's FaultInjector hook;
 //  * crash: Crash() keeps the synced state plus a random prefix of the
-//    unsynced batches, tearing the first lost one when `tear_on_crash`;
+//    unsynced batches, each whole;
 //  * latent corruption: CorruptRandomValue() damages one stored value,
 //    which checksums turn into kDataLoss when it is read.
 // The latency is spent before the operation takes effect, so a crash
@@ -42,7 +42,6 @@ struct SimDiskOptions {
       core::base::Duration::Microseconds(800);
   double stall_probability = 0.002;
   core::base::Duration stall_max = core::base::Duration::Milliseconds(100);
-  bool tear_on_crash = true;
   std::string ToString() const;
 };
 
@@ -54,7 +53,6 @@ class SimDisk final : public core::env::Engine {
     uint64_t injected_errors = 0;
     uint64_t crashes = 0;
     uint64_t lost_batches = 0;
-    uint64_t torn_batches = 0;
     uint64_t corruptions = 0;
   };
 

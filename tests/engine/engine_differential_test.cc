@@ -88,7 +88,7 @@ class Engines {
     snapshots_.clear();
     AssertOk(mem_.Sync());
     core::base::Prng prng(0);
-    const auto report = mem_.SimulateCrash(prng, {});
+    const auto report = mem_.SimulateCrash(prng);
     RC_ASSERT(report.unsynced_batches == 0u);
     // RocksDB's in-memory Env cannot SyncWAL (NotSupported); a clean close
     // keeps everything there anyway. On disk, sync as the contract says.
