@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the acceptance-scale simulations that are too large for unit tests,
-# optimised, each printing its own figures and failing on a missed target:
+# The full-size acceptance runs, too large for every CI run (tools/test.sh
+# runs a short sweep instead). Optimised, each printing its own figures and
+# failing on a missed target:
 #   - PD convergence: 8 stores, 1,000 regions, simple and joint membership
 #   - jepsen checkers: 100,000-op partitioned kv history < 1 s, 10-client
 #     400-op kv history < 30 s, SI checker >= 100,000 list-append txn/s
@@ -16,8 +17,10 @@ bazel build --config=opt //pd/tools:convergence_sim //jepsen/bench:linear_bench 
   //jepsen/bench:elle_bench //spec/raft:raft_explorer //sim/runner:sim || exit 1
 status=0
 run() {
+  local start=$SECONDS
   echo "--- $*"
-  "$@" || { echo "acceptance: FAILED: $*"; status=1; }
+  "$@" || { echo "soak: FAILED: $*"; status=1; }
+  echo "--- $((SECONDS - start)) s"
 }
 run bazel-bin/pd/tools/convergence_sim --seed=1 --stores=8 --regions=1000
 run bazel-bin/pd/tools/convergence_sim --seed=2 --stores=10 --regions=1200 --joint
@@ -28,4 +31,5 @@ run bazel-bin/spec/raft/raft_explorer --max_term=2 --proposals=1 --crashes=1 \
 run bazel-bin/sim/runner/sim --seeds=1..10000 --workers=2 --faults=all \
   --determinism_sample=100
 run bazel-bin/sim/runner/sim --seeds=1..2000 --workers=2 --determinism_sample=20
+echo "soak: $([[ $status -eq 0 ]] && echo passed || echo FAILED)"
 exit $status

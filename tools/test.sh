@@ -6,9 +6,11 @@
 #   4. every test, default build
 #   5. every test again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   6. every benchmark in its quick mode, optimised build (numbers printed)
-#   7. acceptance-scale simulations, optimised build
-# Runs every stage even after a failure, then prints one closing line
-# "test: N passed, N failed" and exits non-zero if anything failed.
+#   7. a short simulator sweep and the quick acceptance checks (tools/ci_sweep.sh)
+# Runs every stage even after a failure, prints each stage's wall time, then
+# one closing line "test: N passed, N failed", and exits non-zero if anything
+# failed. Sized to finish within 45 minutes on 2 cores from an empty Bazel
+# cache; the full-size sweeps and acceptance runs are tools/soak.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,22 @@ failed=0
 failures=()
 log_dir="$(mktemp -d)"
 
+stage_name=""
+stage_start=$SECONDS
+stage_times=()
+
+stage_end() {
+  if [[ -n "$stage_name" ]]; then
+    local took=$((SECONDS - stage_start))
+    echo "=== $stage_name: ${took} s"
+    stage_times+=("$(printf '%6d s  %s' "$took" "$stage_name")")
+  fi
+}
+
 stage() {
+  stage_end
+  stage_name="$1"
+  stage_start=$SECONDS
   echo
   echo "=== $1"
 }
@@ -80,11 +97,15 @@ stage "benchmarks (quick, --config=opt)"
 tools/bench.sh --quick
 record "benchmarks" $?
 
-stage "acceptance-scale simulations (--config=opt)"
-tools/acceptance.sh
-record "acceptance simulations" $?
+stage "short simulator sweep and quick acceptance checks (--config=opt)"
+tools/ci_sweep.sh
+record "short sweep" $?
+stage_end
 
 echo
+echo "stage times:"
+printf '%s\n' "${stage_times[@]}"
+echo "total: $SECONDS s"
 if [[ "$failed" -gt 0 ]]; then
   printf 'failed: %s\n' "${failures[@]}"
 fi

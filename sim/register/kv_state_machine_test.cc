@@ -173,7 +173,7 @@ RC_GTEST_PROP_N(KvStateMachineProperty, CrashesNeverChangeStateOrOutcomes, 80,
     }
     if (prng.OneIn(3)) RC_ASSERT(engine.Sync().ok());
     if (prng.OneIn(2)) {
-      engine.SimulateCrash(prng, {});
+      engine.SimulateCrash(prng);
       const Index recovered = AppliedIndex(engine);
       RC_ASSERT(recovered <= upto);
       applied = recovered;

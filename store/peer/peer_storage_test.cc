@@ -192,7 +192,7 @@ RC_GTEST_PROP_N(PeerStorageProperty, CrashKeepsAPrefixOfWholeReadies, 100, 40,
   }
   RC_ASSERT(Terms(storage.DurableView(1).entries) == logs[last_synced]);
   core::base::Prng prng(*rc::gen::arbitrary<uint64_t>());
-  engine.SimulateCrash(prng, {});
+  engine.SimulateCrash(prng);
   auto after = RecoverPeerState(engine, 5, Voters({1}));
   RC_ASSERT(after.ok());
   const std::vector<Term> kept = Terms(after->entries);

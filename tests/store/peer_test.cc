@@ -227,8 +227,8 @@ TEST_F(PeerScenario, ARemovedVoterLeavesThePersistedMembership) {
   ASSERT_NE(leader, nullptr);
   const NodeId removed = leader->id == 3 ? 2 : 3;
   core::raft::ConfChange change;
-  change.changes.push_back({.type = core::raft::ConfChangeType::kRemoveNode,
-                            .node_id = removed});
+  change.changes.push_back(
+      {.type = core::raft::ConfChangeType::kRemoveNode, .node_id = removed});
   ASSERT_TRUE(leader->peer->raw_node().ProposeConfChange(change).ok());
   sim_.loop().RunFor(Duration::Seconds(1));
   for (NodeId id = 1; id <= 3; ++id) {
@@ -238,8 +238,7 @@ TEST_F(PeerScenario, ARemovedVoterLeavesThePersistedMembership) {
     EXPECT_EQ(member->conf_states.back().voters.size(), 2u);
     auto recovered = RecoverPeerState(*engines_[id], kRegion, {});
     ASSERT_TRUE(recovered.ok());
-    EXPECT_EQ(recovered->apply_state.conf_state,
-              member->conf_states.back());
+    EXPECT_EQ(recovered->apply_state.conf_state, member->conf_states.back());
     const auto& voters = member->peer->raw_node().GetStatus().conf_state.voters;
     EXPECT_EQ(std::count(voters.begin(), voters.end(), removed), 0);
   }
