@@ -21,7 +21,7 @@ ABSL_FLAG(bool, quick, false, "small run for CI: 6 stores, 200 regions");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  pd::core::sim::ConvergenceOptions options;
+  pd::sim::ConvergenceOptions options;
   options.seed = absl::GetFlag(FLAGS_seed);
   options.stores = absl::GetFlag(FLAGS_stores);
   options.regions = absl::GetFlag(FLAGS_regions);
@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
       "tolerance: max-min <= %.0f%% of mean + %lld (peer and leader counts)\n",
       options.tolerance_ratio * 100,
       static_cast<long long>(options.tolerance_slack));
-  const pd::core::sim::ConvergenceResult result =
-      pd::core::sim::RunConvergence(options);
+  const pd::sim::ConvergenceResult result = pd::sim::RunConvergence(options);
   bool ok = !result.violation.has_value();
   for (const auto& phase : result.phases) {
     std::printf(

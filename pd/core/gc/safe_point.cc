@@ -4,9 +4,9 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::gc {
+namespace pd::gc {
 
-namespace base = ::core::base;
+namespace base = core::base;
 
 std::string SafePointRegress::ToString() const {
   return "GC safe point cannot go below " + std::to_string(current);
@@ -89,4 +89,4 @@ base::Result<uint64_t, ServiceError> SafePointManager::UpdateServiceSafePoint(
   return min ? min->safe_point : gc_safe_point_;
 }
 
-}  // namespace pd::core::gc
+}  // namespace pd::gc

@@ -19,7 +19,7 @@
 
 #include "core/base/result.h"
 
-namespace pd::core::gc {
+namespace pd::gc {
 
 struct ServiceSafePoint {
   std::string service_id;
@@ -60,13 +60,13 @@ class SafePointManager {
 
   // Advances the GC safe point towards `target`, clamped to the minimum live
   // service safe point. Equal to the current value is a no-op success.
-  ::core::base::Result<GcUpdate, GcError> UpdateGcSafePoint(uint64_t target,
-                                                            int64_t now_ms);
+  core::base::Result<GcUpdate, GcError> UpdateGcSafePoint(uint64_t target,
+                                                          int64_t now_ms);
 
   // Sets, refreshes or (ttl_seconds <= 0) removes a service safe point.
   // Returns the minimum live service safe point after the update (or the GC
   // safe point when no service remains), as PD's UpdateServiceGCSafePoint.
-  ::core::base::Result<uint64_t, ServiceError> UpdateServiceSafePoint(
+  core::base::Result<uint64_t, ServiceError> UpdateServiceSafePoint(
       const std::string& service_id, uint64_t safe_point, int64_t ttl_seconds,
       int64_t now_ms);
 
@@ -82,6 +82,6 @@ class SafePointManager {
   std::map<std::string, ServiceSafePoint> services_;
 };
 
-}  // namespace pd::core::gc
+}  // namespace pd::gc
 
 #endif  // PD_CORE_GC_SAFE_POINT_H_

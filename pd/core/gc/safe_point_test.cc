@@ -10,7 +10,7 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::gc {
+namespace pd::gc {
 namespace {
 
 TEST(SafePointTest, GcSafePointNeverDecreases) {
@@ -74,12 +74,12 @@ RC_GTEST_PROP(SafePointProperty, InvariantsHold, ()) {
     now_ms += *rc::gen::inRange<int64_t>(0, 5'000);
     const uint64_t ts = *rc::gen::inRange<uint64_t>(0, 500);
     if (*rc::gen::arbitrary<bool>()) {
-      (void)::core::base::Ignore(manager.UpdateGcSafePoint(ts, now_ms));
+      (void)core::base::Ignore(manager.UpdateGcSafePoint(ts, now_ms));
     } else {
       const std::string service =
           *rc::gen::element<std::string>("br", "cdc", "lightning");
       const int64_t ttl = *rc::gen::inRange<int64_t>(-1, 20);
-      (void)::core::base::Ignore(
+      (void)core::base::Ignore(
           manager.UpdateServiceSafePoint(service, ts, ttl, now_ms));
     }
     history.push_back(manager.gc_safe_point());
@@ -94,4 +94,4 @@ RC_GTEST_PROP(SafePointProperty, InvariantsHold, ()) {
 }
 
 }  // namespace
-}  // namespace pd::core::gc
+}  // namespace pd::gc

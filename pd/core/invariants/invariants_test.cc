@@ -6,12 +6,12 @@
 
 #include <set>
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 namespace {
 
-using ::core::region::Peer;
-using ::core::region::PeerRole;
-using ::core::region::Region;
+using core::region::Peer;
+using core::region::PeerRole;
+using core::region::Region;
 
 Region Make(uint64_t id, const char* start, const char* end, uint64_t version,
             uint64_t conf_ver = 1) {
@@ -116,4 +116,4 @@ TEST(InvariantsTest, SafePoints) {
 }
 
 }  // namespace
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants

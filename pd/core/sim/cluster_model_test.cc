@@ -7,12 +7,12 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::sim {
 namespace {
 
-using ::core::region::ConfChangeType;
-using ::core::region::PeerChange;
-using ::core::region::PeerRole;
+using core::region::ConfChangeType;
+using core::region::PeerChange;
+using core::region::PeerRole;
 
 ClusterModel TwoRegions() {
   ClusterModel model(1000);
@@ -97,4 +97,4 @@ TEST(ClusterModelTest, SplitAtTheMiddleAndMergeBack) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::sim

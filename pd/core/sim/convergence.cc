@@ -9,11 +9,11 @@
 #include "pd/core/schedulers/scheduler.h"
 #include "pd/core/sim/cluster_model.h"
 
-namespace pd::core::sim {
+namespace pd::sim {
 
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 
 coordinator::CoordinatorOptions PdOptions(const ConvergenceOptions& options) {
@@ -143,7 +143,7 @@ class Simulation {
       }
     }
     for (const auto& [region, command] : commands) {
-      (void)::core::base::Ignore(model_.Apply(region, command));
+      (void)core::base::Ignore(model_.Apply(region, command));
     }
     for (const auto& [source, count] : coordinator_.RunRound(now_ms_).added) {
       added[source] += count;
@@ -261,8 +261,8 @@ class Simulation {
   }
 
   ConvergenceOptions options_;
-  ::core::base::Prng prng_;
-  ::core::base::Prng pd_prng_;
+  core::base::Prng prng_;
+  core::base::Prng pd_prng_;
   uint64_t next_pd_id_ = 1'000'000;
   int64_t now_ms_ = 0;
   ClusterModel model_;
@@ -282,4 +282,4 @@ ConvergenceResult RunConvergence(const ConvergenceOptions& options) {
   return simulation->Run();
 }
 
-}  // namespace pd::core::sim
+}  // namespace pd::sim

@@ -29,7 +29,7 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::sim {
 
 struct ConvergenceOptions {
   uint64_t seed = 1;
@@ -66,6 +66,6 @@ struct ConvergenceResult {
 
 ConvergenceResult RunConvergence(const ConvergenceOptions& options);
 
-}  // namespace pd::core::sim
+}  // namespace pd::sim
 
 #endif  // PD_CORE_SIM_CONVERGENCE_H_

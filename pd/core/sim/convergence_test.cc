@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace pd::core::sim {
+namespace pd::sim {
 namespace {
 
 ConvergenceOptions Small(uint64_t seed, bool joint) {
@@ -61,4 +61,4 @@ TEST(ConvergenceTest, RunIsDeterminedBySeed) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::sim

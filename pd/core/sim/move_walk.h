@@ -11,7 +11,7 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::sim {
 
 struct MoveWalkOptions {
   uint64_t seed = 1;
@@ -28,6 +28,6 @@ struct MoveWalkResult {
 
 MoveWalkResult RunMoveWalk(const MoveWalkOptions& options);
 
-}  // namespace pd::core::sim
+}  // namespace pd::sim
 
 #endif  // PD_CORE_SIM_MOVE_WALK_H_

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace pd::core::sim {
+namespace pd::sim {
 namespace {
 
 TEST(MoveWalkTest, MovePeerKeepsALiveQuorumSimple) {
@@ -24,4 +24,4 @@ TEST(MoveWalkTest, MovePeerKeepsALiveQuorumJoint) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::sim

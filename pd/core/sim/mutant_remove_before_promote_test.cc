@@ -7,7 +7,7 @@
 
 #include "pd/core/sim/move_walk.h"
 
-namespace pd::core::sim {
+namespace pd::sim {
 namespace {
 
 TEST(MutantRemoveBeforePromoteTest, QuorumAlwaysAvailableCatchesItSimple) {
@@ -27,4 +27,4 @@ TEST(MutantRemoveBeforePromoteTest, QuorumAlwaysAvailableCatchesItJoint) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::sim

@@ -6,7 +6,7 @@
 
 #include "pd/core/tso/tso_cluster_sim.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 namespace {
 
 TEST(MutantTsoUnpersistedTest, TsoStrictlyIncreasingCatchesIt) {
@@ -26,4 +26,4 @@ TEST(MutantTsoUnpersistedTest, TsoStrictlyIncreasingCatchesIt) {
 }
 
 }  // namespace
-}  // namespace pd::core::tso
+}  // namespace pd::tso

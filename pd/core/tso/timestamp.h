@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <ostream>
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 inline constexpr int kLogicalBits = 18;
 // Logical values are in [0, kMaxLogical).
@@ -36,6 +36,6 @@ inline std::ostream& operator<<(std::ostream& out, const Timestamp& ts) {
   return out << ts.physical_ms << "ms+" << ts.logical;
 }
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso
 
 #endif  // PD_CORE_TSO_TIMESTAMP_H_

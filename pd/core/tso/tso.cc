@@ -5,7 +5,7 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 std::string WindowNotPersisted::ToString() const {
   std::ostringstream out;
@@ -112,18 +112,18 @@ void Tso::OnPersistFailed(const PersistRequest& request) {
   MaybeRequestWindow(physical_ms_);
 }
 
-::core::base::Result<Timestamp, TsoError> Tso::Allocate(int64_t count) {
-  if (!is_leader_) return ::core::base::MakeErr(TsoError(NotLeader{}));
+core::base::Result<Timestamp, TsoError> Tso::Allocate(int64_t count) {
+  if (!is_leader_) return core::base::MakeErr(TsoError(NotLeader{}));
   if (count < 1 || count >= options_.max_logical) {
-    return ::core::base::MakeErr(TsoError(InvalidCount{}));
+    return core::base::MakeErr(TsoError(InvalidCount{}));
   }
   if (physical_ms_ >= ServingBound()) {
     MaybeRequestWindow(physical_ms_);
-    return ::core::base::MakeErr(
+    return core::base::MakeErr(
         TsoError(WindowNotPersisted{physical_ms_, persisted_bound_ms_}));
   }
   if (logical_ + count >= options_.max_logical) {
-    return ::core::base::MakeErr(TsoError(LogicalExhausted{}));
+    return core::base::MakeErr(TsoError(LogicalExhausted{}));
   }
 #if !defined(MUTANT_PD_TSO_UNPERSISTED)
   CHECK_LT(physical_ms_, persisted_bound_ms_);
@@ -132,4 +132,4 @@ void Tso::OnPersistFailed(const PersistRequest& request) {
   return Timestamp{physical_ms_, logical_};
 }
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso

@@ -29,7 +29,7 @@
 #include "core/base/result.h"
 #include "pd/core/tso/timestamp.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 struct TsoOptions {
   // Length of the window persisted ahead of the physical clock
@@ -103,7 +103,7 @@ class Tso {
   // Hands out `count` consecutive timestamps and returns the greatest; the
   // batch is [result.logical - count + 1, result.logical] of result's
   // millisecond (Ref: pdpb.TsoResponse).
-  ::core::base::Result<Timestamp, TsoError> Allocate(int64_t count);
+  core::base::Result<Timestamp, TsoError> Allocate(int64_t count);
 
   bool is_leader() const { return is_leader_; }
   int64_t physical_ms() const { return physical_ms_; }
@@ -128,6 +128,6 @@ class Tso {
   bool request_taken_ = false;
 };
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso
 
 #endif  // PD_CORE_TSO_TSO_H_

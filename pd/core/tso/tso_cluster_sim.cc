@@ -7,7 +7,7 @@
 #include "core/base/prng.h"
 #include "pd/core/tso/tso.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 namespace {
 
@@ -126,7 +126,7 @@ class Cluster {
   }
 
   TsoClusterSimOptions options_;
-  ::core::base::Prng prng_;
+  core::base::Prng prng_;
   std::vector<Tso> nodes_;
   std::vector<int64_t> skew_ms_;
   int64_t real_ms_ = 10'000;
@@ -145,4 +145,4 @@ TsoClusterSimResult RunTsoClusterSim(const TsoClusterSimOptions& options) {
   return cluster.Run();
 }
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso

@@ -13,7 +13,7 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 struct TsoClusterSimOptions {
   uint64_t seed = 1;
@@ -38,6 +38,6 @@ struct TsoClusterSimResult {
 
 TsoClusterSimResult RunTsoClusterSim(const TsoClusterSimOptions& options);
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso
 
 #endif  // PD_CORE_TSO_TSO_CLUSTER_SIM_H_

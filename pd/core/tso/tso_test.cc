@@ -7,7 +7,7 @@
 
 #include "pd/core/tso/tso_cluster_sim.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 namespace {
 
 TsoOptions SmallOptions() {
@@ -168,4 +168,4 @@ TEST(TsoClusterSimTest, TimestampsStrictlyIncreaseAcrossFailoverAndClockJumps) {
 }
 
 }  // namespace
-}  // namespace pd::core::tso
+}  // namespace pd::tso
