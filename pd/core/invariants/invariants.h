@@ -1,6 +1,6 @@
 // PD safety invariants as check functions. Each has the same name as the TLA+
 // invariant in spec/pd/ (see spec/pd/README.md for the mapping) and is used by
-// the unit tests, the property tests and the convergence simulation after
+// the unit tests, the property tests and the convergence run after
 // every round.
 //
 // A check returns Unit when the invariant holds and a Violation naming the

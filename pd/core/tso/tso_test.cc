@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pd/core/tso/tso_cluster_sim.h"
+#include "pd/core/tso/tso_cluster_model.h"
 
 namespace pd::tso {
 namespace {
@@ -141,14 +141,15 @@ TEST(TsoTest, RejectsBadCounts) {
 
 // Spec: Tso.tla TsoStrictlyIncreasing, over many seeded runs with clock jumps,
 // lost writes and failovers.
-TEST(TsoClusterSimTest, TimestampsStrictlyIncreaseAcrossFailoverAndClockJumps) {
-  TsoClusterSimResult total;
+TEST(TsoClusterModelTest,
+     TimestampsStrictlyIncreaseAcrossFailoverAndClockJumps) {
+  TsoClusterModelResult total;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
-    TsoClusterSimResult result = RunTsoClusterSim({.seed = seed,
-                                                   .steps = 1500,
-                                                   .nodes = 3,
-                                                   .max_skew_ms = 2000,
-                                                   .max_logical = 64});
+    TsoClusterModelResult result = RunTsoClusterModel({.seed = seed,
+                                                       .steps = 1500,
+                                                       .nodes = 3,
+                                                       .max_skew_ms = 2000,
+                                                       .max_logical = 64});
     ASSERT_FALSE(result.violation.has_value())
         << "seed " << seed << ": " << result.violation->ToString();
     total.issued += result.issued;

@@ -1,4 +1,4 @@
-#include "pd/core/sim/move_walk.h"
+#include "pd/core/model/move_walk.h"
 
 #include <algorithm>
 #include <vector>
@@ -6,11 +6,11 @@
 #include "core/base/check.h"
 #include "core/base/prng.h"
 #include "pd/core/cluster/cluster_view.h"
+#include "pd/core/model/cluster_model.h"
 #include "pd/core/operators/builder.h"
 #include "pd/core/operators/controller.h"
-#include "pd/core/sim/cluster_model.h"
 
-namespace pd::sim {
+namespace pd::model {
 
 namespace {
 
@@ -110,4 +110,4 @@ MoveWalkResult RunMoveWalk(const MoveWalkOptions& options) {
   return result;
 }
 
-}  // namespace pd::sim
+}  // namespace pd::model

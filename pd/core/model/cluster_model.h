@@ -1,12 +1,13 @@
-// A pure model of the TiKV stores for PD simulations: it holds the true
-// region layout, executes PD's commands as region leaders would (through the
-// same core/region split, merge and conf-change functions the store uses),
-// re-elects leaders lost with a dead store, and reports heartbeats.
+// A pure model of the TiKV stores for PD's model runs (the convergence run,
+// the move-peer walk): it holds the true region layout, executes PD's
+// commands as region leaders would (through the same core/region split,
+// merge and conf-change functions the store uses), re-elects leaders lost
+// with a dead store, and reports heartbeats.
 //
 // Simplifications: commands apply at once (no Raft log); a new learner needs
 // one Tick() to receive its snapshot; a dead store never comes back.
-#ifndef PD_CORE_SIM_CLUSTER_MODEL_H_
-#define PD_CORE_SIM_CLUSTER_MODEL_H_
+#ifndef PD_CORE_MODEL_CLUSTER_MODEL_H_
+#define PD_CORE_MODEL_CLUSTER_MODEL_H_
 
 #include <cstdint>
 #include <map>
@@ -19,7 +20,7 @@
 #include "pd/core/cluster/cluster_view.h"
 #include "pd/core/operators/step.h"
 
-namespace pd::sim {
+namespace pd::model {
 
 using core::region::Peer;
 using core::region::PeerId;
@@ -97,6 +98,6 @@ class ClusterModel {
   std::map<RegionId, ModelRegion> regions_;
 };
 
-}  // namespace pd::sim
+}  // namespace pd::model
 
-#endif  // PD_CORE_SIM_CLUSTER_MODEL_H_
+#endif  // PD_CORE_MODEL_CLUSTER_MODEL_H_

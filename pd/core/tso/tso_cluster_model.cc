@@ -1,4 +1,4 @@
-#include "pd/core/tso/tso_cluster_sim.h"
+#include "pd/core/tso/tso_cluster_model.h"
 
 #include <algorithm>
 #include <vector>
@@ -18,7 +18,7 @@ struct Write {
 
 class Cluster {
  public:
-  Cluster(const TsoClusterSimOptions& options)
+  Cluster(const TsoClusterModelOptions& options)
       : options_(options), prng_(options.seed) {
     TsoOptions tso_options;
     tso_options.max_logical = options.max_logical;
@@ -28,7 +28,7 @@ class Cluster {
     }
   }
 
-  TsoClusterSimResult Run() {
+  TsoClusterModelResult Run() {
     Elect();
     for (int step = 0; step < options_.steps && !result_.violation; ++step) {
       Step();
@@ -125,7 +125,7 @@ class Cluster {
     CollectRequests();
   }
 
-  TsoClusterSimOptions options_;
+  TsoClusterModelOptions options_;
   core::base::Prng prng_;
   std::vector<Tso> nodes_;
   std::vector<int64_t> skew_ms_;
@@ -134,12 +134,13 @@ class Cluster {
   int64_t storage_bound_ms_ = 0;
   std::vector<Write> in_flight_;
   uint64_t last_issued_ = 0;
-  TsoClusterSimResult result_;
+  TsoClusterModelResult result_;
 };
 
 }  // namespace
 
-TsoClusterSimResult RunTsoClusterSim(const TsoClusterSimOptions& options) {
+TsoClusterModelResult RunTsoClusterModel(
+    const TsoClusterModelOptions& options) {
   CHECK_GE(options.nodes, 1);
   Cluster cluster(options);
   return cluster.Run();

@@ -1,13 +1,13 @@
 // The cluster model executes PD commands as region leaders would: conf
 // changes, leader transfer, split and merge, with refusals, leader
 // re-election and heartbeats that report down and pending peers.
-#include "pd/core/sim/cluster_model.h"
+#include "pd/core/model/cluster_model.h"
 
 #include <gtest/gtest.h>
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::sim {
+namespace pd::model {
 namespace {
 
 using core::region::ConfChangeType;
@@ -97,4 +97,4 @@ TEST(ClusterModelTest, SplitAtTheMiddleAndMergeBack) {
 }
 
 }  // namespace
-}  // namespace pd::sim
+}  // namespace pd::model

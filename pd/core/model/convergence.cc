@@ -1,4 +1,4 @@
-#include "pd/core/sim/convergence.h"
+#include "pd/core/model/convergence.h"
 
 #include <algorithm>
 #include <memory>
@@ -6,10 +6,10 @@
 #include "core/base/check.h"
 #include "core/base/prng.h"
 #include "pd/core/coordinator/coordinator.h"
+#include "pd/core/model/cluster_model.h"
 #include "pd/core/schedulers/scheduler.h"
-#include "pd/core/sim/cluster_model.h"
 
-namespace pd::sim {
+namespace pd::model {
 
 namespace {
 
@@ -31,9 +31,9 @@ coordinator::CoordinatorOptions PdOptions(const ConvergenceOptions& options) {
   return pd;
 }
 
-class Simulation {
+class ConvergenceRun {
  public:
-  explicit Simulation(const ConvergenceOptions& options)
+  explicit ConvergenceRun(const ConvergenceOptions& options)
       : options_(options),
         prng_(options.seed),
         pd_prng_(prng_.Fork()),
@@ -278,8 +278,8 @@ class Simulation {
 ConvergenceResult RunConvergence(const ConvergenceOptions& options) {
   CHECK_GE(options.stores, 5);
   CHECK_GE(options.regions, 1);
-  auto simulation = std::make_unique<Simulation>(options);
-  return simulation->Run();
+  auto run = std::make_unique<ConvergenceRun>(options);
+  return run->Run();
 }
 
-}  // namespace pd::sim
+}  // namespace pd::model

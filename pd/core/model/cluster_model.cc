@@ -1,4 +1,4 @@
-#include "pd/core/sim/cluster_model.h"
+#include "pd/core/model/cluster_model.h"
 
 #include <algorithm>
 
@@ -8,7 +8,7 @@
 #include "core/region/split_merge.h"
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::sim {
+namespace pd::model {
 
 namespace base = core::base;
 using core::region::PeerRole;
@@ -273,4 +273,4 @@ std::map<StoreId, cluster::StoreStats> ClusterModel::StoreHeartbeats() const {
   return stats;
 }
 
-}  // namespace pd::sim
+}  // namespace pd::model
