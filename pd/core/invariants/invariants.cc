@@ -58,7 +58,8 @@ Check EpochPair(const Region& before, const Region& after) {
 
 }  // namespace
 
-Check TsoStrictlyIncreasing(const std::vector<uint64_t>& issued_in_order) {
+Check TsoStrictlyIncreasing(
+    const std::vector<core::base::TimeStamp>& issued_in_order) {
   for (size_t i = 1; i < issued_in_order.size(); ++i) {
     if (issued_in_order[i] <= issued_in_order[i - 1]) {
       std::ostringstream out;
@@ -175,7 +176,8 @@ Check QuorumAlwaysAvailable(
   return core::base::Unit{};
 }
 
-Check SafePointMonotonic(const std::vector<uint64_t>& gc_safe_points_in_order) {
+Check SafePointMonotonic(
+    const std::vector<core::base::TimeStamp>& gc_safe_points_in_order) {
   for (size_t i = 1; i < gc_safe_points_in_order.size(); ++i) {
     if (gc_safe_points_in_order[i] < gc_safe_points_in_order[i - 1]) {
       std::ostringstream out;
@@ -187,9 +189,10 @@ Check SafePointMonotonic(const std::vector<uint64_t>& gc_safe_points_in_order) {
   return core::base::Unit{};
 }
 
-Check GcSafePointBounded(uint64_t gc_safe_point,
-                         const std::vector<uint64_t>& service_safe_points) {
-  for (uint64_t service : service_safe_points) {
+Check GcSafePointBounded(
+    core::base::TimeStamp gc_safe_point,
+    const std::vector<core::base::TimeStamp>& service_safe_points) {
+  for (core::base::TimeStamp service : service_safe_points) {
     if (gc_safe_point > service) {
       std::ostringstream out;
       out << "GC safe point " << gc_safe_point

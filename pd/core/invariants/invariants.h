@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/base/timestamp.h"
 #include "core/region/region.h"
 
 namespace pd::invariants {
@@ -31,7 +32,8 @@ using Check = core::base::Outcome<Violation>;
 // Spec: Tso.tla TsoStrictlyIncreasing. Every timestamp handed out (in the
 // order they were handed out, across leader changes and clock jumps) is
 // strictly greater than every earlier one.
-Check TsoStrictlyIncreasing(const std::vector<uint64_t>& issued_in_order);
+Check TsoStrictlyIncreasing(
+    const std::vector<core::base::TimeStamp>& issued_in_order);
 
 // Spec: PdOperator.tla EpochMonotonic. Comparing two snapshots of the region
 // set, `before` and the later `after`: a region keeps or raises both epoch
@@ -57,12 +59,14 @@ Check QuorumAlwaysAvailable(
     const std::function<bool(core::region::StoreId)>& store_live);
 
 // Spec: SafePoint.tla SafePointMonotonic. The GC safe point never decreases.
-Check SafePointMonotonic(const std::vector<uint64_t>& gc_safe_points_in_order);
+Check SafePointMonotonic(
+    const std::vector<core::base::TimeStamp>& gc_safe_points_in_order);
 
 // Spec: SafePoint.tla GcSafePointBounded. The GC safe point never exceeds the
 // minimum of the live service safe points (no bound when there are none).
-Check GcSafePointBounded(uint64_t gc_safe_point,
-                         const std::vector<uint64_t>& service_safe_points);
+Check GcSafePointBounded(
+    core::base::TimeStamp gc_safe_point,
+    const std::vector<core::base::TimeStamp>& service_safe_points);
 
 }  // namespace pd::invariants
 

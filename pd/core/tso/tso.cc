@@ -112,7 +112,7 @@ void Tso::OnPersistFailed(const PersistRequest& request) {
   MaybeRequestWindow(physical_ms_);
 }
 
-core::base::Result<Timestamp, TsoError> Tso::Allocate(int64_t count) {
+core::base::Result<TimeStamp, TsoError> Tso::Allocate(int64_t count) {
   if (!is_leader_) return core::base::MakeErr(TsoError(NotLeader{}));
   if (count < 1 || count >= options_.max_logical) {
     return core::base::MakeErr(TsoError(InvalidCount{}));
@@ -128,8 +128,10 @@ core::base::Result<Timestamp, TsoError> Tso::Allocate(int64_t count) {
 #if !defined(MUTANT_PD_TSO_UNPERSISTED)
   CHECK_LT(physical_ms_, persisted_bound_ms_);
 #endif
+  CHECK_GE(physical_ms_, 0);
   logical_ += count;
-  return Timestamp{physical_ms_, logical_};
+  return TimeStamp::Compose(static_cast<uint64_t>(physical_ms_),
+                            static_cast<uint64_t>(logical_));
 }
 
 }  // namespace pd::tso

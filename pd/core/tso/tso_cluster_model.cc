@@ -85,13 +85,13 @@ class Cluster {
       }
       return;
     }
-    const uint64_t last = result.value().Compose();
-    const uint64_t first = last - static_cast<uint64_t>(count - 1);
+    const TimeStamp last = result.value();
+    const TimeStamp first(last.value() - static_cast<uint64_t>(count - 1));
     ++result_.issued;
     // The batch is [first, last]; checking (previous, first) and the batch's
     // own order covers every timestamp handed out.
-    std::vector<uint64_t> window;
-    if (last_issued_ != 0) window.push_back(last_issued_);
+    std::vector<TimeStamp> window;
+    if (!last_issued_.IsZero()) window.push_back(last_issued_);
     window.push_back(first);
     if (last != first) window.push_back(last);
     if (auto check = invariants::TsoStrictlyIncreasing(window); !check.ok()) {
@@ -133,7 +133,7 @@ class Cluster {
   int leader_ = -1;
   int64_t storage_bound_ms_ = 0;
   std::vector<Write> in_flight_;
-  uint64_t last_issued_ = 0;
+  TimeStamp last_issued_;
   TsoClusterModelResult result_;
 };
 
