@@ -13,7 +13,7 @@
 #     trace hashes
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bazel build --config=opt //pd/tools:convergence_sim //jepsen/bench:linear_bench \
+bazel build --config=opt //pd/tools:convergence //jepsen/bench:linear_bench \
   //jepsen/bench:elle_bench //spec/raft:raft_explorer //sim/runner:sim || exit 1
 status=0
 run() {
@@ -22,8 +22,8 @@ run() {
   "$@" || { echo "soak: FAILED: $*"; status=1; }
   echo "--- $((SECONDS - start)) s"
 }
-run bazel-bin/pd/tools/convergence_sim --seed=1 --stores=8 --regions=1000
-run bazel-bin/pd/tools/convergence_sim --seed=2 --stores=10 --regions=1200 --joint
+run bazel-bin/pd/tools/convergence --seed=1 --stores=8 --regions=1000
+run bazel-bin/pd/tools/convergence --seed=2 --stores=10 --regions=1200 --joint
 run bazel-bin/jepsen/bench/linear_bench
 run bazel-bin/jepsen/bench/elle_bench
 run bazel-bin/spec/raft/raft_explorer --max_term=2 --proposals=1 --crashes=1 \

@@ -62,6 +62,7 @@ TEST(FaultPointsTest, DisabledMacrosAreFalseAndDoNotEvaluate) {
   EXPECT_FALSE(FAULT_POINT_WITH_PROB(context(), 1.0));
   EXPECT_EQ(evaluations, 0);
   EXPECT_TRUE(faults.calls.empty());
+  static_assert(!FAULT_POINT(faults), "usable in constant expressions");
 }
 
 #endif

@@ -16,8 +16,8 @@
 #include "absl/status/status.h"
 #include "core/base/bytes.h"
 #include "core/base/result.h"
+#include "core/base/timestamp.h"
 #include "core/mvcc/lock.h"
-#include "core/mvcc/timestamp.h"
 
 namespace core::mvcc {
 
@@ -38,9 +38,9 @@ enum class WriteConflictReason {
 };
 
 struct WriteConflict {
-  TimeStamp start_ts;
-  TimeStamp conflict_start_ts;
-  TimeStamp conflict_commit_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp conflict_start_ts;
+  base::TimeStamp conflict_commit_ts;
   Bytes key;
   Bytes primary;
   WriteConflictReason reason = WriteConflictReason::kOptimistic;
@@ -55,26 +55,26 @@ struct AlreadyExist {
 
 // commit_ts < lock.min_commit_ts: the client must get a newer commit_ts.
 struct CommitTsExpired {
-  TimeStamp start_ts;
-  TimeStamp commit_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp commit_ts;
   Bytes key;
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
   bool operator==(const CommitTsExpired&) const = default;
 };
 
 // Async commit / 1PC: the computed min_commit_ts exceeds max_commit_ts; the
 // prewrite command falls back to 2PC.
 struct CommitTsTooLarge {
-  TimeStamp start_ts;
-  TimeStamp min_commit_ts;
-  TimeStamp max_commit_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp min_commit_ts;
+  base::TimeStamp max_commit_ts;
   bool operator==(const CommitTsTooLarge&) const = default;
 };
 
 // Commit found neither the lock nor a commit record (it was rolled back).
 struct TxnLockNotFound {
-  TimeStamp start_ts;
-  TimeStamp commit_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp commit_ts;
   Bytes key;
   bool operator==(const TxnLockNotFound&) const = default;
 };
@@ -82,15 +82,15 @@ struct TxnLockNotFound {
 // A rollback (cleanup) found the transaction already committed on this key
 // (KeyError.abort "txn already committed").
 struct Committed {
-  TimeStamp start_ts;
-  TimeStamp commit_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp commit_ts;
   Bytes key;
   bool operator==(const Committed&) const = default;
 };
 
 // CheckTxnStatus with rollback_if_not_exist = false found nothing.
 struct TxnNotFound {
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   Bytes key;
   bool operator==(const TxnNotFound&) const = default;
 };
@@ -98,7 +98,7 @@ struct TxnNotFound {
 // A pessimistic prewrite expected its pessimistic lock but it is gone and
 // the key changed since for_update_ts.
 struct PessimisticLockNotFound {
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   Bytes key;
   bool operator==(const PessimisticLockNotFound&) const = default;
 };
@@ -112,7 +112,7 @@ struct PrimaryMismatch {
 // Commit or prewrite met a lock of this transaction of the wrong kind (e.g.
 // committing a pessimistic lock that was never prewritten).
 struct LockTypeNotMatch {
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   Bytes key;
   bool pessimistic = false;
   bool operator==(const LockTypeNotMatch&) const = default;

@@ -61,17 +61,17 @@ absl::StatusOr<Bytes> DecodeBytes(BytesView* in) {
   }
 }
 
-void EncodeTsDesc(TimeStamp ts, Bytes* out) {
+void EncodeTsDesc(base::TimeStamp ts, Bytes* out) {
   base::PutFixed64BigEndian(out, ~ts.value());
 }
 
-absl::StatusOr<TimeStamp> DecodeTsDesc(BytesView in) {
+absl::StatusOr<base::TimeStamp> DecodeTsDesc(BytesView in) {
   uint64_t inverted = 0;
   if (in.size() != kTsSuffixBytes ||
       !base::GetFixed64BigEndian(&in, &inverted)) {
     return absl::InvalidArgumentError("timestamp suffix must be 8 bytes");
   }
-  return TimeStamp(~inverted);
+  return base::TimeStamp(~inverted);
 }
 
 Key Key::FromRaw(BytesView raw) {
@@ -90,7 +90,7 @@ absl::StatusOr<Bytes> Key::ToRaw() const {
   return raw;
 }
 
-Bytes Key::AppendTs(TimeStamp ts) const {
+Bytes Key::AppendTs(base::TimeStamp ts) const {
   Bytes out;
   out.reserve(encoded_.size() + kTsSuffixBytes);
   out.append(encoded_);
@@ -103,14 +103,15 @@ bool Key::IsVersionOf(BytesView version_key) const {
          version_key.substr(0, encoded_.size()) == encoded_;
 }
 
-absl::StatusOr<std::pair<Key, TimeStamp>> Key::SplitVersionKey(
+absl::StatusOr<std::pair<Key, base::TimeStamp>> Key::SplitVersionKey(
     BytesView version_key) {
   if (version_key.size() < kTsSuffixBytes) {
     return absl::InvalidArgumentError("version key shorter than a timestamp: " +
                                       base::EscapeBytes(version_key));
   }
   const size_t user_size = version_key.size() - kTsSuffixBytes;
-  absl::StatusOr<TimeStamp> ts = DecodeTsDesc(version_key.substr(user_size));
+  absl::StatusOr<base::TimeStamp> ts =
+      DecodeTsDesc(version_key.substr(user_size));
   if (!ts.ok()) return ts.status();
   return std::make_pair(Key(Bytes(version_key.substr(0, user_size))), *ts);
 }

@@ -27,7 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/base/bytes.h"
-#include "core/mvcc/timestamp.h"
+#include "core/base/timestamp.h"
 
 namespace core::mvcc {
 
@@ -49,8 +49,8 @@ size_t EncodedBytesSize(size_t raw_size);
 absl::StatusOr<Bytes> DecodeBytes(BytesView* in);
 
 // Appends big-endian !ts (TiKV's encode_u64_desc).
-void EncodeTsDesc(TimeStamp ts, Bytes* out);
-absl::StatusOr<TimeStamp> DecodeTsDesc(BytesView in);
+void EncodeTsDesc(base::TimeStamp ts, Bytes* out);
+absl::StatusOr<base::TimeStamp> DecodeTsDesc(BytesView in);
 
 class Key {
  public:
@@ -65,14 +65,14 @@ class Key {
   absl::StatusOr<Bytes> ToRaw() const;
 
   // The version key `encoded + !ts`, used in CF_WRITE and CF_DEFAULT.
-  Bytes AppendTs(TimeStamp ts) const;
+  Bytes AppendTs(base::TimeStamp ts) const;
 
   // True when `version_key` is a version key of this key (this key's encoded
   // bytes followed by exactly one timestamp).
   bool IsVersionOf(BytesView version_key) const;
 
   // Splits a version key into its encoded user key and timestamp.
-  static absl::StatusOr<std::pair<Key, TimeStamp>> SplitVersionKey(
+  static absl::StatusOr<std::pair<Key, base::TimeStamp>> SplitVersionKey(
       BytesView version_key);
 
   auto operator<=>(const Key&) const = default;

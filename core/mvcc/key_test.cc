@@ -32,33 +32,23 @@ TEST(KeyGoldenTest, MemcomparableGroups) {
 // DO NOT CHANGE: persisted.
 TEST(KeyGoldenTest, DescendingTimestampSuffix) {
   const Key key = Key::FromRaw("abc");
-  EXPECT_EQ(key.AppendTs(TimeStamp(5)),
+  EXPECT_EQ(key.AppendTs(base::TimeStamp(5)),
             B({'a', 'b', 'c', 0, 0, 0, 0, 0, 0xFA, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                0xFF, 0xFF, 0xFA}));
-  EXPECT_EQ(key.AppendTs(TimeStamp::Zero()).substr(9), Bytes(8, '\xFF'));
-  EXPECT_EQ(key.AppendTs(TimeStamp::Max()).substr(9), Bytes(8, '\0'));
-}
-
-// DO NOT CHANGE: persisted. Ref: tikv txn_types/src/timestamp.rs.
-TEST(TimeStampTest, PhysicalAndLogicalParts) {
-  const TimeStamp ts = TimeStamp::Compose(1'600'000'000'000, 7);
-  EXPECT_EQ(ts.value(), (uint64_t{1'600'000'000'000} << 18) | 7);
-  EXPECT_EQ(ts.physical_ms(), 1'600'000'000'000u);
-  EXPECT_EQ(ts.logical(), 7u);
-  EXPECT_LT(TimeStamp(3), TimeStamp(4));
-  EXPECT_EQ(TimeStamp::Max().Next(), TimeStamp::Max());
-  EXPECT_EQ(TimeStamp::Zero().Prev(), TimeStamp::Zero());
+  EXPECT_EQ(key.AppendTs(base::TimeStamp::Zero()).substr(9), Bytes(8, '\xFF'));
+  EXPECT_EQ(key.AppendTs(base::TimeStamp::Max()).substr(9), Bytes(8, '\0'));
 }
 
 TEST(KeyTest, SplitVersionKeyRoundTrips) {
   const Key key = Key::FromRaw("hello world!");
-  auto split = Key::SplitVersionKey(key.AppendTs(TimeStamp(42)));
+  auto split = Key::SplitVersionKey(key.AppendTs(base::TimeStamp(42)));
   ASSERT_TRUE(split.ok());
   EXPECT_EQ(split->first, key);
-  EXPECT_EQ(split->second, TimeStamp(42));
-  EXPECT_TRUE(key.IsVersionOf(key.AppendTs(TimeStamp(1))));
+  EXPECT_EQ(split->second, base::TimeStamp(42));
+  EXPECT_TRUE(key.IsVersionOf(key.AppendTs(base::TimeStamp(1))));
   EXPECT_FALSE(key.IsVersionOf(key.encoded()));
-  EXPECT_FALSE(Key::FromRaw("hello").IsVersionOf(key.AppendTs(TimeStamp(1))));
+  EXPECT_FALSE(
+      Key::FromRaw("hello").IsVersionOf(key.AppendTs(base::TimeStamp(1))));
 }
 
 TEST(KeyTest, DecoderRejectsMalformedBytes) {
@@ -96,15 +86,15 @@ RC_GTEST_PROP(KeyProperty, EncodingPreservesOrder,
   const Key kb = Key::FromRaw(b);
   RC_ASSERT((a < b) == (ka.encoded() < kb.encoded()));
   RC_ASSERT((a == b) == (ka.encoded() == kb.encoded()));
-  if (a < b) RC_ASSERT(ka.AppendTs(TimeStamp(ts)) < kb.encoded());
+  if (a < b) RC_ASSERT(ka.AppendTs(base::TimeStamp(ts)) < kb.encoded());
 }
 
 RC_GTEST_PROP(KeyProperty, NewerVersionsSortFirst,
               (const std::string& raw, uint64_t t1, uint64_t t2)) {
   const Key key = Key::FromRaw(raw);
   RC_PRE(t1 != t2);
-  RC_ASSERT((t1 > t2) ==
-            (key.AppendTs(TimeStamp(t1)) < key.AppendTs(TimeStamp(t2))));
+  RC_ASSERT((t1 > t2) == (key.AppendTs(base::TimeStamp(t1)) <
+                          key.AppendTs(base::TimeStamp(t2))));
 }
 
 }  // namespace

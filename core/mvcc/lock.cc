@@ -55,7 +55,7 @@ absl::Status ParseRollbackTs(BytesView* in, Lock* lock) {
     return absl::InvalidArgumentError("lock: rollback_ts count too large");
   }
   lock->rollback_ts.resize(count);
-  for (TimeStamp& ts : lock->rollback_ts) {
+  for (base::TimeStamp& ts : lock->rollback_ts) {
     RETURN_IF_ERROR(internal::GetTs(in, &ts, "rollback_ts"));
   }
   return absl::OkStatus();
@@ -148,7 +148,7 @@ Bytes Lock::Encode() const {
   if (!rollback_ts.empty()) {
     out.push_back(kRollbackTsPrefix);
     base::PutVarint64(&out, rollback_ts.size());
-    for (TimeStamp rollback : rollback_ts) {
+    for (base::TimeStamp rollback : rollback_ts) {
       base::PutFixed64BigEndian(&out, rollback.value());
     }
   }
@@ -180,7 +180,7 @@ absl::StatusOr<Lock> Lock::Parse(BytesView bytes) {
   RETURN_IF_ERROR(internal::GetCompactBytes(&in, &lock.primary, "primary"));
   RETURN_IF_ERROR(internal::GetVarU64(&in, &start_ts, "start_ts"));
   RETURN_IF_ERROR(internal::GetVarU64(&in, &lock.ttl, "ttl"));
-  lock.ts = TimeStamp(start_ts);
+  lock.ts = base::TimeStamp(start_ts);
   bool stop = false;
   while (!in.empty() && !stop) {
     const char tag = in[0];
@@ -205,7 +205,7 @@ LockInfo Lock::ToLockInfo(BytesView raw_key) const {
   return info;
 }
 
-bool Lock::IsExpired(TimeStamp current_ts) const {
+bool Lock::IsExpired(base::TimeStamp current_ts) const {
   return ts.physical_ms() + ttl < current_ts.physical_ms();
 }
 

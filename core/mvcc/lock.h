@@ -26,7 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/base/bytes.h"
-#include "core/mvcc/timestamp.h"
+#include "core/base/timestamp.h"
 
 namespace core::mvcc {
 
@@ -53,14 +53,14 @@ const char* LockTypeName(LockType type);
 // What a reader or writer that hits a lock learns about it (kvrpcpb.LockInfo).
 struct LockInfo {
   Bytes primary_lock;
-  TimeStamp lock_version;
+  base::TimeStamp lock_version;
   Bytes key;
   uint64_t lock_ttl = 0;
   uint64_t txn_size = 0;
   LockType lock_type = LockType::kPut;
-  TimeStamp lock_for_update_ts;
+  base::TimeStamp lock_for_update_ts;
   bool use_async_commit = false;
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
   std::vector<Bytes> secondaries;
 
   bool operator==(const LockInfo&) const = default;
@@ -71,25 +71,25 @@ struct Lock {
   // Raw key of the transaction's primary lock.
   Bytes primary;
   // The transaction's start_ts.
-  TimeStamp ts;
+  base::TimeStamp ts;
   // Milliseconds after ts.physical_ms() at which the lock counts as expired.
   uint64_t ttl = 0;
   // The value when it is at most 255 bytes; longer values live in CF_DEFAULT
   // at key+start_ts.
   std::optional<Bytes> short_value;
   // Non-zero for pessimistic transactions.
-  TimeStamp for_update_ts;
+  base::TimeStamp for_update_ts;
   uint64_t txn_size = 0;
   // Readers with ts < min_commit_ts are not blocked; commit needs
   // commit_ts >= min_commit_ts.
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
   bool use_async_commit = false;
   // Raw secondary keys; only on an async-commit primary.
   std::vector<Bytes> secondaries;
   // start_ts of other transactions rolled back on this key while this lock
   // existed; committing at one of them marks the write overlapped.
-  std::vector<TimeStamp> rollback_ts;
-  TimeStamp last_change_ts;
+  std::vector<base::TimeStamp> rollback_ts;
+  base::TimeStamp last_change_ts;
   uint64_t versions_to_last_change = 0;
   uint64_t txn_source = 0;
   bool is_locked_with_conflict = false;
@@ -102,7 +102,7 @@ struct Lock {
   LockInfo ToLockInfo(BytesView raw_key) const;
   bool IsPessimisticLock() const { return lock_type == LockType::kPessimistic; }
   // Whether ts.physical_ms() + ttl < current_ts.physical_ms().
-  bool IsExpired(TimeStamp current_ts) const;
+  bool IsExpired(base::TimeStamp current_ts) const;
 
   bool operator==(const Lock&) const = default;
 };

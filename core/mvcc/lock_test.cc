@@ -21,7 +21,7 @@ TEST(LockGoldenTest, MinimalPutLockWithShortValue) {
   Lock lock;
   lock.lock_type = LockType::kPut;
   lock.primary = "pk";
-  lock.ts = TimeStamp(5);
+  lock.ts = base::TimeStamp(5);
   lock.ttl = 3000;
   lock.short_value = "v1";
   // 'P', compact "pk" (zigzag len 4), var 5, var 3000 (b8 17), 'v' 2 "v1".
@@ -34,14 +34,14 @@ TEST(LockGoldenTest, AllOptionalFieldsInOrder) {
   Lock lock;
   lock.lock_type = LockType::kPessimistic;
   lock.primary = "p";
-  lock.ts = TimeStamp(1);
+  lock.ts = base::TimeStamp(1);
   lock.ttl = 2;
-  lock.for_update_ts = TimeStamp(3);
+  lock.for_update_ts = base::TimeStamp(3);
   lock.txn_size = 4;
-  lock.min_commit_ts = TimeStamp(5);
+  lock.min_commit_ts = base::TimeStamp(5);
   lock.use_async_commit = true;
   lock.secondaries = {"s1"};
-  lock.rollback_ts = {TimeStamp(6)};
+  lock.rollback_ts = {base::TimeStamp(6)};
   lock.txn_source = 7;
   lock.generation = 8;
   const Bytes expected =
@@ -63,35 +63,39 @@ TEST(LockGoldenTest, AllOptionalFieldsInOrder) {
 TEST(WriteGoldenTest, PutDeleteAndRollbacks) {
   Write put;
   put.write_type = WriteType::kPut;
-  put.start_ts = TimeStamp(300);  // varint ac 02
+  put.start_ts = base::TimeStamp(300);  // varint ac 02
   put.short_value = "v";
   EXPECT_EQ(put.Encode(), B({'P', 0xAC, 0x02, 'v', 1, 'v'}));
   Write del;
   del.write_type = WriteType::kDelete;
-  del.start_ts = TimeStamp(1);
+  del.start_ts = base::TimeStamp(1);
   EXPECT_EQ(del.Encode(), B({'D', 1}));
-  EXPECT_EQ(Write::NewRollback(TimeStamp(5), /*is_protected=*/true).Encode(),
-            B({'R', 5, 'v', 1, 'p'}));
-  EXPECT_EQ(Write::NewRollback(TimeStamp(5), /*is_protected=*/false).Encode(),
-            B({'R', 5}));
+  EXPECT_EQ(
+      Write::NewRollback(base::TimeStamp(5), /*is_protected=*/true).Encode(),
+      B({'R', 5, 'v', 1, 'p'}));
+  EXPECT_EQ(
+      Write::NewRollback(base::TimeStamp(5), /*is_protected=*/false).Encode(),
+      B({'R', 5}));
   Write overlapped = put;
   overlapped.has_overlapped_rollback = true;
-  overlapped.gc_fence = TimeStamp(9);
+  overlapped.gc_fence = base::TimeStamp(9);
   overlapped.txn_source = 1;
   EXPECT_EQ(overlapped.Encode(), B({'P', 0xAC, 0x02, 'v', 1, 'v', 'R', 'F', 0,
                                     0, 0, 0, 0, 0, 0, 9, 'S', 1}));
 }
 
 TEST(WriteTest, ProtectedRollbackAndGcFence) {
-  EXPECT_TRUE(Write::NewRollback(TimeStamp(5), true).IsProtectedRollback());
-  EXPECT_FALSE(Write::NewRollback(TimeStamp(5), false).IsProtectedRollback());
+  EXPECT_TRUE(
+      Write::NewRollback(base::TimeStamp(5), true).IsProtectedRollback());
+  EXPECT_FALSE(
+      Write::NewRollback(base::TimeStamp(5), false).IsProtectedRollback());
   Write write;
-  EXPECT_TRUE(write.CheckGcFenceAsLatestVersion(TimeStamp(100)));
-  write.gc_fence = TimeStamp(0);  // overlapped, no newer version
-  EXPECT_TRUE(write.CheckGcFenceAsLatestVersion(TimeStamp(100)));
-  write.gc_fence = TimeStamp(50);
-  EXPECT_TRUE(write.CheckGcFenceAsLatestVersion(TimeStamp(49)));
-  EXPECT_FALSE(write.CheckGcFenceAsLatestVersion(TimeStamp(50)));
+  EXPECT_TRUE(write.CheckGcFenceAsLatestVersion(base::TimeStamp(100)));
+  write.gc_fence = base::TimeStamp(0);  // overlapped, no newer version
+  EXPECT_TRUE(write.CheckGcFenceAsLatestVersion(base::TimeStamp(100)));
+  write.gc_fence = base::TimeStamp(50);
+  EXPECT_TRUE(write.CheckGcFenceAsLatestVersion(base::TimeStamp(49)));
+  EXPECT_FALSE(write.CheckGcFenceAsLatestVersion(base::TimeStamp(50)));
 }
 
 TEST(LockTest, ParseRejectsMalformedBytes) {
@@ -124,21 +128,21 @@ Lock GenLock() {
   lock.lock_type = *rc::gen::element(LockType::kPut, LockType::kDelete,
                                      LockType::kLock, LockType::kPessimistic);
   lock.primary = *rc::gen::arbitrary<std::string>();
-  lock.ts = TimeStamp(*rc::gen::arbitrary<uint64_t>());
+  lock.ts = base::TimeStamp(*rc::gen::arbitrary<uint64_t>());
   lock.ttl = *rc::gen::arbitrary<uint64_t>();
   if (*rc::gen::arbitrary<bool>()) {
     lock.short_value = *rc::gen::container<std::string>(
         *rc::gen::inRange<size_t>(0, 256), rc::gen::arbitrary<char>());
   }
-  lock.for_update_ts = TimeStamp(*rc::gen::arbitrary<uint64_t>());
+  lock.for_update_ts = base::TimeStamp(*rc::gen::arbitrary<uint64_t>());
   lock.txn_size = *rc::gen::arbitrary<uint64_t>();
-  lock.min_commit_ts = TimeStamp(*rc::gen::arbitrary<uint64_t>());
+  lock.min_commit_ts = base::TimeStamp(*rc::gen::arbitrary<uint64_t>());
   lock.use_async_commit = *rc::gen::arbitrary<bool>();
   if (lock.use_async_commit) {
     lock.secondaries = *rc::gen::arbitrary<std::vector<std::string>>();
   }
   for (uint64_t ts : *rc::gen::arbitrary<std::vector<uint64_t>>()) {
-    lock.rollback_ts.push_back(TimeStamp(ts));
+    lock.rollback_ts.push_back(base::TimeStamp(ts));
   }
   lock.txn_source = *rc::gen::arbitrary<uint64_t>();
   lock.is_locked_with_conflict = *rc::gen::arbitrary<bool>();
@@ -157,14 +161,14 @@ RC_GTEST_PROP(WriteProperty, EncodeParseRoundTrip, ()) {
   Write write;
   write.write_type = *rc::gen::element(WriteType::kPut, WriteType::kDelete,
                                        WriteType::kLock, WriteType::kRollback);
-  write.start_ts = TimeStamp(*rc::gen::arbitrary<uint64_t>());
+  write.start_ts = base::TimeStamp(*rc::gen::arbitrary<uint64_t>());
   if (*rc::gen::arbitrary<bool>()) {
     write.short_value = *rc::gen::container<std::string>(
         *rc::gen::inRange<size_t>(0, 256), rc::gen::arbitrary<char>());
   }
   write.has_overlapped_rollback = *rc::gen::arbitrary<bool>();
   if (*rc::gen::arbitrary<bool>()) {
-    write.gc_fence = TimeStamp(*rc::gen::arbitrary<uint64_t>());
+    write.gc_fence = base::TimeStamp(*rc::gen::arbitrary<uint64_t>());
   }
   write.txn_source = *rc::gen::arbitrary<uint64_t>();
   auto parsed = Write::Parse(write.Encode());

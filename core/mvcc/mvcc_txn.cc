@@ -16,20 +16,21 @@ void MvccTxn::PutLock(const Key& key, const Lock& lock) {
   Add(Modify::Kind::kPut, env::Cf::kLock, key.encoded(), lock.Encode());
 }
 
-void MvccTxn::UnlockKey(const Key& key, TimeStamp lock_ts, bool pessimistic) {
+void MvccTxn::UnlockKey(const Key& key, base::TimeStamp lock_ts,
+                        bool pessimistic) {
   Add(Modify::Kind::kDelete, env::Cf::kLock, key.encoded(), Bytes());
   released_locks_.push_back(ReleasedLock{key, lock_ts, pessimistic});
 }
 
-void MvccTxn::PutValue(const Key& key, TimeStamp ts, BytesView value) {
+void MvccTxn::PutValue(const Key& key, base::TimeStamp ts, BytesView value) {
   Add(Modify::Kind::kPut, env::Cf::kDefault, key.AppendTs(ts), Bytes(value));
 }
 
-void MvccTxn::DeleteValue(const Key& key, TimeStamp ts) {
+void MvccTxn::DeleteValue(const Key& key, base::TimeStamp ts) {
   Add(Modify::Kind::kDelete, env::Cf::kDefault, key.AppendTs(ts), Bytes());
 }
 
-void MvccTxn::PutWrite(const Key& key, TimeStamp commit_ts,
+void MvccTxn::PutWrite(const Key& key, base::TimeStamp commit_ts,
                        const Write& write) {
   // Invariant: a commit record sits above its start_ts; a rollback record
   // sits exactly at it (TiKV's layout).
@@ -42,7 +43,7 @@ void MvccTxn::PutWrite(const Key& key, TimeStamp commit_ts,
       write.Encode());
 }
 
-void MvccTxn::DeleteWrite(const Key& key, TimeStamp commit_ts) {
+void MvccTxn::DeleteWrite(const Key& key, base::TimeStamp commit_ts) {
   Add(Modify::Kind::kDelete, env::Cf::kWrite, key.AppendTs(commit_ts), Bytes());
 }
 

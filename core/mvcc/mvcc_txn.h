@@ -32,7 +32,7 @@ struct Modify {
 // A lock an action released, for waking waiters (lock manager, CDC).
 struct ReleasedLock {
   Key key;
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   bool pessimistic = false;
 };
 
@@ -47,18 +47,18 @@ struct OnePcLock {
 
 class MvccTxn {
  public:
-  explicit MvccTxn(TimeStamp start_ts) : start_ts_(start_ts) {}
+  explicit MvccTxn(base::TimeStamp start_ts) : start_ts_(start_ts) {}
 
-  TimeStamp start_ts() const { return start_ts_; }
+  base::TimeStamp start_ts() const { return start_ts_; }
 
   void PutLock(const Key& key, const Lock& lock);
   // Deletes the lock of `key` and records it as released.
-  void UnlockKey(const Key& key, TimeStamp lock_ts, bool pessimistic);
+  void UnlockKey(const Key& key, base::TimeStamp lock_ts, bool pessimistic);
   // CF_DEFAULT at key+ts: values longer than the short-value limit.
-  void PutValue(const Key& key, TimeStamp ts, BytesView value);
-  void DeleteValue(const Key& key, TimeStamp ts);
-  void PutWrite(const Key& key, TimeStamp commit_ts, const Write& write);
-  void DeleteWrite(const Key& key, TimeStamp commit_ts);
+  void PutValue(const Key& key, base::TimeStamp ts, BytesView value);
+  void DeleteValue(const Key& key, base::TimeStamp ts);
+  void PutWrite(const Key& key, base::TimeStamp commit_ts, const Write& write);
+  void DeleteWrite(const Key& key, base::TimeStamp commit_ts);
 
   const std::vector<Modify>& modifies() const { return modifies_; }
   const std::vector<ReleasedLock>& released_locks() const {
@@ -87,7 +87,7 @@ class MvccTxn {
  private:
   void Add(Modify::Kind kind, env::Cf cf, Bytes key, Bytes value);
 
-  TimeStamp start_ts_;
+  base::TimeStamp start_ts_;
   std::vector<Modify> modifies_;
   std::vector<ReleasedLock> released_locks_;
   std::vector<OnePcLock> locks_for_1pc_;

@@ -35,8 +35,8 @@ Result<std::optional<Lock>> MvccReader::LoadLock(const Key& key) {
   return std::optional<Lock>(*std::move(lock));
 }
 
-Result<std::optional<VersionedWrite>> MvccReader::SeekWrite(const Key& key,
-                                                            TimeStamp ts) {
+Result<std::optional<VersionedWrite>> MvccReader::SeekWrite(
+    const Key& key, base::TimeStamp ts) {
   env::Iterator& it = WriteIterator();
   it.Seek(key.AppendTs(ts));
   if (!it.Valid()) {
@@ -53,8 +53,8 @@ Result<std::optional<VersionedWrite>> MvccReader::SeekWrite(const Key& key,
 }
 
 Result<std::optional<VersionedWrite>> MvccReader::GetWrite(const Key& key,
-                                                           TimeStamp ts) {
-  TimeStamp seek_ts = ts;
+                                                           base::TimeStamp ts) {
+  base::TimeStamp seek_ts = ts;
   while (true) {
     auto found = SeekWrite(key, seek_ts);
     if (!found.ok() || !found->has_value()) return found;
@@ -89,11 +89,11 @@ Result<Bytes> MvccReader::LoadData(const Key& key, const Write& write) {
   return **std::move(value);
 }
 
-Result<TxnCommitRecord> MvccReader::GetTxnCommitRecord(const Key& key,
-                                                       TimeStamp start_ts) {
+Result<TxnCommitRecord> MvccReader::GetTxnCommitRecord(
+    const Key& key, base::TimeStamp start_ts) {
   TxnCommitRecord record;
-  TimeStamp seek_ts = TimeStamp::Max();
-  TimeStamp gc_fence = TimeStamp::Zero();
+  base::TimeStamp seek_ts = base::TimeStamp::Max();
+  base::TimeStamp gc_fence = base::TimeStamp::Zero();
   while (true) {
     auto found = SeekWrite(key, seek_ts);
     if (!found.ok()) return base::MakeErr(std::move(found).error());
@@ -144,7 +144,7 @@ Result<std::vector<LockEntry>> MvccReader::ScanLocks(
 
 Result<std::vector<VersionedWrite>> MvccReader::ScanWrites(const Key& key) {
   std::vector<VersionedWrite> writes;
-  TimeStamp seek_ts = TimeStamp::Max();
+  base::TimeStamp seek_ts = base::TimeStamp::Max();
   while (true) {
     auto found = SeekWrite(key, seek_ts);
     if (!found.ok()) return base::MakeErr(std::move(found).error());

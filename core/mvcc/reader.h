@@ -27,17 +27,17 @@
 namespace core::mvcc {
 
 struct VersionedWrite {
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
   Write write;
 };
 
 // A write of another transaction whose commit_ts equals a start_ts being
 // rolled back (possible only with async commit / 1PC commit timestamps).
 struct OverlappedWrite {
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
   Write write;
   // commit_ts of the next newer Put/Delete of the key (0 when none).
-  TimeStamp gc_fence;
+  base::TimeStamp gc_fence;
 };
 
 // What CF_WRITE says about the transaction that started at start_ts on a key.
@@ -53,7 +53,7 @@ struct TxnCommitRecord {
     kOverlappedRollback,
   };
   Kind kind = Kind::kNone;
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
   Write write;
   // Only for kNone: set when another commit record sits at start_ts.
   std::optional<OverlappedWrite> overlapped_write;
@@ -83,13 +83,15 @@ class MvccReader {
   Result<std::optional<Lock>> LoadLock(const Key& key);
 
   // The newest write record (of any type) with commit_ts <= ts.
-  Result<std::optional<VersionedWrite>> SeekWrite(const Key& key, TimeStamp ts);
+  Result<std::optional<VersionedWrite>> SeekWrite(const Key& key,
+                                                  base::TimeStamp ts);
 
   // The newest Put/Delete with commit_ts <= ts, skipping Lock and Rollback
   // records. nullopt when there is none, when it is a Delete, or when its
   // gc_fence says a newer version was collected; i.e. nullopt means "no value
   // at ts".
-  Result<std::optional<VersionedWrite>> GetWrite(const Key& key, TimeStamp ts);
+  Result<std::optional<VersionedWrite>> GetWrite(const Key& key,
+                                                 base::TimeStamp ts);
 
   // The value a Put record refers to: its short value, or CF_DEFAULT at
   // key+start_ts (missing means corruption).
@@ -99,7 +101,7 @@ class MvccReader {
   // than start_ts because a pessimistic transaction may commit after a
   // transaction with a larger start_ts.
   Result<TxnCommitRecord> GetTxnCommitRecord(const Key& key,
-                                             TimeStamp start_ts);
+                                             base::TimeStamp start_ts);
 
   // Locks in [lower, upper) of encoded keys (empty upper: unbounded) that
   // satisfy `filter`, at most `limit` of them (0: unlimited), in key order.

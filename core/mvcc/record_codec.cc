@@ -46,10 +46,10 @@ absl::Status GetU64(BytesView* in, uint64_t* value, const char* what) {
   return absl::OkStatus();
 }
 
-absl::Status GetTs(BytesView* in, TimeStamp* ts, const char* what) {
+absl::Status GetTs(BytesView* in, base::TimeStamp* ts, const char* what) {
   uint64_t value = 0;
   if (!base::GetFixed64BigEndian(in, &value)) return Truncated(what);
-  *ts = TimeStamp(value);
+  *ts = base::TimeStamp(value);
   return absl::OkStatus();
 }
 

@@ -9,8 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "core/base/bytes.h"
+#include "core/base/timestamp.h"
 #include "core/mvcc/lock.h"
-#include "core/mvcc/timestamp.h"
 
 namespace core::mvcc::internal {
 
@@ -25,7 +25,7 @@ absl::Status GetCompactBytes(BytesView* in, Bytes* bytes, const char* what);
 
 absl::Status GetVarU64(BytesView* in, uint64_t* value, const char* what);
 absl::Status GetU64(BytesView* in, uint64_t* value, const char* what);
-absl::Status GetTs(BytesView* in, TimeStamp* ts, const char* what);
+absl::Status GetTs(BytesView* in, base::TimeStamp* ts, const char* what);
 
 // A one-byte length followed by at most 255 bytes.
 void PutShortValue(Bytes* out, BytesView value);

@@ -18,7 +18,8 @@ bool UserKeyOfVersion(BytesView version_key, BytesView* user_key) {
 
 // Reads the value of `key` at read_ts once its lock (if any) was cleared.
 Result<std::optional<ValueAtTs>> ReadVersion(MvccReader& reader, const Key& key,
-                                             TimeStamp read_ts, bool key_only) {
+                                             base::TimeStamp read_ts,
+                                             bool key_only) {
   auto write = reader.GetWrite(key, read_ts);
   if (!write.ok()) return base::MakeErr(std::move(write).error());
   if (!write->has_value()) return std::optional<ValueAtTs>();
@@ -105,8 +106,8 @@ class KeyCursor {
 
 }  // namespace
 
-Outcome CheckLockForRead(const Lock& lock, BytesView raw_key, TimeStamp read_ts,
-                         const ReadOptions& options) {
+Outcome CheckLockForRead(const Lock& lock, BytesView raw_key,
+                         base::TimeStamp read_ts, const ReadOptions& options) {
 #if defined(MUTANT_TXN_READ_IGNORES_LOCKS)
   // Known bug: reads never wait for pending writers.
   return base::Unit{};
@@ -128,7 +129,7 @@ Outcome CheckLockForRead(const Lock& lock, BytesView raw_key, TimeStamp read_ts,
 }
 
 Result<std::optional<ValueAtTs>> PointGet(MvccReader& reader, BytesView raw_key,
-                                          TimeStamp read_ts,
+                                          base::TimeStamp read_ts,
                                           const ReadOptions& options) {
   const Key key = Key::FromRaw(raw_key);
   auto lock = reader.LoadLock(key);

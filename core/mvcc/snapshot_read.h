@@ -36,23 +36,23 @@ namespace core::mvcc {
 struct ReadOptions {
   // start_ts of transactions whose locks the client knows to be resolved
   // (kvrpcpb.Context.resolved_locks).
-  std::set<TimeStamp> bypass_locks;
+  std::set<base::TimeStamp> bypass_locks;
 };
 
 // Outcome::ok() when `lock` does not block a read of `raw_key` at read_ts;
 // otherwise KeyIsLocked carrying the lock's info.
-Outcome CheckLockForRead(const Lock& lock, BytesView raw_key, TimeStamp read_ts,
-                         const ReadOptions& options);
+Outcome CheckLockForRead(const Lock& lock, BytesView raw_key,
+                         base::TimeStamp read_ts, const ReadOptions& options);
 
 struct ValueAtTs {
   Bytes value;
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
   bool operator==(const ValueAtTs&) const = default;
 };
 
 // KvGet: the value of `raw_key` at read_ts (nullopt: no value).
 Result<std::optional<ValueAtTs>> PointGet(MvccReader& reader, BytesView raw_key,
-                                          TimeStamp read_ts,
+                                          base::TimeStamp read_ts,
                                           const ReadOptions& options);
 
 struct ScanOptions {
@@ -60,7 +60,7 @@ struct ScanOptions {
   // unbounded. A reverse scan walks it from the top.
   Bytes lower_bound;
   std::optional<Bytes> upper_bound;
-  TimeStamp read_ts;
+  base::TimeStamp read_ts;
   // At most this many pairs (errors included); 0 means no limit.
   size_t limit = 0;
   bool key_only = false;

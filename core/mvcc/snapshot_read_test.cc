@@ -23,25 +23,25 @@ class ReadFixture {
  public:
   void PutVersion(const std::string& raw, uint64_t start_ts, uint64_t commit_ts,
                   WriteType type, const std::string& value = "") {
-    MvccTxn txn{TimeStamp(start_ts)};
+    MvccTxn txn{base::TimeStamp(start_ts)};
     const Key key = Key::FromRaw(raw);
     Write write;
     write.write_type = type;
-    write.start_ts = TimeStamp(start_ts);
+    write.start_ts = base::TimeStamp(start_ts);
     if (type == WriteType::kPut) {
       if (value.size() <= 255) {
         write.short_value = value;
       } else {
-        txn.PutValue(key, TimeStamp(start_ts), value);
+        txn.PutValue(key, base::TimeStamp(start_ts), value);
       }
     }
-    txn.PutWrite(key, TimeStamp(commit_ts), write);
+    txn.PutWrite(key, base::TimeStamp(commit_ts), write);
     Apply(txn);
   }
   void PutRollback(const std::string& raw, uint64_t start_ts) {
-    MvccTxn txn{TimeStamp(start_ts)};
-    txn.PutWrite(Key::FromRaw(raw), TimeStamp(start_ts),
-                 Write::NewRollback(TimeStamp(start_ts), true));
+    MvccTxn txn{base::TimeStamp(start_ts)};
+    txn.PutWrite(Key::FromRaw(raw), base::TimeStamp(start_ts),
+                 Write::NewRollback(base::TimeStamp(start_ts), true));
     Apply(txn);
   }
   void PutLock(const std::string& raw, const Lock& lock) {
@@ -55,7 +55,7 @@ class ReadFixture {
   Result<std::optional<ValueAtTs>> Get(const std::string& raw, uint64_t ts,
                                        const ReadOptions& options = {}) {
     MvccReader reader(engine_.NewSnapshot());
-    return PointGet(reader, raw, TimeStamp(ts), options);
+    return PointGet(reader, raw, base::TimeStamp(ts), options);
   }
   Result<std::vector<KvPair>> DoScan(const ScanOptions& options) {
     MvccReader reader(engine_.NewSnapshot());
@@ -71,7 +71,7 @@ Lock MakeLock(LockType type, const std::string& primary, uint64_t ts) {
   Lock lock;
   lock.lock_type = type;
   lock.primary = primary;
-  lock.ts = TimeStamp(ts);
+  lock.ts = base::TimeStamp(ts);
   lock.ttl = 3000;
   return lock;
 }
@@ -97,7 +97,7 @@ TEST(PointGetTest, ReadsNewestPutAtOrBelowTs) {
   EXPECT_EQ(ValueOf(f.Get("k", 41)), std::string(300, 'x'));  // CF_DEFAULT
   auto r = f.Get("k", 100);
   ASSERT_TRUE(r.ok() && r->has_value());
-  EXPECT_EQ((*r)->commit_ts, TimeStamp(41));
+  EXPECT_EQ((*r)->commit_ts, base::TimeStamp(41));
   EXPECT_EQ(ValueOf(f.Get("other", 100)), std::nullopt);
 }
 
@@ -114,14 +114,14 @@ TEST(PointGetTest, LockVisibilityRules) {
   const auto& locked = std::get<KeyIsLocked>(blocked.error());
   EXPECT_EQ(locked.info.key, "k");
   EXPECT_EQ(locked.info.primary_lock, "k");
-  EXPECT_EQ(locked.info.lock_version, TimeStamp(10));
+  EXPECT_EQ(locked.info.lock_version, base::TimeStamp(10));
   EXPECT_EQ(locked.info.lock_ttl, 3000u);
   // A resolved lock can be bypassed.
   ReadOptions bypass;
-  bypass.bypass_locks.insert(TimeStamp(10));
+  bypass.bypass_locks.insert(base::TimeStamp(10));
   EXPECT_EQ(ValueOf(f.Get("k", 20, bypass)), "old");
   // Reading the latest version of a primary ignores its own lock.
-  EXPECT_EQ(ValueOf(f.Get("k", TimeStamp::Max().value())), "old");
+  EXPECT_EQ(ValueOf(f.Get("k", base::TimeStamp::Max().value())), "old");
 }
 
 TEST(PointGetTest, LockAndPessimisticLocksNeverBlock) {
@@ -137,7 +137,7 @@ TEST(PointGetTest, LockAndPessimisticLocksNeverBlock) {
 TEST(PointGetTest, MinCommitTsAboveReadTsDoesNotBlock) {
   ReadFixture f;
   Lock lock = MakeLock(LockType::kDelete, "p", 10);
-  lock.min_commit_ts = TimeStamp(30);
+  lock.min_commit_ts = base::TimeStamp(30);
   f.PutLock("k", lock);
   EXPECT_EQ(ValueOf(f.Get("k", 29)), std::nullopt);
   EXPECT_FALSE(f.Get("k", 30).ok());
@@ -146,14 +146,14 @@ TEST(PointGetTest, MinCommitTsAboveReadTsDoesNotBlock) {
   async.use_async_commit = true;
   async.secondaries = {"k"};
   f.PutLock("p", async);
-  EXPECT_FALSE(f.Get("p", TimeStamp::Max().value()).ok());
+  EXPECT_FALSE(f.Get("p", base::TimeStamp::Max().value()).ok());
 }
 
 TEST(PointGetTest, CorruptionIsAnErrorNotAWrongAnswer) {
   ReadFixture f;
   f.PutVersion("k", 1, 2, WriteType::kPut, std::string(300, 'v'));
   ASSERT_TRUE(f.engine().CorruptValue(
-      env::Cf::kDefault, Key::FromRaw("k").AppendTs(TimeStamp(1))));
+      env::Cf::kDefault, Key::FromRaw("k").AppendTs(base::TimeStamp(1))));
   auto r = f.Get("k", 5);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(std::holds_alternative<StorageError>(r.error()));
@@ -171,13 +171,13 @@ TEST(PointGetTest, GcFenceHidesAStaleVersion) {
   ReadFixture f;
   // Version at 11 was overlapped; its gc_fence (40) names a newer version
   // that GC already removed, so reads at >= 40 must not see it.
-  MvccTxn txn{TimeStamp(10)};
+  MvccTxn txn{base::TimeStamp(10)};
   Write write;
-  write.start_ts = TimeStamp(10);
+  write.start_ts = base::TimeStamp(10);
   write.short_value = "v";
   write.has_overlapped_rollback = true;
-  write.gc_fence = TimeStamp(40);
-  txn.PutWrite(Key::FromRaw("k"), TimeStamp(11), write);
+  write.gc_fence = base::TimeStamp(40);
+  txn.PutWrite(Key::FromRaw("k"), base::TimeStamp(11), write);
   f.Apply(txn);
   EXPECT_EQ(ValueOf(f.Get("k", 39)), "v");
   EXPECT_EQ(ValueOf(f.Get("k", 40)), std::nullopt);
@@ -194,7 +194,7 @@ TEST(ScanTest, ForwardReverseLimitKeyOnlyAndLocks) {
   f.PutLock("e", MakeLock(LockType::kPessimistic, "d", 5));
 
   ScanOptions options;
-  options.read_ts = TimeStamp(10);
+  options.read_ts = base::TimeStamp(10);
   auto all = f.DoScan(options);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 4u);
@@ -203,7 +203,7 @@ TEST(ScanTest, ForwardReverseLimitKeyOnlyAndLocks) {
   EXPECT_EQ((*all)[1].value, std::string(256, 'c'));
   EXPECT_EQ((*all)[2].key, "d");
   ASSERT_TRUE((*all)[2].locked.has_value());
-  EXPECT_EQ((*all)[2].locked->info.lock_version, TimeStamp(5));
+  EXPECT_EQ((*all)[2].locked->info.lock_version, base::TimeStamp(5));
   EXPECT_EQ((*all)[3], (KvPair{"e", "ve", std::nullopt}));
 
   options.reverse = true;
@@ -220,7 +220,7 @@ TEST(ScanTest, ForwardReverseLimitKeyOnlyAndLocks) {
   options.key_only = false;
   options.lower_bound = "b";
   options.upper_bound = "d";
-  options.read_ts = TimeStamp(3);
+  options.read_ts = base::TimeStamp(3);
   auto ranged = f.DoScan(options);
   ASSERT_TRUE(ranged.ok());
   ASSERT_EQ(ranged->size(), 2u);
@@ -278,7 +278,7 @@ RC_GTEST_PROP(SnapshotReadProperty, MatchesOracle, ()) {
                                      LockType::kLock, LockType::kPessimistic),
                    raw, start);
       if (*rc::gen::arbitrary<bool>())
-        lock.min_commit_ts = TimeStamp(start + 3);
+        lock.min_commit_ts = base::TimeStamp(start + 3);
       mk.lock = lock;
       f.PutLock(raw, lock);
       continue;
@@ -312,7 +312,7 @@ RC_GTEST_PROP(SnapshotReadProperty, MatchesOracle, ()) {
     if (expected) RC_ASSERT((*got)->value == *expected);
   }
   ScanOptions options;
-  options.read_ts = TimeStamp(read_ts);
+  options.read_ts = base::TimeStamp(read_ts);
   options.reverse = *rc::gen::arbitrary<bool>();
   options.limit = *rc::gen::inRange<size_t>(0, 4);
   options.lower_bound = *rc::gen::elementOf(keys);

@@ -38,7 +38,7 @@ absl::Status ParseWriteField(char tag, BytesView* in, Write* write,
       write->has_overlapped_rollback = true;
       return absl::OkStatus();
     case kGcFencePrefix: {
-      TimeStamp fence;
+      base::TimeStamp fence;
       RETURN_IF_ERROR(internal::GetTs(in, &fence, "gc_fence"));
       write->gc_fence = fence;
       return absl::OkStatus();
@@ -87,7 +87,7 @@ WriteType WriteTypeFromLockType(LockType type) {
   return WriteType::kLock;
 }
 
-Write Write::NewRollback(TimeStamp start_ts, bool is_protected) {
+Write Write::NewRollback(base::TimeStamp start_ts, bool is_protected) {
   Write write;
   write.write_type = WriteType::kRollback;
   write.start_ts = start_ts;
@@ -100,7 +100,7 @@ bool Write::IsProtectedRollback() const {
          *short_value == kProtectedRollbackShortValue;
 }
 
-bool Write::CheckGcFenceAsLatestVersion(TimeStamp read_ts) const {
+bool Write::CheckGcFenceAsLatestVersion(base::TimeStamp read_ts) const {
   return !(gc_fence.has_value() && !gc_fence->IsZero() && *gc_fence <= read_ts);
 }
 
@@ -138,7 +138,7 @@ absl::StatusOr<Write> Write::Parse(BytesView bytes) {
   BytesView in = bytes.substr(1);
   uint64_t start_ts = 0;
   RETURN_IF_ERROR(internal::GetVarU64(&in, &start_ts, "start_ts"));
-  write.start_ts = TimeStamp(start_ts);
+  write.start_ts = base::TimeStamp(start_ts);
   bool stop = false;
   while (!in.empty() && !stop) {
     const char tag = in[0];

@@ -17,8 +17,8 @@
 
 #include "absl/status/statusor.h"
 #include "core/base/bytes.h"
+#include "core/base/timestamp.h"
 #include "core/mvcc/lock.h"
-#include "core/mvcc/timestamp.h"
 
 namespace core::mvcc {
 
@@ -37,19 +37,19 @@ WriteType WriteTypeFromLockType(LockType type);
 
 struct Write {
   WriteType write_type = WriteType::kPut;
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   std::optional<Bytes> short_value;
   // A rollback of another transaction at this record's commit_ts happened.
   bool has_overlapped_rollback = false;
   // Set together with has_overlapped_rollback: the commit_ts of the next newer
   // Put/Delete of the key when the flag was set (0 when there was none).
   // Reads at ts >= gc_fence must not treat this record as the latest.
-  std::optional<TimeStamp> gc_fence;
-  TimeStamp last_change_ts;
+  std::optional<base::TimeStamp> gc_fence;
+  base::TimeStamp last_change_ts;
   uint64_t versions_to_last_change = 0;
   uint64_t txn_source = 0;
 
-  static Write NewRollback(TimeStamp start_ts, bool is_protected);
+  static Write NewRollback(base::TimeStamp start_ts, bool is_protected);
 
   Bytes Encode() const;
   // InvalidArgument on malformed bytes.
@@ -57,7 +57,7 @@ struct Write {
 
   bool IsProtectedRollback() const;
   // Ref: tikv write.rs check_gc_fence_as_latest_version.
-  bool CheckGcFenceAsLatestVersion(TimeStamp read_ts) const;
+  bool CheckGcFenceAsLatestVersion(base::TimeStamp read_ts) const;
   // Put or Delete: a record that changes the value.
   bool IsDataChange() const {
     return write_type == WriteType::kPut || write_type == WriteType::kDelete;

@@ -4,7 +4,7 @@
 
 namespace core::txn {
 
-void ConcurrencyManager::UpdateMaxTs(TimeStamp ts) {
+void ConcurrencyManager::UpdateMaxTs(base::TimeStamp ts) {
   if (ts.IsMax()) return;
   if (ts > max_ts_) max_ts_ = ts;
 }
@@ -46,8 +46,8 @@ mvcc::Outcome ConcurrencyManager::ReadRangeCheck(
   return base::Unit{};
 }
 
-std::optional<TimeStamp> ConcurrencyManager::GlobalMinLockTs() const {
-  std::optional<TimeStamp> min_ts;
+std::optional<base::TimeStamp> ConcurrencyManager::GlobalMinLockTs() const {
+  std::optional<base::TimeStamp> min_ts;
   for (const auto& [key, lock] : lock_table_) {
     if (!min_ts.has_value() || lock.ts < *min_ts) min_ts = lock.ts;
   }

@@ -20,26 +20,26 @@
 #include <map>
 #include <optional>
 
+#include "core/base/timestamp.h"
 #include "core/mvcc/errors.h"
 #include "core/mvcc/key.h"
 #include "core/mvcc/lock.h"
-#include "core/mvcc/timestamp.h"
 
 namespace core::txn {
 
 using mvcc::Key;
 using mvcc::Lock;
-using mvcc::TimeStamp;
 
 class ConcurrencyManager {
  public:
-  explicit ConcurrencyManager(TimeStamp initial_max_ts = TimeStamp::Zero())
+  explicit ConcurrencyManager(
+      base::TimeStamp initial_max_ts = base::TimeStamp::Zero())
       : max_ts_(initial_max_ts) {}
 
-  TimeStamp max_ts() const { return max_ts_; }
-  // Raises max_ts to ts. TimeStamp::Max() ("read the latest") is ignored, as
-  // in TiKV, since no commit could land above it.
-  void UpdateMaxTs(TimeStamp ts);
+  base::TimeStamp max_ts() const { return max_ts_; }
+  // Raises max_ts to ts. base::TimeStamp::Max() ("read the latest") is ignored,
+  // as in TiKV, since no commit could land above it.
+  void UpdateMaxTs(base::TimeStamp ts);
 
   // Places (or replaces) the in-memory lock of `key`. Each key has at most
   // one memory lock: latches keep two commands off the same key.
@@ -58,11 +58,11 @@ class ConcurrencyManager {
       const std::function<mvcc::Outcome(const Key&, const Lock&)>& check) const;
 
   // The smallest start_ts among memory locks (resolved-ts), if any.
-  std::optional<TimeStamp> GlobalMinLockTs() const;
+  std::optional<base::TimeStamp> GlobalMinLockTs() const;
   size_t memory_lock_count() const { return lock_table_.size(); }
 
  private:
-  TimeStamp max_ts_;
+  base::TimeStamp max_ts_;
   std::map<Key, Lock> lock_table_;
 };
 

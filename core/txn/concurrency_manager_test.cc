@@ -15,20 +15,20 @@ Lock PutLock(uint64_t ts, uint64_t min_commit_ts) {
   Lock lock;
   lock.lock_type = mvcc::LockType::kPut;
   lock.primary = "p";
-  lock.ts = TimeStamp(ts);
-  lock.min_commit_ts = TimeStamp(min_commit_ts);
+  lock.ts = base::TimeStamp(ts);
+  lock.min_commit_ts = base::TimeStamp(min_commit_ts);
   lock.use_async_commit = true;
   return lock;
 }
 
 TEST(ConcurrencyManagerTest, MaxTsOnlyGrowsAndIgnoresMax) {
-  ConcurrencyManager cm(TimeStamp(5));
-  cm.UpdateMaxTs(TimeStamp(3));
-  EXPECT_EQ(cm.max_ts(), TimeStamp(5));
-  cm.UpdateMaxTs(TimeStamp(9));
-  EXPECT_EQ(cm.max_ts(), TimeStamp(9));
-  cm.UpdateMaxTs(TimeStamp::Max());
-  EXPECT_EQ(cm.max_ts(), TimeStamp(9));
+  ConcurrencyManager cm(base::TimeStamp(5));
+  cm.UpdateMaxTs(base::TimeStamp(3));
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(5));
+  cm.UpdateMaxTs(base::TimeStamp(9));
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(9));
+  cm.UpdateMaxTs(base::TimeStamp::Max());
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(9));
 }
 
 TEST(ConcurrencyManagerTest, MemoryLockTable) {
@@ -38,8 +38,8 @@ TEST(ConcurrencyManagerTest, MemoryLockTable) {
   cm.LockKey(b, PutLock(20, 30));
   cm.LockKey(a, PutLock(10, 11));
   EXPECT_EQ(cm.memory_lock_count(), 2u);
-  EXPECT_EQ(cm.GlobalMinLockTs(), TimeStamp(10));
-  EXPECT_EQ(cm.GetMemoryLock(a)->ts, TimeStamp(10));
+  EXPECT_EQ(cm.GlobalMinLockTs(), base::TimeStamp(10));
+  EXPECT_EQ(cm.GetMemoryLock(a)->ts, base::TimeStamp(10));
   int visited = 0;
   auto outcome =
       cm.ReadRangeCheck(a, std::nullopt, [&](const Key&, const Lock&) {
@@ -64,20 +64,20 @@ TEST(TxnReadTest, ReadRaisesMaxTsThenChecksMemoryLocks) {
   engine::MemEngine engine;
   ConcurrencyManager cm;
   mvcc::MvccReader reader(engine.NewSnapshot());
-  auto none = TxnGet(cm, reader, "k", TimeStamp(40), {});
+  auto none = TxnGet(cm, reader, "k", base::TimeStamp(40), {});
   ASSERT_TRUE(none.ok());
-  EXPECT_EQ(cm.max_ts(), TimeStamp(40));
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(40));
   cm.LockKey(Key::FromRaw("k"), PutLock(10, 41));
   // min_commit_ts 41 > 40: the read at 40 is not blocked.
-  EXPECT_TRUE(TxnGet(cm, reader, "k", TimeStamp(40), {}).ok());
-  auto blocked = TxnGet(cm, reader, "k", TimeStamp(41), {});
+  EXPECT_TRUE(TxnGet(cm, reader, "k", base::TimeStamp(40), {}).ok());
+  auto blocked = TxnGet(cm, reader, "k", base::TimeStamp(41), {});
   ASSERT_FALSE(blocked.ok());
   EXPECT_TRUE(std::holds_alternative<mvcc::KeyIsLocked>(blocked.error()));
   mvcc::ScanOptions scan;
-  scan.read_ts = TimeStamp(50);
+  scan.read_ts = base::TimeStamp(50);
   auto scanned = TxnScan(cm, reader, scan);
   ASSERT_FALSE(scanned.ok());
-  EXPECT_EQ(cm.max_ts(), TimeStamp(50));
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(50));
 }
 
 TEST(TxnReadTest, BadReadsAreInvalidRequests) {
@@ -86,13 +86,13 @@ TEST(TxnReadTest, BadReadsAreInvalidRequests) {
   mvcc::MvccReader reader(engine.NewSnapshot());
   for (const std::string& key :
        {std::string(), std::string(8 * 1024 + 1, 'k')}) {
-    auto bad = TxnGet(cm, reader, key, TimeStamp(1), {});
+    auto bad = TxnGet(cm, reader, key, base::TimeStamp(1), {});
     ASSERT_FALSE(bad.ok());
     EXPECT_TRUE(std::holds_alternative<mvcc::InvalidRequest>(bad.error()));
   }
-  auto zero = TxnGet(cm, reader, "k", TimeStamp(0), {});
+  auto zero = TxnGet(cm, reader, "k", base::TimeStamp(0), {});
   ASSERT_FALSE(zero.ok());
-  EXPECT_EQ(cm.max_ts(), TimeStamp(0));
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(0));
 }
 
 }  // namespace

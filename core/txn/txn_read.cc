@@ -8,7 +8,7 @@ namespace core::txn {
 
 mvcc::Result<std::optional<mvcc::ValueAtTs>> TxnGet(
     ConcurrencyManager& cm, mvcc::MvccReader& reader, mvcc::BytesView raw_key,
-    TimeStamp read_ts, const mvcc::ReadOptions& options) {
+    base::TimeStamp read_ts, const mvcc::ReadOptions& options) {
   if (auto bad = ValidateKey(raw_key)) return base::MakeErr(mvcc::Error(*bad));
   if (read_ts.IsZero()) return mvcc::InvalidRequestErr("read ts is zero");
   cm.UpdateMaxTs(read_ts);

@@ -20,7 +20,7 @@ namespace core::txn {
 // InvalidRequest for an empty or oversized key or a zero read ts.
 mvcc::Result<std::optional<mvcc::ValueAtTs>> TxnGet(
     ConcurrencyManager& cm, mvcc::MvccReader& reader, mvcc::BytesView raw_key,
-    TimeStamp read_ts, const mvcc::ReadOptions& options);
+    base::TimeStamp read_ts, const mvcc::ReadOptions& options);
 
 mvcc::Result<std::vector<mvcc::KvPair>> TxnScan(
     ConcurrencyManager& cm, mvcc::MvccReader& reader,

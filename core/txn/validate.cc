@@ -23,14 +23,14 @@ std::optional<mvcc::InvalidRequest> ValidateValue(mvcc::BytesView value) {
   return std::nullopt;
 }
 
-std::optional<mvcc::InvalidRequest> ValidateStartTs(mvcc::TimeStamp start_ts) {
+std::optional<mvcc::InvalidRequest> ValidateStartTs(base::TimeStamp start_ts) {
   if (start_ts.IsZero()) return mvcc::InvalidRequest{"start_ts is zero"};
   if (start_ts.IsMax()) return mvcc::InvalidRequest{"start_ts is the max ts"};
   return std::nullopt;
 }
 
 std::optional<mvcc::InvalidRequest> ValidateCommitTs(
-    mvcc::TimeStamp start_ts, mvcc::TimeStamp commit_ts) {
+    base::TimeStamp start_ts, base::TimeStamp commit_ts) {
   if (auto bad = ValidateStartTs(start_ts)) return bad;
   if (commit_ts <= start_ts) {
     return mvcc::InvalidRequest{

@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <optional>
 
+#include "core/base/timestamp.h"
 #include "core/mvcc/errors.h"
-#include "core/mvcc/timestamp.h"
 
 namespace core::txn {
 
@@ -20,9 +20,9 @@ inline constexpr size_t kMaxValueSizeBytes = 8 * 1024 * 1024;
 
 std::optional<mvcc::InvalidRequest> ValidateKey(mvcc::BytesView raw_key);
 std::optional<mvcc::InvalidRequest> ValidateValue(mvcc::BytesView value);
-std::optional<mvcc::InvalidRequest> ValidateStartTs(mvcc::TimeStamp start_ts);
-std::optional<mvcc::InvalidRequest> ValidateCommitTs(mvcc::TimeStamp start_ts,
-                                                     mvcc::TimeStamp commit_ts);
+std::optional<mvcc::InvalidRequest> ValidateStartTs(base::TimeStamp start_ts);
+std::optional<mvcc::InvalidRequest> ValidateCommitTs(base::TimeStamp start_ts,
+                                                     base::TimeStamp commit_ts);
 
 }  // namespace core::txn
 

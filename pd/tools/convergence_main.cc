@@ -1,17 +1,17 @@
-// Runs the PD convergence simulation and prints, per phase, the rounds to
-// reach the goal and the operators added, then the operator outcomes and a
-// trace hash (equal for equal seeds and binaries).
+// Runs PD scheduling to convergence over the pure cluster model and prints, per
+// phase, the rounds to reach the goal and the operators added, then the
+// operator outcomes and a trace hash (equal for equal seeds and binaries).
 //
-//   bazel run --config=opt //pd/core/sim:convergence_sim -- --seed=7
-//   bazel run //pd/core/sim:convergence_sim -- --quick
+//   bazel run --config=opt //pd/tools:convergence -- --seed=7
+//   bazel run //pd/tools:convergence -- --quick
 #include <cstdio>
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "pd/core/sim/convergence.h"
+#include "pd/core/model/convergence.h"
 
-ABSL_FLAG(uint64_t, seed, 1, "simulation seed");
+ABSL_FLAG(uint64_t, seed, 1, "model seed");
 ABSL_FLAG(int, stores, 8,
           "stores, including the one added in the last phase (5..10)");
 ABSL_FLAG(int, regions, 1000, "initial regions");
@@ -21,7 +21,7 @@ ABSL_FLAG(bool, quick, false, "small run for CI: 6 stores, 200 regions");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  pd::core::sim::ConvergenceOptions options;
+  pd::model::ConvergenceOptions options;
   options.seed = absl::GetFlag(FLAGS_seed);
   options.stores = absl::GetFlag(FLAGS_stores);
   options.regions = absl::GetFlag(FLAGS_regions);
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf(
-      "convergence_sim seed=%llu stores=%d regions=%d max_rounds=%d joint=%d\n",
+      "convergence seed=%llu stores=%d regions=%d max_rounds=%d joint=%d\n",
       static_cast<unsigned long long>(options.seed), options.stores,
       options.regions, options.max_rounds_per_phase,
       options.use_joint_consensus ? 1 : 0);
@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
       "tolerance: max-min <= %.0f%% of mean + %lld (peer and leader counts)\n",
       options.tolerance_ratio * 100,
       static_cast<long long>(options.tolerance_slack));
-  const pd::core::sim::ConvergenceResult result =
-      pd::core::sim::RunConvergence(options);
+  const pd::model::ConvergenceResult result =
+      pd::model::RunConvergence(options);
   bool ok = !result.violation.has_value();
   for (const auto& phase : result.phases) {
     std::printf(

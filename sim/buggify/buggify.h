@@ -1,26 +1,19 @@
-// BUGGIFY-style code fault points (after FoundationDB's flow/Buggify.h).
+// Buggify: the simulator's core::env::FaultPoints (BUGGIFY, after
+// FoundationDB's flow/Buggify.h). Code reaches it only through the
+// FAULT_POINT macros of core/env/fault_points.h, drivers through their Env:
 //
-//   if (SIM_BUGGIFY(buggify)) batch_limit = 1;             // rare branch
-//   if (SIM_BUGGIFY_WITH_PROB(buggify, 0.01)) return Err;  // rarer
+//   if (FAULT_POINT(env.faults)) batch_limit = 1;              // rare branch
+//   if (FAULT_POINT_WITH_PROB(env.faults, 0.01)) return Err;  // rarer
 //
 // A site is one source location (file:line). Per run, each site is either
 // active (with probability `activation_probability`) or not; an active site
 // then fires on each evaluation with probability `fire_probability` (or the
-// explicit probability of SIM_BUGGIFY_WITH_PROB). Activation is a hash of
+// explicit probability of FAULT_POINT_WITH_PROB). Activation is a hash of
 // (seed, file, line), so it does not depend on which sites happen to run
-// first; firing draws from the context's own PRNG stream. Both are
-// deterministic from the seed.
-//
-// Build flag: the macros evaluate the context only when SIM_BUGGIFY_ENABLED
-// is defined (the simulator's build: `--copt=-DSIM_BUGGIFY_ENABLED`, or
-// `local_defines` on a test). Otherwise they are the constant `false`; the
-// context expression is type-checked but never evaluated, so runtime builds
-// contain no fault points at all. The context is passed explicitly: there is
-// no global, each simulated process reaches it through its environment.
-//
-// Buggify is the simulator's core::env::FaultPoints: drivers reach it through
-// their Env (`FAULT_POINT(env.faults)`, core/env/fault_points.h); the
-// SIM_BUGGIFY macros below are the same thing for simulator-only code.
+// first; firing draws from this object's own PRNG stream. Both are
+// deterministic from the seed. Whether the macros consult it at all is
+// decided at build time by SIM_BUGGIFY_ENABLED (see fault_points.h); there
+// is no global: each simulated process reaches it through its environment.
 //
 // Thread-affinity: the simulator's thread.
 #ifndef SIM_BUGGIFY_BUGGIFY_H_
@@ -96,14 +89,5 @@ class Buggify final : public core::env::FaultPoints {
 };
 
 }  // namespace sim
-
-#if defined(SIM_BUGGIFY_ENABLED)
-#define SIM_BUGGIFY(ctx) ((ctx).Fire(__FILE__, __LINE__, -1.0))
-#define SIM_BUGGIFY_WITH_PROB(ctx, p) ((ctx).Fire(__FILE__, __LINE__, (p)))
-#else
-#define SIM_BUGGIFY(ctx) (static_cast<void>(sizeof(&(ctx))), false)
-#define SIM_BUGGIFY_WITH_PROB(ctx, p) \
-  (static_cast<void>(sizeof(&(ctx))), static_cast<void>(sizeof(p)), false)
-#endif
 
 #endif  // SIM_BUGGIFY_BUGGIFY_H_

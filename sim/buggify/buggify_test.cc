@@ -1,6 +1,8 @@
-// Buggify with SIM_BUGGIFY_ENABLED: per-site activation is per run and
-// independent of evaluation order, active sites fire at the configured rate,
-// and everything is a function of the seed.
+// Buggify behind the FAULT_POINT macros of a simulation build
+// (SIM_BUGGIFY_ENABLED): per-site activation is per run and independent of
+// evaluation order, active sites fire at the configured rate, and everything
+// is a function of the seed. The macros' runtime form (constant false, the
+// context never evaluated) is core/env's fault_points_disabled_test.
 #include "sim/buggify/buggify.h"
 
 #include <gtest/gtest.h>
@@ -18,11 +20,15 @@ BuggifyOptions Always() {
   return options;
 }
 
+#if !defined(SIM_BUGGIFY_ENABLED)
+#error "this test checks the simulation build of the fault-point macros"
+#endif
+
 TEST(BuggifyTest, MacrosReachTheContext) {
   Buggify always(1, Always());
-  EXPECT_TRUE(SIM_BUGGIFY(always));
-  EXPECT_FALSE(SIM_BUGGIFY_WITH_PROB(always, 0.0));
-  EXPECT_TRUE(SIM_BUGGIFY_WITH_PROB(always, 1.0));
+  EXPECT_TRUE(FAULT_POINT(always));
+  EXPECT_FALSE(FAULT_POINT_WITH_PROB(always, 0.0));
+  EXPECT_TRUE(FAULT_POINT_WITH_PROB(always, 1.0));
   ASSERT_EQ(always.Sites().size(), 3u) << "each line is its own site";
   EXPECT_EQ(always.Sites()[0].evaluations, 1u);
 }
@@ -43,7 +49,7 @@ TEST(BuggifyTest, DisabledRunHasNoActiveSite) {
   BuggifyOptions options = Always();
   options.enabled = false;
   Buggify off(1, options);
-  for (int i = 0; i < 100; ++i) EXPECT_FALSE(SIM_BUGGIFY(off));
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(FAULT_POINT(off));
 }
 
 // Ref: FDB flow/Buggify.h: sites activate with p = 0.25 per run, then fire

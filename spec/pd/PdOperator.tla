@@ -184,7 +184,7 @@ Next ==
 Spec == Init /\ [][Next]_vars
 
 (***************************************************************************)
-(* Invariants (C++: pd::core::invariants::<same name>).                    *)
+(* Invariants (C++: pd::invariants::<same name>).                    *)
 (***************************************************************************)
 RangesDisjoint ==
     \A r, q \in DOMAIN regions : r # q => ~Overlap(regions[r], regions[q])

@@ -71,7 +71,7 @@ Next ==
 Spec == Init /\ [][Next]_vars
 
 (***************************************************************************)
-(* Invariants (C++: pd::core::invariants::<same name>).                    *)
+(* Invariants (C++: pd::invariants::<same name>).                    *)
 (***************************************************************************)
 SafePointMonotonic == gc >= prevGc
 

@@ -181,7 +181,7 @@ Next ==
 Spec == Init /\ [][Next]_vars
 
 (***************************************************************************)
-(* Invariants.  C++: pd::core::invariants::TsoStrictlyIncreasing.          *)
+(* Invariants.  C++: pd::invariants::TsoStrictlyIncreasing.          *)
 (***************************************************************************)
 TsoStrictlyIncreasing == monotonic
 

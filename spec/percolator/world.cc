@@ -22,9 +22,9 @@ namespace {
 
 namespace actions = core::txn::actions;
 namespace mvcc = core::mvcc;
+using core::base::TimeStamp;
 using core::mvcc::Key;
 using core::mvcc::Lock;
-using core::mvcc::TimeStamp;
 
 TimeStamp Ts(uint64_t value) { return TimeStamp(value); }
 

@@ -66,7 +66,7 @@ struct Store {
   core::txn::ConcurrencyManager cm;
   uint64_t tso = 0;
 
-  mvcc::TimeStamp NextTs() { return mvcc::TimeStamp(++tso); }
+  core::base::TimeStamp NextTs() { return core::base::TimeStamp(++tso); }
   void Apply(mvcc::MvccTxn& txn) {
     CHECK(engine.Write(txn.ToWriteBatch(), {}).ok());
     actions::ReleaseMemoryLocks(txn, cm);
@@ -161,7 +161,7 @@ void GetPhase(const std::string& name, Store& store, int64_t gets,
   std::vector<double> txn_us, raw_us;
   for (int64_t i = 0; i < gets; ++i) {
     const std::string key = KeyOf(prng.Uniform(key_count));
-    const mvcc::TimeStamp read_ts = store.NextTs();
+    const core::base::TimeStamp read_ts = store.NextTs();
     auto start = Clock::now();
     {
       mvcc::MvccReader reader(store.engine.NewSnapshot());

@@ -33,7 +33,7 @@ base::Err<Error> Conflict(const PessimisticLockArgs& args, BytesView raw_key,
 // The write-CF checks for a key without our lock.
 mvcc::Outcome CheckWrites(mvcc::MvccReader& reader, const Key& key,
                           BytesView raw_key, const PessimisticLockArgs& args) {
-  auto latest = reader.SeekWrite(key, TimeStamp::Max());
+  auto latest = reader.SeekWrite(key, base::TimeStamp::Max());
   if (!latest.ok()) return base::MakeErr(std::move(latest).error());
   if (!latest->has_value()) return base::Unit{};
   const mvcc::VersionedWrite& newest = **latest;
@@ -65,7 +65,7 @@ mvcc::Result<PessimisticLockOutcome> ReadValue(
     mvcc::MvccReader& reader, const Key& key, const PessimisticLockArgs& args) {
   PessimisticLockOutcome outcome;
   if (!args.need_value && !args.should_not_exist) return outcome;
-  auto write = reader.GetWrite(key, TimeStamp::Max());
+  auto write = reader.GetWrite(key, base::TimeStamp::Max());
   if (!write.ok()) return base::MakeErr(std::move(write).error());
   if (!write->has_value()) return outcome;
   if (args.should_not_exist) {

@@ -27,14 +27,14 @@ namespace core::txn::actions {
 
 struct PessimisticLockArgs {
   Bytes primary;
-  TimeStamp start_ts;
-  TimeStamp for_update_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp for_update_ts;
   uint64_t lock_ttl = 0;
   // Insert semantics: fail with AlreadyExist when the key has a value.
   bool should_not_exist = false;
   // Return the value at for_update_ts (kvrpcpb return_values).
   bool need_value = false;
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
 };
 
 struct PessimisticLockOutcome {

@@ -14,12 +14,13 @@ using Kind = SecondaryLocksStatus::Kind;
 struct KeyStatus {
   Kind kind = Kind::kLocked;
   std::optional<Lock> lock;
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
 };
 
 mvcc::Result<KeyStatus> CheckSecondaryLock(mvcc::MvccTxn& txn,
                                            mvcc::MvccReader& reader,
-                                           const Key& key, TimeStamp start_ts) {
+                                           const Key& key,
+                                           base::TimeStamp start_ts) {
   auto lock = reader.LoadLock(key);
   if (!lock.ok()) return base::MakeErr(std::move(lock).error());
   if (lock->has_value() && (*lock)->ts == start_ts) {
@@ -48,7 +49,7 @@ mvcc::Result<KeyStatus> CheckSecondaryLock(mvcc::MvccTxn& txn,
 
 mvcc::Result<SecondaryLocksStatus> CheckSecondaryLocks(
     mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
-    const std::vector<Bytes>& raw_keys, TimeStamp start_ts) {
+    const std::vector<Bytes>& raw_keys, base::TimeStamp start_ts) {
   if (auto bad = ValidateStartTs(start_ts)) {
     return base::MakeErr(mvcc::Error(*bad));
   }

@@ -32,12 +32,12 @@ struct SecondaryLocksStatus {
   // kLocked: one per key, in request order.
   std::vector<mvcc::LockInfo> locks;
   // kCommitted.
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
 };
 
 mvcc::Result<SecondaryLocksStatus> CheckSecondaryLocks(
     mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
-    const std::vector<Bytes>& raw_keys, TimeStamp start_ts);
+    const std::vector<Bytes>& raw_keys, base::TimeStamp start_ts);
 
 }  // namespace core::txn::actions
 

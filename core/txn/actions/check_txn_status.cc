@@ -17,7 +17,7 @@ MissingLockOptions MissingOptions(const CheckTxnStatusArgs& args) {
 }
 
 void RaiseMaxTs(ConcurrencyManager& cm, const CheckTxnStatusArgs& args) {
-  TimeStamp new_max_ts = args.lock_ts;
+  base::TimeStamp new_max_ts = args.lock_ts;
   if (!args.current_ts.IsMax())
     new_max_ts = std::max(new_max_ts, args.current_ts);
   if (!args.caller_start_ts.IsMax()) {

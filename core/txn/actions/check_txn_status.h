@@ -33,11 +33,11 @@
 namespace core::txn::actions {
 
 struct CheckTxnStatusArgs {
-  TimeStamp lock_ts;
+  base::TimeStamp lock_ts;
   // The caller's start_ts; Max when the caller is not a reader.
-  TimeStamp caller_start_ts;
+  base::TimeStamp caller_start_ts;
   // A fresh TSO timestamp, used for expiry.
-  TimeStamp current_ts;
+  base::TimeStamp current_ts;
   bool rollback_if_not_exist = true;
   bool force_sync_commit = false;
   bool resolving_pessimistic_lock = false;

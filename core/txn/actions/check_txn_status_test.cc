@@ -13,7 +13,7 @@ using namespace testing;  // NOLINT: test helpers
 
 // Physical milliseconds as timestamps, so TTLs mean something.
 uint64_t Ms(uint64_t ms, uint64_t logical = 0) {
-  return TimeStamp::Compose(ms, logical).value();
+  return base::TimeStamp::Compose(ms, logical).value();
 }
 
 CheckTxnStatusArgs Args(uint64_t lock_ts, uint64_t caller_start_ts,

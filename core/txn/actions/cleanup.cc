@@ -50,7 +50,7 @@ mvcc::Outcome Cleanup(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
 
 mvcc::Outcome BatchRollback(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
                             const std::vector<Bytes>& raw_keys,
-                            TimeStamp start_ts) {
+                            base::TimeStamp start_ts) {
   // The reader does not see this command's own writes: touch each key once.
   std::set<Bytes> seen;
   for (const Bytes& raw : raw_keys) {

@@ -22,9 +22,9 @@
 namespace core::txn::actions {
 
 struct CleanupArgs {
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   // Zero: roll back regardless of the TTL.
-  TimeStamp current_ts;
+  base::TimeStamp current_ts;
   // Protect the rollback record written when the lock is missing.
   bool protect_rollback = false;
 };
@@ -36,7 +36,7 @@ mvcc::Outcome Cleanup(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
 // error (e.g. Committed).
 mvcc::Outcome BatchRollback(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
                             const std::vector<Bytes>& raw_keys,
-                            TimeStamp start_ts);
+                            base::TimeStamp start_ts);
 
 }  // namespace core::txn::actions
 

@@ -58,10 +58,10 @@ TEST(CleanupTest, RollbackOfCommittedTxnFails) {
 
 TEST(CleanupTest, CleanupRespectsTtlWhenCurrentTsGiven) {
   TestEngine e;
-  const uint64_t start = TimeStamp::Compose(100, 0).value();
+  const uint64_t start = base::TimeStamp::Compose(100, 0).value();
   MustPrewritePut(e, "k", "v", "k", start);  // ttl 3000 ms
-  const uint64_t alive = TimeStamp::Compose(3100, 0).value();
-  const uint64_t expired = TimeStamp::Compose(3101, 0).value();
+  const uint64_t alive = base::TimeStamp::Compose(3100, 0).value();
+  const uint64_t expired = base::TimeStamp::Compose(3101, 0).value();
   ErrorAs<mvcc::KeyIsLocked>(MustCleanupErr(e, "k", start, alive));
   MustLocked(e, "k", start);
   MustCleanup(e, "k", start, expired);

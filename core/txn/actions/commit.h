@@ -24,15 +24,15 @@
 namespace core::txn::actions {
 
 struct CommitArgs {
-  TimeStamp start_ts;
-  TimeStamp commit_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp commit_ts;
 };
 
 struct CommitOutcome {
   // False when the key was already committed by an earlier attempt.
   bool committed_now = false;
   // The commit_ts recorded on the key (the earlier one when idempotent).
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
 };
 
 mvcc::Result<CommitOutcome> Commit(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,

@@ -83,12 +83,13 @@ TEST(CommitTest, CommitOfOverlappedRollbackKeepsItsTrace) {
   MustPrewrite(e, {Put("k", "v")}, "k", 10, options);
   CheckTxnStatusArgs args;
   args.lock_ts = Ts(20);
-  args.caller_start_ts = TimeStamp::Max();
+  args.caller_start_ts = base::TimeStamp::Max();
   args.current_ts = Ts(20);
   auto status = TryCheckTxnStatus(e, "k", args);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(status->kind, TxnStatus::Kind::kLockNotExist);
-  EXPECT_EQ(MustLocked(e, "k", 10).rollback_ts, std::vector<TimeStamp>{Ts(20)});
+  EXPECT_EQ(MustLocked(e, "k", 10).rollback_ts,
+            std::vector<base::TimeStamp>{Ts(20)});
   // Txn 10 commits exactly at 20: its record replaces the rollback record
   // but carries the overlapped flag.
   MustCommit(e, "k", 10, 20);

@@ -18,7 +18,7 @@ void DeleteVersion(mvcc::MvccTxn& txn, const Key& key,
 }  // namespace
 
 mvcc::Result<GcOutcome> Gc(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
-                           const Key& key, TimeStamp safe_point) {
+                           const Key& key, base::TimeStamp safe_point) {
   auto writes = reader.ScanWrites(key);
   if (!writes.ok()) return base::MakeErr(std::move(writes).error());
   enum class State { kRewind, kRemoveIdempotent, kRemoveAll };

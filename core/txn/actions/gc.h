@@ -28,7 +28,7 @@ struct GcOutcome {
 };
 
 mvcc::Result<GcOutcome> Gc(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
-                           const Key& key, TimeStamp safe_point);
+                           const Key& key, base::TimeStamp safe_point);
 
 }  // namespace core::txn::actions
 

@@ -16,8 +16,8 @@
 namespace core::txn::actions {
 
 struct PessimisticRollbackArgs {
-  TimeStamp start_ts;
-  TimeStamp for_update_ts;
+  base::TimeStamp start_ts;
+  base::TimeStamp for_update_ts;
 };
 
 // Returns whether a lock was released.

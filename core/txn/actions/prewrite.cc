@@ -40,10 +40,10 @@ base::Err<Error> Conflict(const TxnProps& props, BytesView raw_key,
 
 // Step 2 of the contract in prewrite.h. Returns the commit_ts of this
 // transaction's own commit record when the key is already committed.
-mvcc::Result<std::optional<TimeStamp>> CheckForNewerVersion(
+mvcc::Result<std::optional<base::TimeStamp>> CheckForNewerVersion(
     mvcc::MvccReader& reader, const Key& key, BytesView raw_key,
     const TxnProps& props, PessimisticAction action) {
-  TimeStamp seek_ts = TimeStamp::Max();
+  base::TimeStamp seek_ts = base::TimeStamp::Max();
   while (true) {
     auto found = reader.SeekWrite(key, seek_ts);
     if (!found.ok()) return base::MakeErr(std::move(found).error());
@@ -57,7 +57,7 @@ mvcc::Result<std::optional<TimeStamp>> CheckForNewerVersion(
                       WriteConflictReason::kSelfRolledBack);
     }
     if (version.write.start_ts == props.start_ts && !rollback) {
-      return std::optional<TimeStamp>(version.commit_ts);
+      return std::optional<base::TimeStamp>(version.commit_ts);
     }
     if (version.commit_ts == props.start_ts) break;
     if (!props.IsPessimistic()) {
@@ -74,12 +74,12 @@ mvcc::Result<std::optional<TimeStamp>> CheckForNewerVersion(
     }
     seek_ts = version.commit_ts.Prev();
   }
-  return std::optional<TimeStamp>();
+  return std::optional<base::TimeStamp>();
 }
 
 mvcc::Outcome CheckNotExists(mvcc::MvccReader& reader, const Key& key,
                              BytesView raw_key) {
-  auto latest = reader.GetWrite(key, TimeStamp::Max());
+  auto latest = reader.GetWrite(key, base::TimeStamp::Max());
   if (!latest.ok()) return base::MakeErr(std::move(latest).error());
   if (latest->has_value()) {
     return base::MakeErr(Error(mvcc::AlreadyExist{Bytes(raw_key)}));
@@ -130,18 +130,18 @@ Lock BuildLock(mvcc::MvccTxn& txn, const Key& key, const TxnProps& props,
 // Places the lock in the memory table, then derives min_commit_ts from
 // max_ts (Invariant AsyncCommitTsAboveReads). Ref: tikv prewrite.rs
 // async_commit_timestamps.
-mvcc::Result<TimeStamp> AsyncCommitTimestamps(mvcc::MvccTxn& txn,
-                                              ConcurrencyManager& cm,
-                                              const Key& key, Lock& lock,
-                                              const TxnProps& props) {
+mvcc::Result<base::TimeStamp> AsyncCommitTimestamps(mvcc::MvccTxn& txn,
+                                                    ConcurrencyManager& cm,
+                                                    const Key& key, Lock& lock,
+                                                    const TxnProps& props) {
   cm.LockKey(key, lock);
   txn.memory_locked_keys().push_back(key);
-  TimeStamp max_ts = cm.max_ts();
+  base::TimeStamp max_ts = cm.max_ts();
 #if defined(MUTANT_TXN_ASYNC_MIN_COMMIT_TS_NOT_ABOVE_MAX_TS)
   // Known bug: ignores the reads this store has served.
-  max_ts = TimeStamp::Zero();
+  max_ts = base::TimeStamp::Zero();
 #endif
-  TimeStamp min_commit_ts =
+  base::TimeStamp min_commit_ts =
       std::max({max_ts, props.start_ts, props.for_update_ts}).Next();
   min_commit_ts = std::max(min_commit_ts, lock.min_commit_ts);
   if (!props.max_commit_ts.IsZero() && min_commit_ts > props.max_commit_ts) {
@@ -233,7 +233,7 @@ namespace {
 
 // Turns the 1PC locks into write records at commit_ts.
 // Ref: tikv commands/prewrite.rs handle_1pc_locks.
-void HandleOnePcLocks(mvcc::MvccTxn& txn, TimeStamp commit_ts) {
+void HandleOnePcLocks(mvcc::MvccTxn& txn, base::TimeStamp commit_ts) {
   for (const mvcc::OnePcLock& entry : txn.locks_for_1pc()) {
     mvcc::Write write;
     write.write_type = mvcc::WriteTypeFromLockType(entry.lock.lock_type);
@@ -249,7 +249,7 @@ void HandleOnePcLocks(mvcc::MvccTxn& txn, TimeStamp commit_ts) {
 
 struct Attempt {
   std::vector<mvcc::KeyIsLocked> locks;
-  TimeStamp max_min_commit_ts;
+  base::TimeStamp max_min_commit_ts;
 };
 
 // One pass over the mutations. KeyIsLocked is collected; any other error

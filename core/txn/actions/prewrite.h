@@ -40,7 +40,7 @@ namespace core::txn::actions {
 
 struct PrewriteOutcome {
   // Async commit / 1PC: this key's min_commit_ts. Zero for 2PC.
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
   // A stale retry found the key already committed by this transaction.
   bool already_committed = false;
 };
@@ -64,9 +64,9 @@ struct PrewriteResult {
   std::vector<mvcc::KeyIsLocked> locks;
   // Async commit: the transaction's commit_ts (max over keys). Zero for 2PC,
   // including a fallback from async commit / 1PC after CommitTsTooLarge.
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
   // 1PC: the commit_ts the keys were committed at. Zero otherwise.
-  TimeStamp one_pc_commit_ts;
+  base::TimeStamp one_pc_commit_ts;
 };
 
 // KvPrewrite. On success `txn` holds the command's modifications (and, for

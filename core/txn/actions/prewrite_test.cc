@@ -177,8 +177,8 @@ TEST(PrewriteTest, PessimisticAmendsLostLockOnlyIfUnchanged) {
   {
     CheckTxnStatusArgs args;
     args.lock_ts = Ts(20);
-    args.caller_start_ts = TimeStamp::Max();
-    args.current_ts = TimeStamp::Compose(1'000'000, 0);
+    args.caller_start_ts = base::TimeStamp::Max();
+    args.current_ts = base::TimeStamp::Compose(1'000'000, 0);
     ASSERT_TRUE(TryCheckTxnStatus(e, "p", args).ok());
   }
   MustRollback(e, "p", 30);

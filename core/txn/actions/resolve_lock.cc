@@ -11,7 +11,7 @@ namespace core::txn::actions {
 
 mvcc::Outcome ResolveLock(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
                           const Key& key, const Lock& lock,
-                          TimeStamp commit_ts) {
+                          base::TimeStamp commit_ts) {
   if (commit_ts.IsZero()) {
     return Cleanup(txn, reader, key, CleanupArgs{lock.ts, {}, false});
   }

@@ -22,12 +22,12 @@
 namespace core::txn::actions {
 
 // start_ts -> commit_ts (zero: roll back).
-using TxnStatusMap = std::map<TimeStamp, TimeStamp>;
+using TxnStatusMap = std::map<base::TimeStamp, base::TimeStamp>;
 
 // Resolves one lock found on `key`.
 mvcc::Outcome ResolveLock(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
                           const Key& key, const Lock& lock,
-                          TimeStamp commit_ts);
+                          base::TimeStamp commit_ts);
 
 struct ResolveLockArgs {
   TxnStatusMap txn_status;

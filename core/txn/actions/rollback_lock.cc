@@ -14,7 +14,7 @@ mvcc::Error RawKeyError(const Key& key) {
 }  // namespace
 
 mvcc::Outcome CollapsePrevRollback(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
-                                   const Key& key, TimeStamp below_ts) {
+                                   const Key& key, base::TimeStamp below_ts) {
   if (below_ts.IsZero()) return base::Unit{};
   auto prev = reader.SeekWrite(key, below_ts.Prev());
   if (!prev.ok()) return base::MakeErr(std::move(prev).error());
@@ -29,8 +29,8 @@ mvcc::Outcome CollapsePrevRollback(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
 }
 
 void WriteRollbackRecord(
-    mvcc::MvccTxn& txn, const Key& key, TimeStamp start_ts, bool is_protected,
-    const std::optional<mvcc::OverlappedWrite>& overlapped) {
+    mvcc::MvccTxn& txn, const Key& key, base::TimeStamp start_ts,
+    bool is_protected, const std::optional<mvcc::OverlappedWrite>& overlapped) {
 #if defined(MUTANT_TXN_UNPROTECTED_PRIMARY_ROLLBACK)
   // Known bug: rollbacks of primaries can be collapsed.
   is_protected = false;
@@ -77,7 +77,7 @@ mvcc::Outcome RollbackLock(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
 
 mvcc::Result<TxnStatus> CheckTxnStatusMissingLock(
     mvcc::MvccTxn& txn, mvcc::MvccReader& reader, const Key& primary,
-    TimeStamp start_ts, const std::optional<Lock>& mismatch_lock,
+    base::TimeStamp start_ts, const std::optional<Lock>& mismatch_lock,
     const MissingLockOptions& options) {
   auto record = reader.GetTxnCommitRecord(primary, start_ts);
   if (!record.ok()) return base::MakeErr(std::move(record).error());

@@ -42,14 +42,14 @@ struct MissingLockOptions {
 // unprotected Rollback (rollback records would otherwise pile up on a hot
 // key). The record at exactly `below_ts`+1.. is never touched.
 mvcc::Outcome CollapsePrevRollback(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
-                                   const Key& key, TimeStamp below_ts);
+                                   const Key& key, base::TimeStamp below_ts);
 
 // Records the rollback of start_ts on `key`: a Rollback record, or, when a
 // commit of another transaction sits at commit_ts == start_ts, the
 // overlapped-rollback flag on that record (only if protected).
 void WriteRollbackRecord(
-    mvcc::MvccTxn& txn, const Key& key, TimeStamp start_ts, bool is_protected,
-    const std::optional<mvcc::OverlappedWrite>& overlapped);
+    mvcc::MvccTxn& txn, const Key& key, base::TimeStamp start_ts,
+    bool is_protected, const std::optional<mvcc::OverlappedWrite>& overlapped);
 
 // Whether a rollback of `lock` on `key` must be protected (key is primary).
 bool ShouldProtectRollback(const Key& key, const Lock& lock);
@@ -74,7 +74,7 @@ mvcc::Outcome RollbackLock(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
 // its write overlapped instead of erasing the rollback.
 mvcc::Result<TxnStatus> CheckTxnStatusMissingLock(
     mvcc::MvccTxn& txn, mvcc::MvccReader& reader, const Key& primary,
-    TimeStamp start_ts, const std::optional<Lock>& mismatch_lock,
+    base::TimeStamp start_ts, const std::optional<Lock>& mismatch_lock,
     const MissingLockOptions& options);
 
 }  // namespace core::txn::actions

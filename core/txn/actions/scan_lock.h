@@ -15,7 +15,7 @@
 namespace core::txn::actions {
 
 struct ScanLockArgs {
-  TimeStamp max_version;
+  base::TimeStamp max_version;
   Bytes start_key;
   std::optional<Bytes> end_key;
   // 0: unlimited.

@@ -26,7 +26,7 @@ void TestEngine::Apply(mvcc::MvccTxn& txn) {
   ReleaseMemoryLocks(txn, cm_);
 }
 
-TimeStamp Ts(uint64_t value) { return TimeStamp(value); }
+base::TimeStamp Ts(uint64_t value) { return base::TimeStamp(value); }
 
 Mutation Put(const std::string& key, const std::string& value) {
   return Mutation{MutationOp::kPut, key, value};

@@ -48,16 +48,16 @@ class TestEngine {
   ConcurrencyManager cm_;
 };
 
-TimeStamp Ts(uint64_t value);
+base::TimeStamp Ts(uint64_t value);
 
 // Prewrite. Defaults: 2PC, optimistic, ttl 3000 ms.
 struct PrewriteOptions {
   uint64_t lock_ttl = 3000;
-  TimeStamp for_update_ts;  // non-zero: pessimistic
+  base::TimeStamp for_update_ts;  // non-zero: pessimistic
   PessimisticAction pessimistic_action =
       PessimisticAction::kSkipPessimisticCheck;
-  TimeStamp min_commit_ts;
-  TimeStamp max_commit_ts;
+  base::TimeStamp min_commit_ts;
+  base::TimeStamp max_commit_ts;
   CommitKind commit_kind = CommitKind::kTwoPc;
   std::vector<Bytes> secondaries;
 };

@@ -16,10 +16,10 @@
 namespace core::txn::actions {
 
 struct TxnHeartBeatArgs {
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   uint64_t advise_lock_ttl = 0;
   // Zero: leave min_commit_ts alone.
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
 };
 
 // Returns the primary lock as it is after the heartbeat.

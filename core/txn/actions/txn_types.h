@@ -10,9 +10,9 @@
 #include <ostream>
 #include <vector>
 
+#include "core/base/timestamp.h"
 #include "core/mvcc/key.h"
 #include "core/mvcc/lock.h"
-#include "core/mvcc/timestamp.h"
 
 namespace core::txn::actions {
 
@@ -20,7 +20,6 @@ using mvcc::Bytes;
 using mvcc::BytesView;
 using mvcc::Key;
 using mvcc::Lock;
-using mvcc::TimeStamp;
 
 // kvrpcpb.Op values a prewrite accepts.
 enum class MutationOp {
@@ -56,17 +55,17 @@ enum class PessimisticAction {
 enum class CommitKind { kTwoPc, kAsyncCommit, kOnePc };
 
 struct TxnProps {
-  TimeStamp start_ts;
+  base::TimeStamp start_ts;
   // Raw key of the primary lock.
   Bytes primary;
   uint64_t lock_ttl = 0;
   uint64_t txn_size = 0;
   // Zero for optimistic transactions.
-  TimeStamp for_update_ts;
+  base::TimeStamp for_update_ts;
   // Written into 2PC locks so CheckTxnStatus can push them (large txns).
-  TimeStamp min_commit_ts;
+  base::TimeStamp min_commit_ts;
   // Async commit / 1PC: fail with CommitTsTooLarge above this (0: none).
-  TimeStamp max_commit_ts;
+  base::TimeStamp max_commit_ts;
   CommitKind commit_kind = CommitKind::kTwoPc;
   // Async commit: raw secondary keys, stored in the primary lock.
   std::vector<Bytes> secondaries;
@@ -94,12 +93,12 @@ struct TxnStatus {
     kUncommitted,
   };
   Kind kind = Kind::kLockNotExist;
-  TimeStamp commit_ts;
+  base::TimeStamp commit_ts;
   std::optional<Lock> lock;
   bool min_commit_ts_pushed = false;
 
   static TxnStatus Of(Kind kind) { return TxnStatus{kind, {}, {}, false}; }
-  static TxnStatus Committed(TimeStamp commit_ts) {
+  static TxnStatus Committed(base::TimeStamp commit_ts) {
     return TxnStatus{Kind::kCommitted, commit_ts, {}, false};
   }
   static TxnStatus Uncommitted(Lock lock, bool pushed) {

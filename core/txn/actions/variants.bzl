@@ -42,6 +42,7 @@ def actions_library(name, defines = [], visibility = None):
         deps = [
             "//core/base:check",
             "//core/base:result",
+            "//core/base:timestamp",
             "//core/mvcc",
             "//core/mvcc:codec",
             "//core/mvcc:errors",

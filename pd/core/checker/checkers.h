@@ -15,7 +15,7 @@
 
 #include "pd/core/schedule/context.h"
 
-namespace pd::core::checker {
+namespace pd::checker {
 
 using schedule::ScheduleContext;
 
@@ -40,6 +40,6 @@ std::optional<operators::Operator> CheckSplit(ScheduleContext& ctx,
 std::vector<operators::Operator> CheckMerge(ScheduleContext& ctx,
                                             const cluster::RegionInfo& info);
 
-}  // namespace pd::core::checker
+}  // namespace pd::checker
 
 #endif  // PD_CORE_CHECKER_CHECKERS_H_

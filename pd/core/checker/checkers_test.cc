@@ -6,10 +6,10 @@
 
 #include "pd/core/schedule/test_cluster.h"
 
-namespace pd::core::checker {
+namespace pd::checker {
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 using operators::AddLearner;
 using operators::MergeRegion;
 using operators::Operator;
@@ -234,4 +234,4 @@ TEST(MergeCheckerTest, AlignsPeersBeforeMerging) {
 }
 
 }  // namespace
-}  // namespace pd::core::checker
+}  // namespace pd::checker

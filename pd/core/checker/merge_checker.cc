@@ -2,7 +2,7 @@
 #include "pd/core/operators/builder.h"
 #include "pd/core/schedule/filters.h"
 
-namespace pd::core::checker {
+namespace pd::checker {
 
 using operators::Operator;
 using schedule::Peer;
@@ -84,4 +84,4 @@ std::vector<Operator> CheckMerge(ScheduleContext& ctx,
   return {ops.value().first, ops.value().second};
 }
 
-}  // namespace pd::core::checker
+}  // namespace pd::checker

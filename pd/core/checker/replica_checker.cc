@@ -3,9 +3,9 @@
 #include "pd/core/operators/builder.h"
 #include "pd/core/schedule/filters.h"
 
-namespace pd::core::checker {
+namespace pd::checker {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 using operators::Operator;
 using schedule::Peer;
 using schedule::Region;
@@ -117,4 +117,4 @@ std::optional<Operator> CheckSplit(ScheduleContext& ctx,
                                         operators::kOpSplit, ctx.now_ms);
 }
 
-}  // namespace pd::core::checker
+}  // namespace pd::checker

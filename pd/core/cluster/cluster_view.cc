@@ -5,9 +5,9 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::cluster {
+namespace pd::cluster {
 
-namespace base = ::core::base;
+namespace base = core::base;
 
 std::string_view StoreStatusName(StoreStatus status) {
   switch (status) {
@@ -172,8 +172,8 @@ std::vector<RegionId> ClusterView::Overlaps(const Region& region) const {
   for (; it != by_start_key_.end(); ++it) {
     const Region& other = regions_.at(it->second).region();
     if (!region.end_key.empty() && other.start_key >= region.end_key) break;
-    if (::core::region::RangesOverlap(region.start_key, region.end_key,
-                                      other.start_key, other.end_key)) {
+    if (core::region::RangesOverlap(region.start_key, region.end_key,
+                                    other.start_key, other.end_key)) {
       overlaps.push_back(other.id);
     }
   }
@@ -202,13 +202,13 @@ base::Result<RegionHeartbeatOutcome, RegionHeartbeatError>
 ClusterView::HandleRegionHeartbeat(const RegionHeartbeat& heartbeat,
                                    int64_t now_ms) {
   const Region& region = heartbeat.region;
-  if (auto valid = ::core::region::Validate(region); !valid.ok()) {
+  if (auto valid = core::region::Validate(region); !valid.ok()) {
     return base::MakeErr(
         RegionHeartbeatError(InvalidHeartbeat{valid.error().ToString()}));
   }
   const Peer* leader = region.FindPeer(heartbeat.leader.id);
   if (leader == nullptr || !(*leader == heartbeat.leader) ||
-      !::core::region::VotesInIncoming(leader->role)) {
+      !core::region::VotesInIncoming(leader->role)) {
     return base::MakeErr(RegionHeartbeatError(
         InvalidHeartbeat{"leader is not a voter of the region"}));
   }
@@ -343,4 +343,4 @@ const std::set<RegionId>& ClusterView::LeadersOnStore(StoreId id) const {
   return it == store_leaders_.end() ? empty_ : it->second;
 }
 
-}  // namespace pd::core::cluster
+}  // namespace pd::cluster

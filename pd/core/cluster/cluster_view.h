@@ -19,15 +19,15 @@
 #include "core/base/result.h"
 #include "core/region/region.h"
 
-namespace pd::core::cluster {
+namespace pd::cluster {
 
-using ::core::region::ErrorToString;
-using ::core::region::Peer;
-using ::core::region::PeerId;
-using ::core::region::Region;
-using ::core::region::RegionEpoch;
-using ::core::region::RegionId;
-using ::core::region::StoreId;
+using core::region::ErrorToString;
+using core::region::Peer;
+using core::region::PeerId;
+using core::region::Region;
+using core::region::RegionEpoch;
+using core::region::RegionId;
+using core::region::StoreId;
 
 struct ClusterOptions {
   // Ref: PD pkg/core/store.go storeDisconnectDuration.
@@ -161,17 +161,18 @@ class ClusterView {
   // ----- stores
   // Registers a store or updates its address and labels. A tombstone store
   // cannot come back.
-  ::core::base::Outcome<StoreError> PutStore(
+  core::base::Outcome<StoreError> PutStore(
       StoreId id, std::string address,
       std::map<std::string, std::string> labels, int64_t now_ms);
-  ::core::base::Outcome<StoreError> HandleStoreHeartbeat(
-      StoreId id, const StoreStats& stats, int64_t now_ms);
+  core::base::Outcome<StoreError> HandleStoreHeartbeat(StoreId id,
+                                                       const StoreStats& stats,
+                                                       int64_t now_ms);
   // Up -> Offline (PD "remove store"); PD then moves its replicas away.
-  ::core::base::Outcome<StoreError> SetStoreOffline(StoreId id);
+  core::base::Outcome<StoreError> SetStoreOffline(StoreId id);
   // Offline -> Up (cancel the removal).
-  ::core::base::Outcome<StoreError> SetStoreUp(StoreId id);
+  core::base::Outcome<StoreError> SetStoreUp(StoreId id);
   // Offline -> Tombstone, only once no region has a peer on the store.
-  ::core::base::Outcome<StoreError> BuryStore(StoreId id);
+  core::base::Outcome<StoreError> BuryStore(StoreId id);
 
   const StoreInfo* GetStore(StoreId id) const;
   const std::map<StoreId, StoreInfo>& stores() const { return stores_; }
@@ -183,18 +184,18 @@ class ClusterView {
   // is older than the region with the same id, or whose version is older than
   // an overlapping region's; otherwise the reported region replaces the one
   // with its id and every region it overlaps.
-  ::core::base::Result<RegionHeartbeatOutcome, RegionHeartbeatError>
+  core::base::Result<RegionHeartbeatOutcome, RegionHeartbeatError>
   HandleRegionHeartbeat(const RegionHeartbeat& heartbeat, int64_t now_ms);
 
   const RegionInfo* GetRegion(RegionId id) const;
-  const RegionInfo* GetRegionByKey(::core::base::BytesView key) const;
+  const RegionInfo* GetRegionByKey(core::base::BytesView key) const;
   // The region ending at `region.start_key` / starting at `region.end_key`,
   // when PD knows one.
   const RegionInfo* PrevRegion(const Region& region) const;
   const RegionInfo* NextRegion(const Region& region) const;
   // Regions in key order starting with the one containing start_key (or the
   // first after it), at most `limit` (0 = no limit).
-  std::vector<const RegionInfo*> ScanRegions(::core::base::BytesView start_key,
+  std::vector<const RegionInfo*> ScanRegions(core::base::BytesView start_key,
                                              size_t limit) const;
   const std::map<RegionId, RegionInfo>& regions() const { return regions_; }
   std::vector<Region> RegionMetas() const;
@@ -205,7 +206,7 @@ class ClusterView {
   const std::set<RegionId>& LeadersOnStore(StoreId id) const;
 
  private:
-  ::core::base::Outcome<RegionHeartbeatError> CheckStale(
+  core::base::Outcome<RegionHeartbeatError> CheckStale(
       const Region& region) const;
   std::vector<RegionId> Overlaps(const Region& region) const;
   void Insert(RegionInfo info);
@@ -214,13 +215,13 @@ class ClusterView {
   ClusterOptions options_;
   std::map<StoreId, StoreInfo> stores_;
   std::map<RegionId, RegionInfo> regions_;
-  std::map<::core::base::Bytes, RegionId> by_start_key_;
+  std::map<core::base::Bytes, RegionId> by_start_key_;
   std::map<StoreId, std::set<RegionId>> store_regions_;
   std::map<StoreId, std::set<RegionId>> store_leaders_;
   std::map<StoreId, StoreRegionStats> store_stats_;
   const std::set<RegionId> empty_;
 };
 
-}  // namespace pd::core::cluster
+}  // namespace pd::cluster
 
 #endif  // PD_CORE_CLUSTER_CLUSTER_VIEW_H_

@@ -11,10 +11,10 @@
 #include "core/region/split_merge.h"
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::cluster {
+namespace pd::cluster {
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 
 constexpr int64_t kSecond = 1000;
 
@@ -216,12 +216,12 @@ RC_GTEST_PROP(ClusterViewProperty, ConvergesToTheTruthDespiteStaleHeartbeats,
     if (*rc::gen::arbitrary<bool>()) {
       const std::string key = *rc::gen::nonEmpty(
           rc::gen::container<std::string>(rc::gen::inRange('a', 'z')));
-      ::core::region::SplitRequest request;
+      core::region::SplitRequest request;
       request.epoch = current.epoch;
       request.split_keys = {key};
       request.new_ids = {
           {next_id, {next_id * 100 + 1, next_id * 100 + 2, next_id * 100 + 3}}};
-      auto parts = ::core::region::Split(current, request);
+      auto parts = core::region::Split(current, request);
       if (!parts.ok()) continue;
       ++next_id;
       truth.erase(truth.begin() + index);
@@ -235,7 +235,7 @@ RC_GTEST_PROP(ClusterViewProperty, ConvergesToTheTruthDespiteStaleHeartbeats,
       Region target = *right;
       target.peers = current.peers;  // aligned, as PD arranges before a merge
       auto merged =
-          ::core::region::Merge(current, target, {current.epoch, target.epoch});
+          core::region::Merge(current, target, {current.epoch, target.epoch});
       RC_ASSERT(merged.ok());
       truth.erase(right);
       truth.erase(std::find(truth.begin(), truth.end(), current));
@@ -248,7 +248,7 @@ RC_GTEST_PROP(ClusterViewProperty, ConvergesToTheTruthDespiteStaleHeartbeats,
       pool.size() * 2, rc::gen::inRange<size_t>(0, pool.size()));
   for (size_t pick : order) {
     const std::vector<Region> before = view.RegionMetas();
-    (void)::core::base::Ignore(view.HandleRegionHeartbeat(Beat(pool[pick]), 0));
+    (void)core::base::Ignore(view.HandleRegionHeartbeat(Beat(pool[pick]), 0));
     const std::vector<Region> after = view.RegionMetas();
     RC_ASSERT(invariants::RangesDisjoint(after).ok());
     auto monotonic = invariants::EpochMonotonic(before, after);
@@ -265,4 +265,4 @@ RC_GTEST_PROP(ClusterViewProperty, ConvergesToTheTruthDespiteStaleHeartbeats,
 }
 
 }  // namespace
-}  // namespace pd::core::cluster
+}  // namespace pd::cluster

@@ -3,9 +3,9 @@
 #include "core/base/check.h"
 #include "pd/core/checker/checkers.h"
 
-namespace pd::core::coordinator {
+namespace pd::coordinator {
 
-namespace base = ::core::base;
+namespace base = core::base;
 
 Coordinator::Coordinator(const CoordinatorOptions& options, base::Prng& prng,
                          schedule::IdSource alloc_id)
@@ -129,4 +129,4 @@ RoundStats Coordinator::RunRound(int64_t now_ms) {
   return stats;
 }
 
-}  // namespace pd::core::coordinator
+}  // namespace pd::coordinator

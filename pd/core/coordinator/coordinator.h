@@ -22,7 +22,7 @@
 #include "pd/core/schedule/context.h"
 #include "pd/core/schedulers/scheduler.h"
 
-namespace pd::core::coordinator {
+namespace pd::coordinator {
 
 using schedule::StoreId;
 
@@ -48,7 +48,7 @@ struct RoundStats {
 class Coordinator {
  public:
   // `prng` drives the randomized schedulers; `alloc_id` supplies peer ids.
-  Coordinator(const CoordinatorOptions& options, ::core::base::Prng& prng,
+  Coordinator(const CoordinatorOptions& options, core::base::Prng& prng,
               schedule::IdSource alloc_id);
 
   const cluster::ClusterView& view() const { return view_; }
@@ -63,11 +63,11 @@ class Coordinator {
   // moves.
   void EvictLeaders(const std::set<StoreId>& stores);
 
-  ::core::base::Outcome<cluster::StoreError> OnStoreHeartbeat(
+  core::base::Outcome<cluster::StoreError> OnStoreHeartbeat(
       StoreId store, const cluster::StoreStats& stats, int64_t now_ms);
   // Applies the heartbeat and returns the command for the region leader.
-  ::core::base::Result<std::optional<operators::RegionCommand>,
-                       cluster::RegionHeartbeatError>
+  core::base::Result<std::optional<operators::RegionCommand>,
+                     cluster::RegionHeartbeatError>
   OnRegionHeartbeat(const cluster::RegionHeartbeat& heartbeat, int64_t now_ms);
 
   // Prunes timed-out operators, buries offline stores that no region uses
@@ -83,13 +83,13 @@ class Coordinator {
            int64_t now_ms, RoundStats& stats);
 
   CoordinatorOptions options_;
-  ::core::base::Prng& prng_;
+  core::base::Prng& prng_;
   schedule::IdSource alloc_id_;
   cluster::ClusterView view_;
   operators::OperatorController controller_;
   std::vector<std::unique_ptr<schedulers::Scheduler>> schedulers_;
 };
 
-}  // namespace pd::core::coordinator
+}  // namespace pd::coordinator
 
 #endif  // PD_CORE_COORDINATOR_COORDINATOR_H_

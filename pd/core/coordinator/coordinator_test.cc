@@ -7,15 +7,15 @@
 
 #include "core/base/bytes.h"
 
-namespace pd::core::coordinator {
+namespace pd::coordinator {
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 using schedule::RegionId;
 
-::core::base::Bytes Key(uint64_t n) {
-  ::core::base::Bytes key;
-  ::core::base::PutFixed64BigEndian(&key, n);
+core::base::Bytes Key(uint64_t n) {
+  core::base::Bytes key;
+  core::base::PutFixed64BigEndian(&key, n);
   return key;
 }
 
@@ -52,7 +52,7 @@ class CoordinatorTest : public ::testing::Test {
     return beat;
   }
 
-  ::core::base::Prng prng_{7};
+  core::base::Prng prng_{7};
   uint64_t next_id_ = 1'000'000;
   int64_t now_ms_ = 1'000;
   Coordinator coordinator_;
@@ -70,7 +70,7 @@ TEST_F(CoordinatorTest, ReplicaCheckerRepairsAndHeartbeatsCarryTheCommands) {
   ASSERT_TRUE(second.value().has_value());
   const auto& change =
       std::get<operators::ChangePeerCommand>(*second.value()).change;
-  EXPECT_EQ(change.type, ::core::region::ConfChangeType::kAddLearnerNode);
+  EXPECT_EQ(change.type, core::region::ConfChangeType::kAddLearnerNode);
   EXPECT_EQ(change.peer.id, 1'000'000u);
 }
 
@@ -138,4 +138,4 @@ TEST_F(CoordinatorTest, EvictLeadersMovesLeadersAwayAndKeepsThemAway) {
 }
 
 }  // namespace
-}  // namespace pd::core::coordinator
+}  // namespace pd::coordinator

@@ -4,17 +4,17 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::gc {
+namespace pd::gc {
 
-namespace base = ::core::base;
+namespace base = core::base;
 
 std::string SafePointRegress::ToString() const {
-  return "GC safe point cannot go below " + std::to_string(current);
+  return "GC safe point cannot go below " + std::to_string(current.value());
 }
 
 std::string ServiceSafePointTooOld::ToString() const {
   return "service safe point cannot be below the GC safe point " +
-         std::to_string(gc_safe_point);
+         std::to_string(gc_safe_point.value());
 }
 
 void SafePointManager::DropExpired(int64_t now_ms) {
@@ -44,13 +44,13 @@ std::optional<ServiceSafePoint> SafePointManager::MinServiceSafePoint(
 }
 
 base::Result<GcUpdate, GcError> SafePointManager::UpdateGcSafePoint(
-    uint64_t target, int64_t now_ms) {
+    TimeStamp target, int64_t now_ms) {
   DropExpired(now_ms);
   if (target < gc_safe_point_) {
     return base::MakeErr(GcError(SafePointRegress{gc_safe_point_}));
   }
   GcUpdate update;
-  uint64_t next = target;
+  TimeStamp next = target;
   if (auto min = MinServiceSafePoint(now_ms); min && min->safe_point < next) {
     next = min->safe_point;
     update.blocked_by_service = min->service_id;
@@ -63,8 +63,8 @@ base::Result<GcUpdate, GcError> SafePointManager::UpdateGcSafePoint(
   return update;
 }
 
-base::Result<uint64_t, ServiceError> SafePointManager::UpdateServiceSafePoint(
-    const std::string& service_id, uint64_t safe_point, int64_t ttl_seconds,
+base::Result<TimeStamp, ServiceError> SafePointManager::UpdateServiceSafePoint(
+    const std::string& service_id, TimeStamp safe_point, int64_t ttl_seconds,
     int64_t now_ms) {
   if (service_id.empty()) {
     return base::MakeErr(
@@ -89,4 +89,4 @@ base::Result<uint64_t, ServiceError> SafePointManager::UpdateServiceSafePoint(
   return min ? min->safe_point : gc_safe_point_;
 }
 
-}  // namespace pd::core::gc
+}  // namespace pd::gc

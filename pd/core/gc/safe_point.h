@@ -18,23 +18,26 @@
 #include <variant>
 
 #include "core/base/result.h"
+#include "core/base/timestamp.h"
 
-namespace pd::core::gc {
+namespace pd::gc {
+
+using core::base::TimeStamp;
 
 struct ServiceSafePoint {
   std::string service_id;
-  uint64_t safe_point = 0;
+  TimeStamp safe_point;
   int64_t expire_at_ms = 0;  // INT64_MAX: never
 };
 
 // The requested GC safe point is below the current one; nothing changed.
 struct SafePointRegress {
-  uint64_t current = 0;
+  TimeStamp current;
   std::string ToString() const;
 };
 // A service asked for a safe point below the GC safe point.
 struct ServiceSafePointTooOld {
-  uint64_t gc_safe_point = 0;
+  TimeStamp gc_safe_point;
   std::string ToString() const;
 };
 struct InvalidServiceRequest {
@@ -45,7 +48,7 @@ struct InvalidServiceRequest {
 };
 
 struct GcUpdate {
-  uint64_t gc_safe_point = 0;  // the value now in force
+  TimeStamp gc_safe_point;  // the value now in force
   // Set when the request was lowered to respect this service's safe point.
   std::optional<std::string> blocked_by_service;
 };
@@ -56,18 +59,18 @@ using ServiceError =
 
 class SafePointManager {
  public:
-  uint64_t gc_safe_point() const { return gc_safe_point_; }
+  TimeStamp gc_safe_point() const { return gc_safe_point_; }
 
   // Advances the GC safe point towards `target`, clamped to the minimum live
   // service safe point. Equal to the current value is a no-op success.
-  ::core::base::Result<GcUpdate, GcError> UpdateGcSafePoint(uint64_t target,
-                                                            int64_t now_ms);
+  core::base::Result<GcUpdate, GcError> UpdateGcSafePoint(TimeStamp target,
+                                                          int64_t now_ms);
 
   // Sets, refreshes or (ttl_seconds <= 0) removes a service safe point.
   // Returns the minimum live service safe point after the update (or the GC
   // safe point when no service remains), as PD's UpdateServiceGCSafePoint.
-  ::core::base::Result<uint64_t, ServiceError> UpdateServiceSafePoint(
-      const std::string& service_id, uint64_t safe_point, int64_t ttl_seconds,
+  core::base::Result<TimeStamp, ServiceError> UpdateServiceSafePoint(
+      const std::string& service_id, TimeStamp safe_point, int64_t ttl_seconds,
       int64_t now_ms);
 
   // Live service safe points, by service id.
@@ -78,10 +81,10 @@ class SafePointManager {
  private:
   void DropExpired(int64_t now_ms);
 
-  uint64_t gc_safe_point_ = 0;
+  TimeStamp gc_safe_point_;
   std::map<std::string, ServiceSafePoint> services_;
 };
 
-}  // namespace pd::core::gc
+}  // namespace pd::gc
 
 #endif  // PD_CORE_GC_SAFE_POINT_H_

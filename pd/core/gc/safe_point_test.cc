@@ -10,56 +10,65 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::gc {
+namespace pd::gc {
 namespace {
 
 TEST(SafePointTest, GcSafePointNeverDecreases) {
   SafePointManager manager;
-  ASSERT_TRUE(manager.UpdateGcSafePoint(100, 0).ok());
-  auto regress = manager.UpdateGcSafePoint(50, 0);
+  ASSERT_TRUE(manager.UpdateGcSafePoint(TimeStamp(100), 0).ok());
+  auto regress = manager.UpdateGcSafePoint(TimeStamp(50), 0);
   ASSERT_FALSE(regress.ok());
-  EXPECT_EQ(std::get<SafePointRegress>(regress.error()).current, 100u);
-  EXPECT_EQ(manager.gc_safe_point(), 100u);
-  EXPECT_EQ(manager.UpdateGcSafePoint(100, 0).value().gc_safe_point, 100u);
+  EXPECT_EQ(std::get<SafePointRegress>(regress.error()).current,
+            TimeStamp(100));
+  EXPECT_EQ(manager.gc_safe_point(), TimeStamp(100));
+  EXPECT_EQ(manager.UpdateGcSafePoint(TimeStamp(100), 0).value().gc_safe_point,
+            TimeStamp(100));
 }
 
 TEST(SafePointTest, ServiceSafePointBlocksGc) {
   SafePointManager manager;
-  ASSERT_EQ(manager.UpdateServiceSafePoint("br", 80, 60, 0).value(), 80u);
-  auto update = manager.UpdateGcSafePoint(200, 1'000);
+  ASSERT_EQ(manager.UpdateServiceSafePoint("br", TimeStamp(80), 60, 0).value(),
+            TimeStamp(80));
+  auto update = manager.UpdateGcSafePoint(TimeStamp(200), 1'000);
   ASSERT_TRUE(update.ok());
-  EXPECT_EQ(update.value().gc_safe_point, 80u);
+  EXPECT_EQ(update.value().gc_safe_point, TimeStamp(80));
   EXPECT_EQ(update.value().blocked_by_service, "br");
   // A service may not go below the GC safe point.
-  auto old = manager.UpdateServiceSafePoint("cdc", 70, 60, 1'000);
+  auto old = manager.UpdateServiceSafePoint("cdc", TimeStamp(70), 60, 1'000);
   ASSERT_FALSE(old.ok());
   EXPECT_TRUE(std::holds_alternative<ServiceSafePointTooOld>(old.error()));
   // The service moves forward; GC follows.
-  ASSERT_TRUE(manager.UpdateServiceSafePoint("br", 150, 60, 2'000).ok());
-  EXPECT_EQ(manager.UpdateGcSafePoint(200, 2'000).value().gc_safe_point, 150u);
+  ASSERT_TRUE(
+      manager.UpdateServiceSafePoint("br", TimeStamp(150), 60, 2'000).ok());
+  EXPECT_EQ(
+      manager.UpdateGcSafePoint(TimeStamp(200), 2'000).value().gc_safe_point,
+      TimeStamp(150));
 }
 
 TEST(SafePointTest, ServiceSafePointsExpire) {
   SafePointManager manager;
-  ASSERT_TRUE(manager.UpdateServiceSafePoint("br", 80, 10, 0).ok());
-  EXPECT_EQ(manager.UpdateGcSafePoint(200, 9'999).value().gc_safe_point, 80u);
+  ASSERT_TRUE(manager.UpdateServiceSafePoint("br", TimeStamp(80), 10, 0).ok());
+  EXPECT_EQ(
+      manager.UpdateGcSafePoint(TimeStamp(200), 9'999).value().gc_safe_point,
+      TimeStamp(80));
   EXPECT_EQ(manager.LiveServices(9'999).size(), 1u);
   EXPECT_TRUE(manager.LiveServices(10'000).empty());
-  auto update = manager.UpdateGcSafePoint(200, 10'000);
-  EXPECT_EQ(update.value().gc_safe_point, 200u);
+  auto update = manager.UpdateGcSafePoint(TimeStamp(200), 10'000);
+  EXPECT_EQ(update.value().gc_safe_point, TimeStamp(200));
   EXPECT_FALSE(update.value().blocked_by_service.has_value());
 }
 
 TEST(SafePointTest, RemoveAndValidate) {
   SafePointManager manager;
-  ASSERT_TRUE(manager.UpdateServiceSafePoint("br", 80, 10, 0).ok());
-  EXPECT_EQ(manager.UpdateServiceSafePoint("br", 0, 0, 0).value(),
-            0u);  // removed
+  ASSERT_TRUE(manager.UpdateServiceSafePoint("br", TimeStamp(80), 10, 0).ok());
+  EXPECT_EQ(manager.UpdateServiceSafePoint("br", TimeStamp(0), 0, 0).value(),
+            TimeStamp(0));  // removed
   EXPECT_FALSE(manager.MinServiceSafePoint(0).has_value());
-  EXPECT_FALSE(manager.UpdateServiceSafePoint("", 10, 10, 0).ok());
+  EXPECT_FALSE(manager.UpdateServiceSafePoint("", TimeStamp(10), 10, 0).ok());
   // A huge TTL does not overflow.
   ASSERT_TRUE(
-      manager.UpdateServiceSafePoint("gc_worker", 5, INT64_MAX, 0).ok());
+      manager.UpdateServiceSafePoint("gc_worker", TimeStamp(5), INT64_MAX, 0)
+          .ok());
   EXPECT_TRUE(manager.MinServiceSafePoint(INT64_MAX - 1).has_value());
 }
 
@@ -67,24 +76,24 @@ TEST(SafePointTest, RemoveAndValidate) {
 // clock, SafePointMonotonic and GcSafePointBounded hold.
 RC_GTEST_PROP(SafePointProperty, InvariantsHold, ()) {
   SafePointManager manager;
-  std::vector<uint64_t> history = {manager.gc_safe_point()};
+  std::vector<TimeStamp> history = {manager.gc_safe_point()};
   int64_t now_ms = 0;
   const int steps = *rc::gen::inRange(1, 60);
   for (int i = 0; i < steps; ++i) {
     now_ms += *rc::gen::inRange<int64_t>(0, 5'000);
-    const uint64_t ts = *rc::gen::inRange<uint64_t>(0, 500);
+    const TimeStamp ts(*rc::gen::inRange<uint64_t>(0, 500));
     if (*rc::gen::arbitrary<bool>()) {
-      (void)::core::base::Ignore(manager.UpdateGcSafePoint(ts, now_ms));
+      (void)core::base::Ignore(manager.UpdateGcSafePoint(ts, now_ms));
     } else {
       const std::string service =
           *rc::gen::element<std::string>("br", "cdc", "lightning");
       const int64_t ttl = *rc::gen::inRange<int64_t>(-1, 20);
-      (void)::core::base::Ignore(
+      (void)core::base::Ignore(
           manager.UpdateServiceSafePoint(service, ts, ttl, now_ms));
     }
     history.push_back(manager.gc_safe_point());
     RC_ASSERT(invariants::SafePointMonotonic(history).ok());
-    std::vector<uint64_t> live;
+    std::vector<TimeStamp> live;
     for (const auto& [id, service] : manager.LiveServices(now_ms)) {
       live.push_back(service.safe_point);
     }
@@ -94,4 +103,4 @@ RC_GTEST_PROP(SafePointProperty, InvariantsHold, ()) {
 }
 
 }  // namespace
-}  // namespace pd::core::gc
+}  // namespace pd::gc

@@ -4,7 +4,7 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::id {
+namespace pd::id {
 
 IdAllocator::IdAllocator(const IdAllocatorOptions& options)
     : options_(options) {
@@ -65,11 +65,11 @@ void IdAllocator::OnPersistFailed(const IdPersistRequest& request) {
   MaybeRequestWindow();
 }
 
-::core::base::Result<uint64_t, IdError> IdAllocator::Alloc() {
-  if (!is_leader_) return ::core::base::MakeErr(IdError(NotLeader{}));
+core::base::Result<uint64_t, IdError> IdAllocator::Alloc() {
+  if (!is_leader_) return core::base::MakeErr(IdError(NotLeader{}));
   if (last_ >= durable_end_) {
     MaybeRequestWindow();
-    return ::core::base::MakeErr(IdError(WindowExhausted{}));
+    return core::base::MakeErr(IdError(WindowExhausted{}));
   }
   ++last_;
   CHECK_LE(last_, durable_end_);
@@ -77,4 +77,4 @@ void IdAllocator::OnPersistFailed(const IdPersistRequest& request) {
   return last_;
 }
 
-}  // namespace pd::core::id
+}  // namespace pd::id

@@ -17,7 +17,7 @@
 
 #include "core/base/result.h"
 
-namespace pd::core::id {
+namespace pd::id {
 
 struct IdAllocatorOptions {
   uint64_t step = 1000;
@@ -56,7 +56,7 @@ class IdAllocator {
   void OnPersistFailed(const IdPersistRequest& request);
 
   // The next id; ids start at persisted_end + 1 and increase by one.
-  ::core::base::Result<uint64_t, IdError> Alloc();
+  core::base::Result<uint64_t, IdError> Alloc();
 
  private:
   void MaybeRequestWindow();
@@ -71,6 +71,6 @@ class IdAllocator {
   bool request_taken_ = false;
 };
 
-}  // namespace pd::core::id
+}  // namespace pd::id
 
 #endif  // PD_CORE_ID_ID_ALLOCATOR_H_

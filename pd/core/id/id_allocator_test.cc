@@ -10,7 +10,7 @@
 
 #include "core/base/prng.h"
 
-namespace pd::core::id {
+namespace pd::id {
 namespace {
 
 TEST(IdAllocatorTest, WaitsForTheFirstWindow) {
@@ -49,7 +49,7 @@ TEST(IdAllocatorTest, RefillsAheadAndStopsAtTheDurableEnd) {
 // writes are lost and whenever leadership moves.
 TEST(IdAllocatorTest, NeverReusesIdsAcrossFailover) {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    ::core::base::Prng prng(seed);
+    core::base::Prng prng(seed);
     IdAllocator nodes[2] = {IdAllocator({.step = 8, .refill_below = 3}),
                             IdAllocator({.step = 8, .refill_below = 3})};
     uint64_t storage_end = 0;
@@ -88,4 +88,4 @@ TEST(IdAllocatorTest, NeverReusesIdsAcrossFailover) {
 }
 
 }  // namespace
-}  // namespace pd::core::id
+}  // namespace pd::id

@@ -4,14 +4,14 @@
 #include <set>
 #include <sstream>
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 
-using ::core::region::Region;
+using core::region::Region;
 
 namespace {
 
 Check Fail(const char* invariant, const std::string& detail) {
-  return ::core::base::MakeErr(Violation{invariant, detail});
+  return core::base::MakeErr(Violation{invariant, detail});
 }
 
 std::vector<const Region*> SortedByStart(const std::vector<Region>& regions) {
@@ -53,12 +53,13 @@ Check EpochPair(const Region& before, const Region& after) {
                     "or newer version: " +
                     Describe(before));
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
 }  // namespace
 
-Check TsoStrictlyIncreasing(const std::vector<uint64_t>& issued_in_order) {
+Check TsoStrictlyIncreasing(
+    const std::vector<core::base::TimeStamp>& issued_in_order) {
   for (size_t i = 1; i < issued_in_order.size(); ++i) {
     if (issued_in_order[i] <= issued_in_order[i - 1]) {
       std::ostringstream out;
@@ -67,7 +68,7 @@ Check TsoStrictlyIncreasing(const std::vector<uint64_t>& issued_in_order) {
       return Fail("TsoStrictlyIncreasing", out.str());
     }
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
 Check EpochMonotonic(const std::vector<Region>& before,
@@ -87,22 +88,22 @@ Check EpochMonotonic(const std::vector<Region>& before,
   while (i < old_sorted.size() && j < new_sorted.size()) {
     const Region& a = *old_sorted[i];
     const Region& b = *new_sorted[j];
-    if (::core::region::RangesOverlap(a.start_key, a.end_key, b.start_key,
-                                      b.end_key)) {
+    if (core::region::RangesOverlap(a.start_key, a.end_key, b.start_key,
+                                    b.end_key)) {
       if (auto pair = EpochPair(a, b); !pair.ok()) return pair;
     }
     // Advance the one that ends first.
-    if (::core::region::CompareEndKeys(a.end_key, b.end_key) <= 0) {
+    if (core::region::CompareEndKeys(a.end_key, b.end_key) <= 0) {
       ++i;
     } else {
       ++j;
     }
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
 Check RangesDisjoint(const std::vector<Region>& regions) {
-  std::set<::core::region::RegionId> ids;
+  std::set<core::region::RegionId> ids;
   for (const Region& region : regions) {
     if (!ids.insert(region.id).second) {
       return Fail("RangesDisjoint",
@@ -122,7 +123,7 @@ Check RangesDisjoint(const std::vector<Region>& regions) {
                   Describe(left) + " overlaps " + Describe(right));
     }
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
 Check RangesCoverKeySpace(const std::vector<Region>& regions) {
@@ -143,14 +144,14 @@ Check RangesCoverKeySpace(const std::vector<Region>& regions) {
                                              " and " + Describe(*sorted[i]));
     }
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
 namespace {
 
 bool HasLiveMajority(
-    const std::vector<::core::region::Peer>& voters,
-    const std::function<bool(::core::region::StoreId)>& store_live) {
+    const std::vector<core::region::Peer>& voters,
+    const std::function<bool(core::region::StoreId)>& store_live) {
   size_t live = 0;
   for (const auto& peer : voters) {
     if (store_live(peer.store_id)) ++live;
@@ -162,7 +163,7 @@ bool HasLiveMajority(
 
 Check QuorumAlwaysAvailable(
     const Region& region,
-    const std::function<bool(::core::region::StoreId)>& store_live) {
+    const std::function<bool(core::region::StoreId)>& store_live) {
   if (!HasLiveMajority(region.IncomingVoters(), store_live)) {
     return Fail("QuorumAlwaysAvailable",
                 "incoming voters lack a live majority: " + Describe(region));
@@ -172,10 +173,11 @@ Check QuorumAlwaysAvailable(
     return Fail("QuorumAlwaysAvailable",
                 "outgoing voters lack a live majority: " + Describe(region));
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
-Check SafePointMonotonic(const std::vector<uint64_t>& gc_safe_points_in_order) {
+Check SafePointMonotonic(
+    const std::vector<core::base::TimeStamp>& gc_safe_points_in_order) {
   for (size_t i = 1; i < gc_safe_points_in_order.size(); ++i) {
     if (gc_safe_points_in_order[i] < gc_safe_points_in_order[i - 1]) {
       std::ostringstream out;
@@ -184,12 +186,13 @@ Check SafePointMonotonic(const std::vector<uint64_t>& gc_safe_points_in_order) {
       return Fail("SafePointMonotonic", out.str());
     }
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
-Check GcSafePointBounded(uint64_t gc_safe_point,
-                         const std::vector<uint64_t>& service_safe_points) {
-  for (uint64_t service : service_safe_points) {
+Check GcSafePointBounded(
+    core::base::TimeStamp gc_safe_point,
+    const std::vector<core::base::TimeStamp>& service_safe_points) {
+  for (core::base::TimeStamp service : service_safe_points) {
     if (gc_safe_point > service) {
       std::ostringstream out;
       out << "GC safe point " << gc_safe_point
@@ -197,7 +200,7 @@ Check GcSafePointBounded(uint64_t gc_safe_point,
       return Fail("GcSafePointBounded", out.str());
     }
   }
-  return ::core::base::Unit{};
+  return core::base::Unit{};
 }
 
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants

@@ -4,14 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <set>
+#include <vector>
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 namespace {
 
-using ::core::region::Peer;
-using ::core::region::PeerRole;
-using ::core::region::Region;
+using core::base::TimeStamp;
+using core::region::Peer;
+using core::region::PeerRole;
+using core::region::Region;
 
 Region Make(uint64_t id, const char* start, const char* end, uint64_t version,
             uint64_t conf_ver = 1) {
@@ -26,14 +29,21 @@ Region Make(uint64_t id, const char* start, const char* end, uint64_t version,
   return region;
 }
 
+std::vector<TimeStamp> Ts(std::initializer_list<uint64_t> values) {
+  std::vector<TimeStamp> out;
+  for (uint64_t value : values) out.emplace_back(value);
+  return out;
+}
+
 std::string NameOf(const Check& check) {
   return check.ok() ? "" : check.error().invariant;
 }
 
 TEST(InvariantsTest, TsoStrictlyIncreasing) {
-  EXPECT_TRUE(TsoStrictlyIncreasing({1, 2, 5, 9}).ok());
-  EXPECT_EQ(NameOf(TsoStrictlyIncreasing({1, 5, 5})), "TsoStrictlyIncreasing");
-  EXPECT_EQ(NameOf(TsoStrictlyIncreasing({7, 3})), "TsoStrictlyIncreasing");
+  EXPECT_TRUE(TsoStrictlyIncreasing(Ts({1, 2, 5, 9})).ok());
+  EXPECT_EQ(NameOf(TsoStrictlyIncreasing(Ts({1, 5, 5}))),
+            "TsoStrictlyIncreasing");
+  EXPECT_EQ(NameOf(TsoStrictlyIncreasing(Ts({7, 3}))), "TsoStrictlyIncreasing");
 }
 
 TEST(InvariantsTest, RangesDisjoint) {
@@ -108,12 +118,13 @@ TEST(InvariantsTest, QuorumAlwaysAvailable) {
 }
 
 TEST(InvariantsTest, SafePoints) {
-  EXPECT_TRUE(SafePointMonotonic({1, 1, 4}).ok());
-  EXPECT_EQ(NameOf(SafePointMonotonic({1, 4, 3})), "SafePointMonotonic");
-  EXPECT_TRUE(GcSafePointBounded(10, {10, 12}).ok());
-  EXPECT_TRUE(GcSafePointBounded(10, {}).ok());
-  EXPECT_EQ(NameOf(GcSafePointBounded(11, {10, 12})), "GcSafePointBounded");
+  EXPECT_TRUE(SafePointMonotonic(Ts({1, 1, 4})).ok());
+  EXPECT_EQ(NameOf(SafePointMonotonic(Ts({1, 4, 3}))), "SafePointMonotonic");
+  EXPECT_TRUE(GcSafePointBounded(TimeStamp(10), Ts({10, 12})).ok());
+  EXPECT_TRUE(GcSafePointBounded(TimeStamp(10), Ts({})).ok());
+  EXPECT_EQ(NameOf(GcSafePointBounded(TimeStamp(11), Ts({10, 12}))),
+            "GcSafePointBounded");
 }
 
 }  // namespace
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants

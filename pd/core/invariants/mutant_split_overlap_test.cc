@@ -5,7 +5,7 @@
 
 #include "pd/core/invariants/split_merge_walk.h"
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 namespace {
 
 TEST(MutantSplitOverlapTest, RangesDisjointCatchesOverlappingSplit) {
@@ -17,4 +17,4 @@ TEST(MutantSplitOverlapTest, RangesDisjointCatchesOverlappingSplit) {
 }
 
 }  // namespace
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants

@@ -8,9 +8,9 @@
 #include "core/base/prng.h"
 #include "core/region/split_merge.h"
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 
-using ::core::region::Region;
+using core::region::Region;
 
 namespace {
 
@@ -18,23 +18,23 @@ namespace {
 unsigned __int128 KeyNumber(const std::string& key, bool is_end) {
   if (key.empty())
     return is_end ? (static_cast<unsigned __int128>(1) << 64) : 0;
-  ::core::base::BytesView view(key);
+  core::base::BytesView view(key);
   uint64_t number = 0;
   std::string padded = key.substr(0, 8);
   padded.resize(8, '\0');
   view = padded;
-  CHECK(::core::base::GetFixed64BigEndian(&view, &number));
+  CHECK(core::base::GetFixed64BigEndian(&view, &number));
   return number;
 }
 
 std::string EncodeKey(uint64_t number) {
   std::string key;
-  ::core::base::PutFixed64BigEndian(&key, number);
+  core::base::PutFixed64BigEndian(&key, number);
   return key;
 }
 
 struct Walk {
-  ::core::base::Prng prng;
+  core::base::Prng prng;
   std::vector<Region> regions;  // sorted by start key
   uint64_t next_id = 100;
 
@@ -53,14 +53,14 @@ struct Walk {
     const uint64_t span = static_cast<uint64_t>(
         std::min<unsigned __int128>(high - low - 1, UINT64_MAX));
     const uint64_t key = static_cast<uint64_t>(low + 1 + prng.Uniform(span));
-    ::core::region::SplitRequest request;
+    core::region::SplitRequest request;
     request.epoch = region.epoch;
     request.split_keys = {EncodeKey(key)};
     request.new_ids = {{next_id, {next_id + 1, next_id + 2, next_id + 3}}};
     request.right_derive = prng.OneIn(2);
     next_id += 4;
-    auto parts = ::core::region::Split(region, request);
-    CHECK(parts.ok()) << ::core::region::ErrorToString(parts.error());
+    auto parts = core::region::Split(region, request);
+    CHECK(parts.ok()) << core::region::ErrorToString(parts.error());
     regions.erase(regions.begin() + index);
     for (Region& part : parts.value()) regions.push_back(std::move(part));
     SortRegions();
@@ -73,7 +73,7 @@ struct Walk {
     const Region& source = into_right ? regions[index] : regions[index + 1];
     const Region& target = into_right ? regions[index + 1] : regions[index];
     auto merged =
-        ::core::region::Merge(source, target, {source.epoch, target.epoch});
+        core::region::Merge(source, target, {source.epoch, target.epoch});
     // The mutant can make neighbours non-adjacent; that is not a merge.
     if (!merged.ok()) return false;
     Region result = merged.value();
@@ -87,13 +87,13 @@ struct Walk {
 }  // namespace
 
 SplitMergeWalkResult RunSplitMergeWalk(const SplitMergeWalkOptions& options) {
-  Walk walk{::core::base::Prng(options.seed), {}, 100};
+  Walk walk{core::base::Prng(options.seed), {}, 100};
   Region root;
   root.id = 1;
   root.epoch = {.conf_ver = 1, .version = 1};
-  root.peers = {{2, 1, ::core::region::PeerRole::kVoter},
-                {3, 2, ::core::region::PeerRole::kVoter},
-                {4, 3, ::core::region::PeerRole::kVoter}};
+  root.peers = {{2, 1, core::region::PeerRole::kVoter},
+                {3, 2, core::region::PeerRole::kVoter},
+                {4, 3, core::region::PeerRole::kVoter}};
   walk.regions.push_back(root);
   SplitMergeWalkResult result;
   for (int step = 0; step < options.steps; ++step) {
@@ -118,4 +118,4 @@ SplitMergeWalkResult RunSplitMergeWalk(const SplitMergeWalkOptions& options) {
   return result;
 }
 
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants

@@ -10,7 +10,7 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 
 struct SplitMergeWalkOptions {
   uint64_t seed = 1;
@@ -26,6 +26,6 @@ struct SplitMergeWalkResult {
 
 SplitMergeWalkResult RunSplitMergeWalk(const SplitMergeWalkOptions& options);
 
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants
 
 #endif  // PD_CORE_INVARIANTS_SPLIT_MERGE_WALK_H_

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-namespace pd::core::invariants {
+namespace pd::invariants {
 namespace {
 
 // Ref: TiKV BatchSplit / CommitMerge epoch rules (reference/tikv.md §3).
@@ -26,4 +26,4 @@ TEST(SplitMergeWalkTest, InvariantsHoldAcrossSplitsAndMerges) {
 }
 
 }  // namespace
-}  // namespace pd::core::invariants
+}  // namespace pd::invariants

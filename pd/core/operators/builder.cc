@@ -2,10 +2,10 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
-namespace base = ::core::base;
-using ::core::region::PeerRole;
+namespace base = core::base;
+using core::region::PeerRole;
 
 namespace {
 
@@ -150,7 +150,7 @@ BuildResult<Operator> CreateMovePeerOperator(
 }
 
 Operator CreateSplitOperator(std::string desc, const RegionInfo& info,
-                             std::vector<::core::base::Bytes> split_keys,
+                             std::vector<core::base::Bytes> split_keys,
                              uint32_t kinds, int64_t now_ms) {
   const Region& region = info.region();
   return Operator(
@@ -177,4 +177,4 @@ BuildResult<std::pair<Operator, Operator>> CreateMergeOperators(
   return std::make_pair(std::move(active), std::move(passive));
 }
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators

@@ -17,7 +17,7 @@
 #include "pd/core/cluster/cluster_view.h"
 #include "pd/core/operators/operator.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
 struct BuilderOptions {
   // Replace peers through a joint configuration (ChangePeerV2) instead of
@@ -31,7 +31,7 @@ struct BuildError {
 };
 
 template <typename T>
-using BuildResult = ::core::base::Result<T, BuildError>;
+using BuildResult = core::base::Result<T, BuildError>;
 
 // Moves the leader to the voter on `to_store`.
 BuildResult<Operator> CreateTransferLeaderOperator(std::string desc,
@@ -64,7 +64,7 @@ BuildResult<Operator> CreateMovePeerOperator(
 
 // Splits the region at `split_keys` (empty: the store picks the middle).
 Operator CreateSplitOperator(std::string desc, const RegionInfo& info,
-                             std::vector<::core::base::Bytes> split_keys,
+                             std::vector<core::base::Bytes> split_keys,
                              uint32_t kinds, int64_t now_ms);
 
 // True when both regions have peers on the same stores with the same roles
@@ -78,6 +78,6 @@ BuildResult<std::pair<Operator, Operator>> CreateMergeOperators(
     std::string desc, const RegionInfo& source, const RegionInfo& target,
     int64_t now_ms);
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators
 
 #endif  // PD_CORE_OPERATORS_BUILDER_H_

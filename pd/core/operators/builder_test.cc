@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-namespace pd::core::operators {
+namespace pd::operators {
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 
 RegionInfo ThreeVoters(StoreId leader_store = 1) {
   RegionInfo info;
@@ -138,4 +138,4 @@ TEST(BuilderTest, MergeNeedsAdjacentAlignedRegions) {
 }
 
 }  // namespace
-}  // namespace pd::core::operators
+}  // namespace pd::operators

@@ -2,9 +2,9 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
-namespace base = ::core::base;
+namespace base = core::base;
 
 uint64_t ControllerOptions::LimitOf(uint32_t kind) const {
   switch (kind) {
@@ -249,4 +249,4 @@ Influence OperatorController::PendingInfluence(
   return influence;
 }
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators

@@ -19,7 +19,7 @@
 #include "pd/core/operators/operator.h"
 #include "pd/core/operators/step.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
 struct ControllerOptions {
   // Per-kind limits on concurrent operators (PD defaults).
@@ -72,13 +72,13 @@ class OperatorController {
   // Adds one operator after checking the region, its epoch, priorities and
   // limits. A replica-repair or admin operator replaces a lower-priority one
   // (never a merge).
-  ::core::base::Outcome<Rejected> AddOperator(Operator op,
-                                              const cluster::ClusterView& view,
-                                              int64_t now_ms);
+  core::base::Outcome<Rejected> AddOperator(Operator op,
+                                            const cluster::ClusterView& view,
+                                            int64_t now_ms);
   // Adds all or none (the two halves of a merge).
-  ::core::base::Outcome<Rejected> AddOperators(std::vector<Operator> ops,
-                                               const cluster::ClusterView& view,
-                                               int64_t now_ms);
+  core::base::Outcome<Rejected> AddOperators(std::vector<Operator> ops,
+                                             const cluster::ClusterView& view,
+                                             int64_t now_ms);
 
   // True when another operator with these kinds fits under the kind limits.
   bool KindAllowed(uint32_t kinds) const;
@@ -101,9 +101,9 @@ class OperatorController {
   const ControllerCounters& counters() const { return counters_; }
 
  private:
-  ::core::base::Outcome<Rejected> CheckAdd(const Operator& op,
-                                           const cluster::ClusterView& view,
-                                           const Influence& pending) const;
+  core::base::Outcome<Rejected> CheckAdd(const Operator& op,
+                                         const cluster::ClusterView& view,
+                                         const Influence& pending) const;
   void Insert(Operator op);
   // Ends and removes the region's operator, and cancels a merge partner.
   void Finish(RegionId region_id, OpStatus status);
@@ -115,6 +115,6 @@ class OperatorController {
   ControllerCounters counters_;
 };
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators
 
 #endif  // PD_CORE_OPERATORS_CONTROLLER_H_

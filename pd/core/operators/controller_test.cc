@@ -7,10 +7,10 @@
 
 #include "pd/core/operators/builder.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 
 class ControllerTest : public ::testing::Test {
  protected:
@@ -119,7 +119,7 @@ TEST_F(ControllerTest, DispatchAdvancesOnHeartbeats) {
   auto command = controller.Dispatch(Info(1), 10);
   ASSERT_TRUE(command.has_value());
   EXPECT_EQ(std::get<ChangePeerCommand>(*command).change.type,
-            ::core::region::ConfChangeType::kAddLearnerNode);
+            core::region::ConfChangeType::kAddLearnerNode);
   EXPECT_EQ(controller.GetOperator(1)->status(), OpStatus::kStarted);
   // Learner added but still pending: nothing to send.
   Report(1, [](cluster::RegionHeartbeat& beat) {
@@ -132,7 +132,7 @@ TEST_F(ControllerTest, DispatchAdvancesOnHeartbeats) {
   command = controller.Dispatch(Info(1), 30);
   ASSERT_TRUE(command.has_value());
   EXPECT_EQ(std::get<ChangePeerCommand>(*command).change.type,
-            ::core::region::ConfChangeType::kAddNode);
+            core::region::ConfChangeType::kAddNode);
   Report(1, [](cluster::RegionHeartbeat& beat) {
     beat.region.peers.back().role = PeerRole::kVoter;
     beat.region.epoch.conf_ver += 1;
@@ -140,7 +140,7 @@ TEST_F(ControllerTest, DispatchAdvancesOnHeartbeats) {
   command = controller.Dispatch(Info(1), 40);
   ASSERT_TRUE(command.has_value());
   EXPECT_EQ(std::get<ChangePeerCommand>(*command).change.type,
-            ::core::region::ConfChangeType::kRemoveNode);
+            core::region::ConfChangeType::kRemoveNode);
   Report(1, [](cluster::RegionHeartbeat& beat) {
     beat.region.peers.erase(beat.region.peers.begin() + 1);
     beat.region.epoch.conf_ver += 1;
@@ -217,4 +217,4 @@ TEST_F(ControllerTest, FailedMergeHalfCancelsThePartner) {
 }
 
 }  // namespace
-}  // namespace pd::core::operators
+}  // namespace pd::operators

@@ -4,7 +4,7 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
 std::string OpKindsToString(uint32_t kinds) {
   static constexpr const char* kNames[] = {
@@ -139,4 +139,4 @@ std::string Operator::ToString() const {
   return out.str();
 }
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators

@@ -15,7 +15,7 @@
 #include "pd/core/cluster/cluster_view.h"
 #include "pd/core/operators/step.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
 // Bit flags; an operator has one or more kinds, and each kind has its own
 // limit in the controller.
@@ -109,6 +109,6 @@ class Operator {
   int64_t step_start_ms_;
 };
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators
 
 #endif  // PD_CORE_OPERATORS_OPERATOR_H_

@@ -4,12 +4,12 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
-namespace base = ::core::base;
-using ::core::region::ConfChangeType;
-using ::core::region::PeerChange;
-using ::core::region::PeerRole;
+namespace base = core::base;
+using core::region::ConfChangeType;
+using core::region::PeerChange;
+using core::region::PeerRole;
 
 namespace {
 
@@ -29,7 +29,7 @@ bool JointEnterDone(const ChangePeerV2Enter& step, const Region& region) {
   for (const PromoteLearner& p : step.promote) {
     const Peer* peer = region.FindPeerOnStore(p.to_store);
     if (peer == nullptr || peer->id != p.peer_id ||
-        !::core::region::VotesInIncoming(peer->role)) {
+        !core::region::VotesInIncoming(peer->role)) {
       return false;
     }
   }
@@ -147,7 +147,7 @@ base::Outcome<StepStale> CheckStep(const OpStep& step, const RegionInfo& info) {
           [&](const TransferLeader& s) -> base::Outcome<StepStale> {
             const Peer* target = region.FindPeerOnStore(s.to_store);
             if (target == nullptr ||
-                !::core::region::VotesInIncoming(target->role)) {
+                !core::region::VotesInIncoming(target->role)) {
               return stale("leader target is not a voter");
             }
             return base::Unit{};
@@ -266,8 +266,8 @@ std::string CommandToString(const RegionCommand& command) {
   std::visit(Overloaded{
                  [&](const ChangePeerCommand& c) {
                    out << "ChangePeer "
-                       << ::core::region::ConfChangeTypeName(c.change.type)
-                       << " " << c.change.peer;
+                       << core::region::ConfChangeTypeName(c.change.type) << " "
+                       << c.change.peer;
                  },
                  [&](const ChangePeerV2Command& c) {
                    out << "ChangePeerV2 with " << c.changes.size()
@@ -287,4 +287,4 @@ std::string CommandToString(const RegionCommand& command) {
   return out.str();
 }
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators

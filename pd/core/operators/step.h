@@ -19,15 +19,15 @@
 #include "core/region/region.h"
 #include "pd/core/cluster/cluster_view.h"
 
-namespace pd::core::operators {
+namespace pd::operators {
 
 using cluster::RegionInfo;
-using ::core::region::Peer;
-using ::core::region::PeerId;
-using ::core::region::Region;
-using ::core::region::RegionEpoch;
-using ::core::region::RegionId;
-using ::core::region::StoreId;
+using core::region::Peer;
+using core::region::PeerId;
+using core::region::Region;
+using core::region::RegionEpoch;
+using core::region::RegionId;
+using core::region::StoreId;
 
 struct TransferLeader {
   StoreId from_store = 0;
@@ -63,9 +63,9 @@ struct ChangePeerV2Leave {
 // Split at `split_keys`; when empty the store picks the middle key
 // (Ref: pdpb.CheckPolicy APPROXIMATE). Finished when the range changed.
 struct SplitRegion {
-  ::core::base::Bytes start_key;
-  ::core::base::Bytes end_key;
-  std::vector<::core::base::Bytes> split_keys;
+  core::base::Bytes start_key;
+  core::base::Bytes end_key;
+  std::vector<core::base::Bytes> split_keys;
 };
 // Merge `from_region` into `to_region`. The source's step is active (it sends
 // the command); the target's is passive and finishes when its range grows.
@@ -90,17 +90,17 @@ struct StepStale {
   std::string reason;
   std::string ToString() const { return "step is stale: " + reason; }
 };
-::core::base::Outcome<StepStale> CheckStep(const OpStep& step,
-                                           const RegionInfo& info);
+core::base::Outcome<StepStale> CheckStep(const OpStep& step,
+                                         const RegionInfo& info);
 
 // ----- commands sent to the region leader in the heartbeat response.
 
 struct ChangePeerCommand {
-  ::core::region::PeerChange change;
+  core::region::PeerChange change;
 };
 // Empty `changes` means "leave the joint state" (Ref: pdpb.ChangePeerV2).
 struct ChangePeerV2Command {
-  std::vector<::core::region::PeerChange> changes;
+  std::vector<core::region::PeerChange> changes;
 };
 struct TransferLeaderCommand {
   Peer peer;
@@ -109,7 +109,7 @@ struct MergeCommand {
   Region target;
 };
 struct SplitRegionCommand {
-  std::vector<::core::base::Bytes> keys;  // empty: store picks the middle
+  std::vector<core::base::Bytes> keys;  // empty: store picks the middle
 };
 
 using RegionCommand =
@@ -126,6 +126,6 @@ std::optional<RegionCommand> CommandFor(const OpStep& step,
 // Steps that copy data (a snapshot) are slow; the rest are fast.
 bool IsSlowStep(const OpStep& step);
 
-}  // namespace pd::core::operators
+}  // namespace pd::operators
 
 #endif  // PD_CORE_OPERATORS_STEP_H_

@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-namespace pd::core::operators {
+namespace pd::operators {
 namespace {
 
-using ::core::region::ConfChangeType;
-using ::core::region::PeerRole;
+using core::region::ConfChangeType;
+using core::region::PeerRole;
 
 RegionInfo Info(std::vector<Peer> peers, StoreId leader_store,
                 std::vector<Peer> pending = {}) {
@@ -135,4 +135,4 @@ TEST(StepTest, SplitAndMerge) {
 }
 
 }  // namespace
-}  // namespace pd::core::operators
+}  // namespace pd::operators

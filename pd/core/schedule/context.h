@@ -16,14 +16,14 @@
 #include "pd/core/operators/controller.h"
 #include "pd/core/operators/operator.h"
 
-namespace pd::core::schedule {
+namespace pd::schedule {
 
 using cluster::RegionInfo;
-using ::core::region::Peer;
-using ::core::region::PeerId;
-using ::core::region::Region;
-using ::core::region::RegionId;
-using ::core::region::StoreId;
+using core::region::Peer;
+using core::region::PeerId;
+using core::region::Region;
+using core::region::RegionId;
+using core::region::StoreId;
 using operators::Operator;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
@@ -61,10 +61,10 @@ struct ScheduleContext {
   const operators::OperatorController& controller;
   const ScheduleConfig& config;
   int64_t now_ms = 0;
-  ::core::base::Prng& prng;
+  core::base::Prng& prng;
   IdSource alloc_id;
 };
 
-}  // namespace pd::core::schedule
+}  // namespace pd::schedule
 
 #endif  // PD_CORE_SCHEDULE_CONTEXT_H_

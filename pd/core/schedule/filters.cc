@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-namespace pd::core::schedule {
+namespace pd::schedule {
 
 using cluster::StoreStatus;
 
@@ -108,7 +108,7 @@ StoreId PickTargetForPeer(const ScheduleContext& ctx, const StoreScores& scores,
 }
 
 std::vector<RegionId> RotatedIds(const std::set<RegionId>& ids,
-                                 ::core::base::Prng& prng) {
+                                 core::base::Prng& prng) {
   std::vector<RegionId> out(ids.begin(), ids.end());
   if (out.size() > 1) {
     const size_t start = prng.Uniform(out.size());
@@ -117,4 +117,4 @@ std::vector<RegionId> RotatedIds(const std::set<RegionId>& ids,
   return out;
 }
 
-}  // namespace pd::core::schedule
+}  // namespace pd::schedule

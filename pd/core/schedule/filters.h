@@ -8,7 +8,7 @@
 
 #include "pd/core/schedule/context.h"
 
-namespace pd::core::schedule {
+namespace pd::schedule {
 
 // Up (heartbeating, not offline) and not low on space: may receive a peer.
 bool IsTargetStore(const ScheduleContext& ctx, StoreId store);
@@ -50,8 +50,8 @@ bool StoreCanRemovePeer(const ScheduleContext& ctx, const StoreScores& scores,
 // The region ids of `ids` rotated to start at a seeded random position, so
 // that schedulers do not always pick the same regions.
 std::vector<RegionId> RotatedIds(const std::set<RegionId>& ids,
-                                 ::core::base::Prng& prng);
+                                 core::base::Prng& prng);
 
-}  // namespace pd::core::schedule
+}  // namespace pd::schedule
 
 #endif  // PD_CORE_SCHEDULE_FILTERS_H_

@@ -3,13 +3,13 @@
 #include "core/base/bytes.h"
 #include "core/base/check.h"
 
-namespace pd::core::schedule {
+namespace pd::schedule {
 
 namespace {
 
-::core::base::Bytes Key(uint64_t n) {
-  ::core::base::Bytes key;
-  ::core::base::PutFixed64BigEndian(&key, n);
+core::base::Bytes Key(uint64_t n) {
+  core::base::Bytes key;
+  core::base::PutFixed64BigEndian(&key, n);
   return key;
 }
 
@@ -64,7 +64,7 @@ const RegionInfo& TestCluster::AddRegion(RegionId id,
   beat.region.epoch = {1, 1};
   for (StoreId store : stores) {
     beat.region.peers.push_back(
-        {id * 100 + store, store, ::core::region::PeerRole::kVoter});
+        {id * 100 + store, store, core::region::PeerRole::kVoter});
   }
   beat.leader = beat.region.peers.front();
   beat.approximate_size_bytes = size_bytes;
@@ -98,4 +98,4 @@ ScheduleContext TestCluster::Context() {
                          prng_,   [this]() { return next_peer_id_++; }};
 }
 
-}  // namespace pd::core::schedule
+}  // namespace pd::schedule

@@ -13,7 +13,7 @@
 #include "pd/core/operators/controller.h"
 #include "pd/core/schedule/context.h"
 
-namespace pd::core::schedule {
+namespace pd::schedule {
 
 class TestCluster {
  public:
@@ -49,12 +49,12 @@ class TestCluster {
   cluster::ClusterView view_;
   operators::OperatorController controller_;
   ScheduleConfig config_;
-  ::core::base::Prng prng_{42};
+  core::base::Prng prng_{42};
   int64_t now_ms_ = 10 * 3'600'000;  // far from zero: merges are allowed
   uint64_t next_peer_id_ = 1'000'000;
   std::set<StoreId> down_;
 };
 
-}  // namespace pd::core::schedule
+}  // namespace pd::schedule
 
 #endif  // PD_CORE_SCHEDULE_TEST_CLUSTER_H_

@@ -6,9 +6,9 @@
 #include "pd/core/schedule/filters.h"
 #include "pd/core/schedulers/scheduler.h"
 
-namespace pd::core::schedulers {
+namespace pd::schedulers {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 using operators::Operator;
 using schedule::Peer;
 using schedule::RegionId;
@@ -156,4 +156,4 @@ std::unique_ptr<Scheduler> NewBalanceRegionScheduler() {
   return std::make_unique<BalanceRegionScheduler>();
 }
 
-}  // namespace pd::core::schedulers
+}  // namespace pd::schedulers

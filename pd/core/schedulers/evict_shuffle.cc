@@ -7,9 +7,9 @@
 #include "pd/core/schedule/filters.h"
 #include "pd/core/schedulers/scheduler.h"
 
-namespace pd::core::schedulers {
+namespace pd::schedulers {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 using operators::Operator;
 using schedule::Peer;
 using schedule::RegionId;
@@ -138,4 +138,4 @@ std::unique_ptr<Scheduler> NewShuffleRegionScheduler() {
   return std::make_unique<ShuffleRegionScheduler>();
 }
 
-}  // namespace pd::core::schedulers
+}  // namespace pd::schedulers

@@ -10,9 +10,9 @@
 #include "pd/core/schedule/filters.h"
 #include "pd/core/schedulers/scheduler.h"
 
-namespace pd::core::schedulers {
+namespace pd::schedulers {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 using operators::Operator;
 using schedule::Peer;
 using schedule::RegionId;
@@ -148,4 +148,4 @@ std::unique_ptr<Scheduler> NewHotRegionScheduler() {
   return std::make_unique<HotRegionScheduler>();
 }
 
-}  // namespace pd::core::schedulers
+}  // namespace pd::schedulers

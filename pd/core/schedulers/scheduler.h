@@ -21,7 +21,7 @@
 
 #include "pd/core/schedule/context.h"
 
-namespace pd::core::schedulers {
+namespace pd::schedulers {
 
 using schedule::ScheduleContext;
 using schedule::StoreId;
@@ -45,6 +45,6 @@ std::unique_ptr<Scheduler> NewEvictLeaderScheduler(std::set<StoreId> stores);
 std::unique_ptr<Scheduler> NewShuffleLeaderScheduler();
 std::unique_ptr<Scheduler> NewShuffleRegionScheduler();
 
-}  // namespace pd::core::schedulers
+}  // namespace pd::schedulers
 
 #endif  // PD_CORE_SCHEDULERS_SCHEDULER_H_

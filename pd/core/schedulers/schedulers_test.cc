@@ -10,7 +10,7 @@
 #include "pd/core/schedule/test_cluster.h"
 #include "pd/core/schedulers/scheduler.h"
 
-namespace pd::core::schedulers {
+namespace pd::schedulers {
 namespace {
 
 using operators::AddLearner;
@@ -282,4 +282,4 @@ TEST(ShuffleSchedulerTest, ShuffleLeaderAndRegionProduceValidRandomOperators) {
 }
 
 }  // namespace
-}  // namespace pd::core::schedulers
+}  // namespace pd::schedulers

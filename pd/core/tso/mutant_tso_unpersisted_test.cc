@@ -4,19 +4,19 @@
 // The test passes iff TsoStrictlyIncreasing reports it.
 #include <gtest/gtest.h>
 
-#include "pd/core/tso/tso_cluster_sim.h"
+#include "pd/core/tso/tso_cluster_model.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 namespace {
 
 TEST(MutantTsoUnpersistedTest, TsoStrictlyIncreasingCatchesIt) {
   bool caught = false;
   for (uint64_t seed = 1; seed <= 30 && !caught; ++seed) {
-    TsoClusterSimResult result = RunTsoClusterSim({.seed = seed,
-                                                   .steps = 1500,
-                                                   .nodes = 3,
-                                                   .max_skew_ms = 2000,
-                                                   .max_logical = 64});
+    TsoClusterModelResult result = RunTsoClusterModel({.seed = seed,
+                                                       .steps = 1500,
+                                                       .nodes = 3,
+                                                       .max_skew_ms = 2000,
+                                                       .max_logical = 64});
     if (result.violation.has_value()) {
       EXPECT_EQ(result.violation->invariant, "TsoStrictlyIncreasing");
       caught = true;
@@ -26,4 +26,4 @@ TEST(MutantTsoUnpersistedTest, TsoStrictlyIncreasingCatchesIt) {
 }
 
 }  // namespace
-}  // namespace pd::core::tso
+}  // namespace pd::tso

@@ -5,7 +5,7 @@
 
 #include "core/base/check.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 std::string WindowNotPersisted::ToString() const {
   std::ostringstream out;
@@ -112,24 +112,26 @@ void Tso::OnPersistFailed(const PersistRequest& request) {
   MaybeRequestWindow(physical_ms_);
 }
 
-::core::base::Result<Timestamp, TsoError> Tso::Allocate(int64_t count) {
-  if (!is_leader_) return ::core::base::MakeErr(TsoError(NotLeader{}));
+core::base::Result<TimeStamp, TsoError> Tso::Allocate(int64_t count) {
+  if (!is_leader_) return core::base::MakeErr(TsoError(NotLeader{}));
   if (count < 1 || count >= options_.max_logical) {
-    return ::core::base::MakeErr(TsoError(InvalidCount{}));
+    return core::base::MakeErr(TsoError(InvalidCount{}));
   }
   if (physical_ms_ >= ServingBound()) {
     MaybeRequestWindow(physical_ms_);
-    return ::core::base::MakeErr(
+    return core::base::MakeErr(
         TsoError(WindowNotPersisted{physical_ms_, persisted_bound_ms_}));
   }
   if (logical_ + count >= options_.max_logical) {
-    return ::core::base::MakeErr(TsoError(LogicalExhausted{}));
+    return core::base::MakeErr(TsoError(LogicalExhausted{}));
   }
 #if !defined(MUTANT_PD_TSO_UNPERSISTED)
   CHECK_LT(physical_ms_, persisted_bound_ms_);
 #endif
+  CHECK_GE(physical_ms_, 0);
   logical_ += count;
-  return Timestamp{physical_ms_, logical_};
+  return TimeStamp::Compose(static_cast<uint64_t>(physical_ms_),
+                            static_cast<uint64_t>(logical_));
 }
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso

@@ -27,9 +27,16 @@
 #include <variant>
 
 #include "core/base/result.h"
-#include "pd/core/tso/timestamp.h"
+#include "core/base/timestamp.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
+
+using core::base::TimeStamp;
+
+// Logical values per millisecond: the whole logical part of a TimeStamp
+// (Ref: PD maxLogical).
+inline constexpr int64_t kMaxLogical =
+    static_cast<int64_t>(TimeStamp::kMaxLogical);
 
 struct TsoOptions {
   // Length of the window persisted ahead of the physical clock
@@ -101,9 +108,9 @@ class Tso {
   void OnPersistFailed(const PersistRequest& request);
 
   // Hands out `count` consecutive timestamps and returns the greatest; the
-  // batch is [result.logical - count + 1, result.logical] of result's
+  // batch is [result.value() - count + 1, result.value()], all in result's
   // millisecond (Ref: pdpb.TsoResponse).
-  ::core::base::Result<Timestamp, TsoError> Allocate(int64_t count);
+  core::base::Result<TimeStamp, TsoError> Allocate(int64_t count);
 
   bool is_leader() const { return is_leader_; }
   int64_t physical_ms() const { return physical_ms_; }
@@ -128,6 +135,6 @@ class Tso {
   bool request_taken_ = false;
 };
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso
 
 #endif  // PD_CORE_TSO_TSO_H_

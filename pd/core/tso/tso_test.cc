@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "pd/core/tso/tso_cluster_sim.h"
+#include "pd/core/tso/tso_cluster_model.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 namespace {
 
 TsoOptions SmallOptions() {
@@ -26,14 +26,6 @@ void LeadAndPersist(Tso& tso, int64_t now_ms, int64_t bound_ms) {
   tso.OnPersisted(*request);
 }
 
-TEST(TimestampTest, ComposeAndDecompose) {
-  Timestamp ts{.physical_ms = 1'700'000'000'000, .logical = 5};
-  EXPECT_EQ(ts.Compose(), (uint64_t{1'700'000'000'000} << 18) | 5);
-  EXPECT_EQ(Timestamp::Decompose(ts.Compose()), ts);
-  EXPECT_LT((Timestamp{5, kMaxLogical - 1}).Compose(),
-            (Timestamp{6, 0}).Compose());
-}
-
 TEST(TsoTest, DoesNotServeBeforeTheWindowIsPersisted) {
   Tso tso(SmallOptions());
   EXPECT_TRUE(std::holds_alternative<NotLeader>(tso.Allocate(1).error()));
@@ -48,8 +40,8 @@ TEST(TsoTest, DoesNotServeBeforeTheWindowIsPersisted) {
   tso.OnPersisted(*request);
   auto ts = tso.Allocate(3);
   ASSERT_TRUE(ts.ok());
-  EXPECT_EQ(ts.value(), (Timestamp{10'000, 3}));
-  EXPECT_EQ(tso.Allocate(1).value(), (Timestamp{10'000, 4}));
+  EXPECT_EQ(ts.value(), TimeStamp::Compose(10'000, 3));
+  EXPECT_EQ(tso.Allocate(1).value(), TimeStamp::Compose(10'000, 4));
 }
 
 // Ref: PD syncTimestamp: the new leader starts above the saved bound even when
@@ -59,21 +51,21 @@ TEST(TsoTest, NewLeaderStartsAboveThePersistedBound) {
   LeadAndPersist(tso, /*now_ms=*/5'000, /*bound_ms=*/20'000);
   auto ts = tso.Allocate(1);
   ASSERT_TRUE(ts.ok());
-  EXPECT_EQ(ts.value().physical_ms, 20'001);
+  EXPECT_EQ(ts.value().physical_ms(), 20'001u);
   // With a clock ahead of the bound, the clock wins.
   Tso ahead(SmallOptions());
   LeadAndPersist(ahead, 50'000, 20'000);
-  EXPECT_EQ(ahead.Allocate(1).value().physical_ms, 50'000);
+  EXPECT_EQ(ahead.Allocate(1).value().physical_ms(), 50'000u);
 }
 
 TEST(TsoTest, BackwardsClockKeepsPhysicalAndBumpsLogical) {
   Tso tso(SmallOptions());
   LeadAndPersist(tso, 10'000, 0);
-  Timestamp first = tso.Allocate(1).value();
+  TimeStamp first = tso.Allocate(1).value();
   tso.Tick(9'000);  // clock jumped back a second
-  Timestamp second = tso.Allocate(1).value();
-  EXPECT_EQ(second.physical_ms, first.physical_ms);
-  EXPECT_GT(second.Compose(), first.Compose());
+  TimeStamp second = tso.Allocate(1).value();
+  EXPECT_EQ(second.physical_ms(), first.physical_ms());
+  EXPECT_GT(second, first);
 }
 
 TEST(TsoTest, LogicalOverflowWaitsForTheNextTick) {
@@ -86,8 +78,8 @@ TEST(TsoTest, LogicalOverflowWaitsForTheNextTick) {
   // The clock has not moved, but more than half the logical space is used:
   // physical advances by one millisecond.
   tso.Tick(10'000);
-  Timestamp next = tso.Allocate(1).value();
-  EXPECT_EQ(next, (Timestamp{10'001, 1}));
+  TimeStamp next = tso.Allocate(1).value();
+  EXPECT_EQ(next, TimeStamp::Compose(10'001, 1));
 }
 
 TEST(TsoTest, PhysicalNeverPassesThePersistedBound) {
@@ -99,10 +91,10 @@ TEST(TsoTest, PhysicalNeverPassesThePersistedBound) {
   EXPECT_EQ(request->bound_ms, 15'500);
   tso.Tick(14'000);  // beyond the durable bound: physical stays
   EXPECT_EQ(tso.physical_ms(), 12'500);
-  EXPECT_EQ(tso.Allocate(1).value().physical_ms, 12'500);
+  EXPECT_EQ(tso.Allocate(1).value().physical_ms(), 12'500u);
   tso.OnPersisted(*request);
   tso.Tick(14'000);
-  EXPECT_EQ(tso.Allocate(1).value().physical_ms, 14'000);
+  EXPECT_EQ(tso.Allocate(1).value().physical_ms(), 14'000u);
 }
 
 TEST(TsoTest, IgnoresStaleAcknowledgements) {
@@ -141,14 +133,15 @@ TEST(TsoTest, RejectsBadCounts) {
 
 // Spec: Tso.tla TsoStrictlyIncreasing, over many seeded runs with clock jumps,
 // lost writes and failovers.
-TEST(TsoClusterSimTest, TimestampsStrictlyIncreaseAcrossFailoverAndClockJumps) {
-  TsoClusterSimResult total;
+TEST(TsoClusterModelTest,
+     TimestampsStrictlyIncreaseAcrossFailoverAndClockJumps) {
+  TsoClusterModelResult total;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
-    TsoClusterSimResult result = RunTsoClusterSim({.seed = seed,
-                                                   .steps = 1500,
-                                                   .nodes = 3,
-                                                   .max_skew_ms = 2000,
-                                                   .max_logical = 64});
+    TsoClusterModelResult result = RunTsoClusterModel({.seed = seed,
+                                                       .steps = 1500,
+                                                       .nodes = 3,
+                                                       .max_skew_ms = 2000,
+                                                       .max_logical = 64});
     ASSERT_FALSE(result.violation.has_value())
         << "seed " << seed << ": " << result.violation->ToString();
     total.issued += result.issued;
@@ -168,4 +161,4 @@ TEST(TsoClusterSimTest, TimestampsStrictlyIncreaseAcrossFailoverAndClockJumps) {
 }
 
 }  // namespace
-}  // namespace pd::core::tso
+}  // namespace pd::tso

@@ -1,4 +1,4 @@
-#include "pd/core/sim/move_walk.h"
+#include "pd/core/model/move_walk.h"
 
 #include <algorithm>
 #include <vector>
@@ -6,21 +6,21 @@
 #include "core/base/check.h"
 #include "core/base/prng.h"
 #include "pd/core/cluster/cluster_view.h"
+#include "pd/core/model/cluster_model.h"
 #include "pd/core/operators/builder.h"
 #include "pd/core/operators/controller.h"
-#include "pd/core/sim/cluster_model.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 
 constexpr StoreId kStores = 6;
 
 // Builds a model with one region on `voters` distinct stores and maybe one
 // dead voter store.
-ClusterModel MakeModel(::core::base::Prng& prng, int voters,
+ClusterModel MakeModel(core::base::Prng& prng, int voters,
                        std::vector<StoreId>& placed) {
   ClusterModel model;
   for (StoreId id = 1; id <= kStores; ++id) model.AddStore(id, 1 << 30);
@@ -70,7 +70,7 @@ struct Trial {
 }  // namespace
 
 MoveWalkResult RunMoveWalk(const MoveWalkOptions& options) {
-  ::core::base::Prng prng(options.seed);
+  core::base::Prng prng(options.seed);
   MoveWalkResult result;
   for (int t = 0; t < options.trials && !result.violation; ++t) {
     std::vector<StoreId> placed;
@@ -110,4 +110,4 @@ MoveWalkResult RunMoveWalk(const MoveWalkOptions& options) {
   return result;
 }
 
-}  // namespace pd::core::sim
+}  // namespace pd::model

@@ -1,12 +1,13 @@
-// A pure model of the TiKV stores for PD simulations: it holds the true
-// region layout, executes PD's commands as region leaders would (through the
-// same core/region split, merge and conf-change functions the store uses),
-// re-elects leaders lost with a dead store, and reports heartbeats.
+// A pure model of the TiKV stores for PD's model runs (the convergence run,
+// the move-peer walk): it holds the true region layout, executes PD's
+// commands as region leaders would (through the same core/region split,
+// merge and conf-change functions the store uses), re-elects leaders lost
+// with a dead store, and reports heartbeats.
 //
 // Simplifications: commands apply at once (no Raft log); a new learner needs
 // one Tick() to receive its snapshot; a dead store never comes back.
-#ifndef PD_CORE_SIM_CLUSTER_MODEL_H_
-#define PD_CORE_SIM_CLUSTER_MODEL_H_
+#ifndef PD_CORE_MODEL_CLUSTER_MODEL_H_
+#define PD_CORE_MODEL_CLUSTER_MODEL_H_
 
 #include <cstdint>
 #include <map>
@@ -19,13 +20,13 @@
 #include "pd/core/cluster/cluster_view.h"
 #include "pd/core/operators/step.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 
-using ::core::region::Peer;
-using ::core::region::PeerId;
-using ::core::region::Region;
-using ::core::region::RegionId;
-using ::core::region::StoreId;
+using core::region::Peer;
+using core::region::PeerId;
+using core::region::Region;
+using core::region::RegionId;
+using core::region::StoreId;
 
 struct ModelRegion {
   Region region;
@@ -50,7 +51,7 @@ struct CommandRefused {
 };
 
 // Keys are 8-byte big-endian numbers so that split points can be computed.
-::core::base::Bytes ModelKey(uint64_t number);
+core::base::Bytes ModelKey(uint64_t number);
 
 class ClusterModel {
  public:
@@ -69,7 +70,7 @@ class ClusterModel {
   std::vector<Region> Regions() const;
 
   // Executes `command` on the region as its leader would.
-  ::core::base::Outcome<CommandRefused> Apply(
+  core::base::Outcome<CommandRefused> Apply(
       RegionId region_id, const operators::RegionCommand& command);
 
   // Store-side progress between rounds: learners on live stores finish their
@@ -84,11 +85,11 @@ class ClusterModel {
   std::map<StoreId, cluster::StoreStats> StoreHeartbeats() const;
 
  private:
-  ::core::base::Outcome<CommandRefused> ApplyConfChange(
+  core::base::Outcome<CommandRefused> ApplyConfChange(
       ModelRegion& target, const operators::RegionCommand& command);
-  ::core::base::Outcome<CommandRefused> ApplySplit(
+  core::base::Outcome<CommandRefused> ApplySplit(
       RegionId region_id, const operators::SplitRegionCommand& command);
-  ::core::base::Outcome<CommandRefused> ApplyMerge(
+  core::base::Outcome<CommandRefused> ApplyMerge(
       RegionId region_id, const operators::MergeCommand& command);
   void ElectLeader(ModelRegion& model);
 
@@ -97,6 +98,6 @@ class ClusterModel {
   std::map<RegionId, ModelRegion> regions_;
 };
 
-}  // namespace pd::core::sim
+}  // namespace pd::model
 
-#endif  // PD_CORE_SIM_CLUSTER_MODEL_H_
+#endif  // PD_CORE_MODEL_CLUSTER_MODEL_H_

@@ -1,11 +1,11 @@
 // Spec: PdOperator.tla QuorumAlwaysAvailable. Move-peer operators built by
 // the real builder keep a live quorum at every step, with simple and joint
 // membership changes, even when another voter's store is dead.
-#include "pd/core/sim/move_walk.h"
+#include "pd/core/model/move_walk.h"
 
 #include <gtest/gtest.h>
 
-namespace pd::core::sim {
+namespace pd::model {
 namespace {
 
 TEST(MoveWalkTest, MovePeerKeepsALiveQuorumSimple) {
@@ -24,4 +24,4 @@ TEST(MoveWalkTest, MovePeerKeepsALiveQuorumJoint) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::model

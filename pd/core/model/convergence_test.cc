@@ -1,14 +1,14 @@
-// A smaller run of the convergence simulation (6 stores, 200 regions): every
+// A smaller convergence run (6 stores, 200 regions): every
 // phase reaches balance within the stated tolerance (max - min <= 5% of mean
 // + 2 for peer and leader counts) in a bounded number of rounds, a dead
 // store's replicas are restored elsewhere, a new store fills up, an offline
 // store is drained and buried, no
 // invariant is violated in any round, and a run is determined by its seed.
-#include "pd/core/sim/convergence.h"
+#include "pd/core/model/convergence.h"
 
 #include <gtest/gtest.h>
 
-namespace pd::core::sim {
+namespace pd::model {
 namespace {
 
 ConvergenceOptions Small(uint64_t seed, bool joint) {
@@ -61,4 +61,4 @@ TEST(ConvergenceTest, RunIsDeterminedBySeed) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::model

@@ -1,12 +1,16 @@
-// TimeStamp: a hybrid logical timestamp handed out by PD's TSO.
+// TimeStamp: the hybrid logical timestamp PD's TSO hands out and every
+// transaction, lock, write record, key suffix and safe point carries.
 //
 //   ts = physical_ms << 18 | logical
 //
-// Ref: tikv components/txn_types/src/timestamp.rs (TSO_PHYSICAL_SHIFT_BITS).
-// Zero means "unset" (no transaction starts at 0) and kMax is used by readers
-// that want the latest committed version.
-#ifndef CORE_MVCC_TIMESTAMP_H_
-#define CORE_MVCC_TIMESTAMP_H_
+// One type for the TSO that composes it (pd/core/tso), the MVCC layer that
+// persists it (core/mvcc) and the transaction actions that compare it
+// (core/txn). Zero means "unset" (no transaction starts at 0) and Max() is
+// used by readers that want the latest committed version.
+// Ref: tikv components/txn_types/src/timestamp.rs (TSO_PHYSICAL_SHIFT_BITS);
+// PD pkg/tso/tso.go (maxLogical).
+#ifndef CORE_BASE_TIMESTAMP_H_
+#define CORE_BASE_TIMESTAMP_H_
 
 #include <compare>
 #include <cstdint>
@@ -15,7 +19,7 @@
 
 #include "core/base/check.h"
 
-namespace core::mvcc {
+namespace core::base {
 
 class TimeStamp {
  public:
@@ -23,6 +27,11 @@ class TimeStamp {
   static constexpr int kPhysicalShiftBits = 18;
   static constexpr uint64_t kLogicalMask =
       (uint64_t{1} << kPhysicalShiftBits) - 1;
+  // Logical parts are in [0, kMaxLogical).
+  static constexpr uint64_t kMaxLogical = kLogicalMask + 1;
+  // Physical parts are in [0, kMaxPhysicalMs).
+  static constexpr uint64_t kMaxPhysicalMs = uint64_t{1}
+                                             << (64 - kPhysicalShiftBits);
 
   constexpr TimeStamp() = default;
   constexpr explicit TimeStamp(uint64_t value) : value_(value) {}
@@ -31,13 +40,14 @@ class TimeStamp {
   static constexpr TimeStamp Max() {
     return TimeStamp(std::numeric_limits<uint64_t>::max());
   }
-  // Requires logical < 2^18 and physical_ms < 2^46.
+  // Requires logical < kMaxLogical and physical_ms < kMaxPhysicalMs.
   static TimeStamp Compose(uint64_t physical_ms, uint64_t logical) {
-    CHECK_LE(logical, kLogicalMask) << "logical part overflows 18 bits";
-    CHECK_LT(physical_ms, uint64_t{1} << (64 - kPhysicalShiftBits));
+    CHECK_LT(logical, kMaxLogical) << "logical part overflows 18 bits";
+    CHECK_LT(physical_ms, kMaxPhysicalMs) << "physical part overflows 46 bits";
     return TimeStamp(physical_ms << kPhysicalShiftBits | logical);
   }
 
+  // The 64-bit form: persisted, on the wire, and what the TSO's clients see.
   constexpr uint64_t value() const { return value_; }
   constexpr uint64_t physical_ms() const {
     return value_ >> kPhysicalShiftBits;
@@ -64,6 +74,6 @@ inline std::ostream& operator<<(std::ostream& out, TimeStamp ts) {
   return out << ts.value();
 }
 
-}  // namespace core::mvcc
+}  // namespace core::base
 
-#endif  // CORE_MVCC_TIMESTAMP_H_
+#endif  // CORE_BASE_TIMESTAMP_H_

@@ -1,4 +1,4 @@
-#include "pd/core/tso/tso_cluster_sim.h"
+#include "pd/core/tso/tso_cluster_model.h"
 
 #include <algorithm>
 #include <vector>
@@ -7,7 +7,7 @@
 #include "core/base/prng.h"
 #include "pd/core/tso/tso.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
 namespace {
 
@@ -18,7 +18,7 @@ struct Write {
 
 class Cluster {
  public:
-  Cluster(const TsoClusterSimOptions& options)
+  Cluster(const TsoClusterModelOptions& options)
       : options_(options), prng_(options.seed) {
     TsoOptions tso_options;
     tso_options.max_logical = options.max_logical;
@@ -28,7 +28,7 @@ class Cluster {
     }
   }
 
-  TsoClusterSimResult Run() {
+  TsoClusterModelResult Run() {
     Elect();
     for (int step = 0; step < options_.steps && !result_.violation; ++step) {
       Step();
@@ -85,13 +85,13 @@ class Cluster {
       }
       return;
     }
-    const uint64_t last = result.value().Compose();
-    const uint64_t first = last - static_cast<uint64_t>(count - 1);
+    const TimeStamp last = result.value();
+    const TimeStamp first(last.value() - static_cast<uint64_t>(count - 1));
     ++result_.issued;
     // The batch is [first, last]; checking (previous, first) and the batch's
     // own order covers every timestamp handed out.
-    std::vector<uint64_t> window;
-    if (last_issued_ != 0) window.push_back(last_issued_);
+    std::vector<TimeStamp> window;
+    if (!last_issued_.IsZero()) window.push_back(last_issued_);
     window.push_back(first);
     if (last != first) window.push_back(last);
     if (auto check = invariants::TsoStrictlyIncreasing(window); !check.ok()) {
@@ -125,24 +125,25 @@ class Cluster {
     CollectRequests();
   }
 
-  TsoClusterSimOptions options_;
-  ::core::base::Prng prng_;
+  TsoClusterModelOptions options_;
+  core::base::Prng prng_;
   std::vector<Tso> nodes_;
   std::vector<int64_t> skew_ms_;
   int64_t real_ms_ = 10'000;
   int leader_ = -1;
   int64_t storage_bound_ms_ = 0;
   std::vector<Write> in_flight_;
-  uint64_t last_issued_ = 0;
-  TsoClusterSimResult result_;
+  TimeStamp last_issued_;
+  TsoClusterModelResult result_;
 };
 
 }  // namespace
 
-TsoClusterSimResult RunTsoClusterSim(const TsoClusterSimOptions& options) {
+TsoClusterModelResult RunTsoClusterModel(
+    const TsoClusterModelOptions& options) {
   CHECK_GE(options.nodes, 1);
   Cluster cluster(options);
   return cluster.Run();
 }
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso

@@ -5,9 +5,9 @@
 // both the simple and the joint-consensus step sequences.
 #include <gtest/gtest.h>
 
-#include "pd/core/sim/move_walk.h"
+#include "pd/core/model/move_walk.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 namespace {
 
 TEST(MutantRemoveBeforePromoteTest, QuorumAlwaysAvailableCatchesItSimple) {
@@ -27,4 +27,4 @@ TEST(MutantRemoveBeforePromoteTest, QuorumAlwaysAvailableCatchesItJoint) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::model

@@ -1,18 +1,18 @@
 // The cluster model executes PD commands as region leaders would: conf
 // changes, leader transfer, split and merge, with refusals, leader
 // re-election and heartbeats that report down and pending peers.
-#include "pd/core/sim/cluster_model.h"
+#include "pd/core/model/cluster_model.h"
 
 #include <gtest/gtest.h>
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 namespace {
 
-using ::core::region::ConfChangeType;
-using ::core::region::PeerChange;
-using ::core::region::PeerRole;
+using core::region::ConfChangeType;
+using core::region::PeerChange;
+using core::region::PeerRole;
 
 ClusterModel TwoRegions() {
   ClusterModel model(1000);
@@ -97,4 +97,4 @@ TEST(ClusterModelTest, SplitAtTheMiddleAndMergeBack) {
 }
 
 }  // namespace
-}  // namespace pd::core::sim
+}  // namespace pd::model

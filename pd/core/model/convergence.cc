@@ -1,4 +1,4 @@
-#include "pd/core/sim/convergence.h"
+#include "pd/core/model/convergence.h"
 
 #include <algorithm>
 #include <memory>
@@ -6,14 +6,14 @@
 #include "core/base/check.h"
 #include "core/base/prng.h"
 #include "pd/core/coordinator/coordinator.h"
+#include "pd/core/model/cluster_model.h"
 #include "pd/core/schedulers/scheduler.h"
-#include "pd/core/sim/cluster_model.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 
 namespace {
 
-using ::core::region::PeerRole;
+using core::region::PeerRole;
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 
 coordinator::CoordinatorOptions PdOptions(const ConvergenceOptions& options) {
@@ -31,9 +31,9 @@ coordinator::CoordinatorOptions PdOptions(const ConvergenceOptions& options) {
   return pd;
 }
 
-class Simulation {
+class ConvergenceRun {
  public:
-  explicit Simulation(const ConvergenceOptions& options)
+  explicit ConvergenceRun(const ConvergenceOptions& options)
       : options_(options),
         prng_(options.seed),
         pd_prng_(prng_.Fork()),
@@ -143,7 +143,7 @@ class Simulation {
       }
     }
     for (const auto& [region, command] : commands) {
-      (void)::core::base::Ignore(model_.Apply(region, command));
+      (void)core::base::Ignore(model_.Apply(region, command));
     }
     for (const auto& [source, count] : coordinator_.RunRound(now_ms_).added) {
       added[source] += count;
@@ -261,8 +261,8 @@ class Simulation {
   }
 
   ConvergenceOptions options_;
-  ::core::base::Prng prng_;
-  ::core::base::Prng pd_prng_;
+  core::base::Prng prng_;
+  core::base::Prng pd_prng_;
   uint64_t next_pd_id_ = 1'000'000;
   int64_t now_ms_ = 0;
   ClusterModel model_;
@@ -278,8 +278,8 @@ class Simulation {
 ConvergenceResult RunConvergence(const ConvergenceOptions& options) {
   CHECK_GE(options.stores, 5);
   CHECK_GE(options.regions, 1);
-  auto simulation = std::make_unique<Simulation>(options);
-  return simulation->Run();
+  auto run = std::make_unique<ConvergenceRun>(options);
+  return run->Run();
 }
 
-}  // namespace pd::core::sim
+}  // namespace pd::model

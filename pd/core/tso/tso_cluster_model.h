@@ -1,21 +1,21 @@
-// A seeded simulation of several PD nodes running the TSO state machine over
+// A seeded pure model of several PD nodes running the TSO state machine over
 // shared storage: skewed clocks that jump backwards and forwards, persistence
 // writes that are delayed or lost, leader crashes and failovers. Every
 // timestamp handed out is checked with invariants::TsoStrictlyIncreasing.
 //
 // Leadership is exclusive (PD's leader lease), and a storage write succeeds
 // only for the leadership that issued it (PD's etcd leader-conditioned txn).
-#ifndef PD_CORE_TSO_TSO_CLUSTER_SIM_H_
-#define PD_CORE_TSO_TSO_CLUSTER_SIM_H_
+#ifndef PD_CORE_TSO_TSO_CLUSTER_MODEL_H_
+#define PD_CORE_TSO_TSO_CLUSTER_MODEL_H_
 
 #include <cstdint>
 #include <optional>
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::tso {
+namespace pd::tso {
 
-struct TsoClusterSimOptions {
+struct TsoClusterModelOptions {
   uint64_t seed = 1;
   int steps = 2000;
   int nodes = 3;
@@ -26,7 +26,7 @@ struct TsoClusterSimOptions {
   int64_t max_logical = 64;
 };
 
-struct TsoClusterSimResult {
+struct TsoClusterModelResult {
   int64_t issued = 0;
   int64_t failovers = 0;
   int64_t clock_jumps_back = 0;
@@ -36,8 +36,8 @@ struct TsoClusterSimResult {
   std::optional<invariants::Violation> violation;  // the first one found
 };
 
-TsoClusterSimResult RunTsoClusterSim(const TsoClusterSimOptions& options);
+TsoClusterModelResult RunTsoClusterModel(const TsoClusterModelOptions& options);
 
-}  // namespace pd::core::tso
+}  // namespace pd::tso
 
-#endif  // PD_CORE_TSO_TSO_CLUSTER_SIM_H_
+#endif  // PD_CORE_TSO_TSO_CLUSTER_MODEL_H_

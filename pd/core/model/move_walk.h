@@ -3,15 +3,15 @@
 // in most trials. QuorumAlwaysAvailable is checked after every executed
 // command. Test-only: linked against the real operator builder and against
 // the MUTANT_PD_REMOVE_BEFORE_PROMOTE variant, which it must catch.
-#ifndef PD_CORE_SIM_MOVE_WALK_H_
-#define PD_CORE_SIM_MOVE_WALK_H_
+#ifndef PD_CORE_MODEL_MOVE_WALK_H_
+#define PD_CORE_MODEL_MOVE_WALK_H_
 
 #include <cstdint>
 #include <optional>
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 
 struct MoveWalkOptions {
   uint64_t seed = 1;
@@ -28,6 +28,6 @@ struct MoveWalkResult {
 
 MoveWalkResult RunMoveWalk(const MoveWalkOptions& options);
 
-}  // namespace pd::core::sim
+}  // namespace pd::model
 
-#endif  // PD_CORE_SIM_MOVE_WALK_H_
+#endif  // PD_CORE_MODEL_MOVE_WALK_H_

@@ -1,5 +1,5 @@
-// A pure convergence simulation of PD scheduling (no network): a seeded
-// cluster of stores and regions, the PD coordinator (checkers and
+// A pure convergence run of PD scheduling over the cluster model (no network):
+// a seeded cluster of stores and regions, the PD coordinator (checkers and
 // schedulers), and the cluster model executing one step of each operator per
 // round and reporting heartbeats. Invariants are checked after every round:
 // on the true regions RangesDisjoint, RangesCoverKeySpace, EpochMonotonic and
@@ -18,8 +18,8 @@
 // (region) counts and leader counts: max - min <= tolerance_ratio * mean +
 // tolerance_slack, and every region has exactly max_replicas voters and no
 // learner, and no operator or checker work is pending on a dead store.
-#ifndef PD_CORE_SIM_CONVERGENCE_H_
-#define PD_CORE_SIM_CONVERGENCE_H_
+#ifndef PD_CORE_MODEL_CONVERGENCE_H_
+#define PD_CORE_MODEL_CONVERGENCE_H_
 
 #include <cstdint>
 #include <map>
@@ -29,7 +29,7 @@
 
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 
 struct ConvergenceOptions {
   uint64_t seed = 1;
@@ -40,7 +40,7 @@ struct ConvergenceOptions {
   double tolerance_ratio = 0.05;
   int64_t tolerance_slack = 2;
   bool use_joint_consensus = false;
-  // PD's default is 4; simulations use more so they finish in fewer rounds.
+  // PD's default is 4; model runs use more so they finish in fewer rounds.
   uint64_t leader_schedule_limit = 16;
   int64_t store_limit_add_peer = 16;
 };
@@ -66,6 +66,6 @@ struct ConvergenceResult {
 
 ConvergenceResult RunConvergence(const ConvergenceOptions& options);
 
-}  // namespace pd::core::sim
+}  // namespace pd::model
 
-#endif  // PD_CORE_SIM_CONVERGENCE_H_
+#endif  // PD_CORE_MODEL_CONVERGENCE_H_

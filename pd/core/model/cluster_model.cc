@@ -1,4 +1,4 @@
-#include "pd/core/sim/cluster_model.h"
+#include "pd/core/model/cluster_model.h"
 
 #include <algorithm>
 
@@ -8,10 +8,10 @@
 #include "core/region/split_merge.h"
 #include "pd/core/invariants/invariants.h"
 
-namespace pd::core::sim {
+namespace pd::model {
 
-namespace base = ::core::base;
-using ::core::region::PeerRole;
+namespace base = core::base;
+using core::region::PeerRole;
 using operators::RegionCommand;
 
 namespace {
@@ -59,10 +59,10 @@ bool ClusterModel::StoreAlive(StoreId id) const {
 }
 
 void ClusterModel::AddRegion(ModelRegion region) {
-  CHECK(::core::region::Validate(region.region).ok());
+  CHECK(core::region::Validate(region.region).ok());
   CHECK(region.region.FindPeerOnStore(region.leader_store) != nullptr);
   for (const auto& [id, other] : regions_) {
-    CHECK(!::core::region::RangesOverlap(
+    CHECK(!core::region::RangesOverlap(
         region.region.start_key, region.region.end_key, other.region.start_key,
         other.region.end_key));
   }
@@ -109,14 +109,14 @@ base::Outcome<CommandRefused> ClusterModel::ApplyConfChange(
     ModelRegion& model, const RegionCommand& command) {
   const Peer* leader = model.region.FindPeerOnStore(model.leader_store);
   CHECK(leader != nullptr);
-  base::Result<Region, ::core::region::ConfChangeError> next = model.region;
+  base::Result<Region, core::region::ConfChangeError> next = model.region;
   if (const auto* change =
           std::get_if<operators::ChangePeerCommand>(&command)) {
     // Ref: TiKV refuses to remove or demote the leader itself.
     if (change->change.peer.id == leader->id)
       return Refuse("change targets the leader");
-    next = ::core::region::ApplyConfChange(model.region, change->change,
-                                           model.region.epoch);
+    next = core::region::ApplyConfChange(model.region, change->change,
+                                         model.region.epoch);
   } else {
     const auto& v2 = std::get<operators::ChangePeerV2Command>(command);
     for (const auto& change : v2.changes) {
@@ -124,11 +124,11 @@ base::Outcome<CommandRefused> ClusterModel::ApplyConfChange(
         return Refuse("change targets the leader");
     }
     next = v2.changes.empty()
-               ? ::core::region::LeaveJoint(model.region, model.region.epoch)
-               : ::core::region::EnterJoint(model.region, v2.changes,
-                                            model.region.epoch);
+               ? core::region::LeaveJoint(model.region, model.region.epoch)
+               : core::region::EnterJoint(model.region, v2.changes,
+                                          model.region.epoch);
   }
-  if (!next.ok()) return Refuse(::core::region::ErrorToString(next.error()));
+  if (!next.ok()) return Refuse(core::region::ErrorToString(next.error()));
   for (const Peer& peer : next.value().peers) {
     if (model.region.FindPeer(peer.id) == nullptr)
       model.pending.insert(peer.id);
@@ -152,17 +152,17 @@ base::Outcome<CommandRefused> ClusterModel::ApplySplit(
     if (high - low < 2) return Refuse("range too small to split");
     keys.push_back(ModelKey(static_cast<uint64_t>(low + (high - low) / 2)));
   }
-  ::core::region::SplitRequest request;
+  core::region::SplitRequest request;
   request.epoch = model.region.epoch;
   request.split_keys = keys;
   for (size_t i = 0; i < keys.size(); ++i) {
-    ::core::region::SplitIds ids{next_id_++, {}};
+    core::region::SplitIds ids{next_id_++, {}};
     for (size_t p = 0; p < model.region.peers.size(); ++p)
       ids.peer_ids.push_back(next_id_++);
     request.new_ids.push_back(std::move(ids));
   }
-  auto parts = ::core::region::Split(model.region, request);
-  if (!parts.ok()) return Refuse(::core::region::ErrorToString(parts.error()));
+  auto parts = core::region::Split(model.region, request);
+  if (!parts.ok()) return Refuse(core::region::ErrorToString(parts.error()));
   regions_.erase(region_id);
   const uint64_t count = parts.value().size();
   for (Region& part : parts.value()) {
@@ -188,10 +188,9 @@ base::Outcome<CommandRefused> ClusterModel::ApplyMerge(
   if (!source.pending.empty() || !target.pending.empty())
     return Refuse("pending peers");
   auto merged =
-      ::core::region::Merge(source.region, target.region,
-                            {source.region.epoch, command.target.epoch});
-  if (!merged.ok())
-    return Refuse(::core::region::ErrorToString(merged.error()));
+      core::region::Merge(source.region, target.region,
+                          {source.region.epoch, command.target.epoch});
+  if (!merged.ok()) return Refuse(core::region::ErrorToString(merged.error()));
   target.region = merged.value();
   target.size_bytes += source.size_bytes;
   target.keys += source.keys;
@@ -206,8 +205,8 @@ void ClusterModel::ElectLeader(ModelRegion& model) {
   model.leader_store = 0;
   if (!invariants::QuorumAlwaysAvailable(model.region, live).ok()) return;
   for (const Peer& peer : model.region.peers) {
-    if (::core::region::VotesInIncoming(peer.role) &&
-        StoreAlive(peer.store_id) && model.pending.count(peer.id) == 0 &&
+    if (core::region::VotesInIncoming(peer.role) && StoreAlive(peer.store_id) &&
+        model.pending.count(peer.id) == 0 &&
         (model.leader_store == 0 || peer.store_id < model.leader_store)) {
       model.leader_store = peer.store_id;
     }
@@ -274,4 +273,4 @@ std::map<StoreId, cluster::StoreStats> ClusterModel::StoreHeartbeats() const {
   return stats;
 }
 
-}  // namespace pd::core::sim
+}  // namespace pd::model
