@@ -48,18 +48,18 @@ def register_node_library(name, peer, defines = [], testonly = False, visibility
 
 REGISTER_SIM_SRCS = [
     "client.cc",
-    "fault_schedule.cc",
     "raft_oracle.cc",
+    "register_host.cc",
+    "register_oracle.cc",
     "register_sim.cc",
-    "sim_disk.cc",
 ]
 
 REGISTER_SIM_HDRS = [
     "client.h",
-    "fault_schedule.h",
     "raft_oracle.h",
+    "register_host.h",
+    "register_oracle.h",
     "register_sim.h",
-    "sim_disk.h",
 ]
 
 REGISTER_SIM_DEPS = [
@@ -67,14 +67,22 @@ REGISTER_SIM_DEPS = [
     "//core/base:check",
     "//core/base:prng",
     "//core/base:time",
-    "//core/engine:fault_injector",
-    "//core/engine:mem_engine",
     "//core/env",
     "//core/raft",
     "//core/raft/invariants",
     "//jepsen/history",
     "//jepsen/linear",
+    "//sim/checkers:convergence",
+    "//sim/checkers:history",
+    "//sim/checkers:replicas",
+    "//sim/checkers:verdict",
+    "//sim/checkers:votes_are_durable",
+    "//sim/host:hosts",
+    "//sim/host:sim_disk",
     "//sim/loop:sim_loop",
+    "//sim/nemesis",
+    "//sim/nemesis:generator",
+    "//sim/nemesis:schedule",
     "//sim/network:sim_network",
     "//sim/simulation",
     "//third_party:abseil",

@@ -71,7 +71,7 @@ struct LoadFigures {
 // Runs every seed under `load`; nullopt on a failed run.
 std::optional<LoadFigures> RunLoad(const Load& load, int seconds, int seeds,
                                    bool oracles) {
-  const FaultSchedule none;
+  const nemesis::Schedule none;
   double total_wall = 0, total_sim = 0;
   uint64_t total_events = 0, total_ops = 0, total_observations = 0;
   for (int seed = 1; seed <= seeds; ++seed) {

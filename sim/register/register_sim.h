@@ -4,20 +4,17 @@
 // seed unless given.
 //
 //   1. Safety phase (`safety_duration`): a Raft group of 3 to 5
-//      RegisterNodes on SimDisks, clients running get/put/cas, and the fault
-//      schedule: partitions, one-way partitions, clogs, crashes and
-//      restarts (unsynced writes lost, torn batches), pauses, clock drift
-//      and jumps, disk EIO/ENOSPC windows, latent corruption; plus the
-//      per-message network faults and BUGGIFY fault points of the swarm
-//      options. After every step of every node (each handled Ready, each
-//      boot, each crash) the nodes' states go to the Raft
-//      InvariantChecker (core/raft/invariants), and every linearizable read
-//      is checked against the commit index when it was requested.
+//      RegisterNodes, one per host (sim/host: a process and its SimDisk),
+//      clients running get/put/cas, and the fault schedule (sim/nemesis);
+//      plus the per-message network faults and BUGGIFY fault points of the
+//      swarm options. After every step of every node the RegisterOracle
+//      checks the Raft invariants, and every linearizable read is checked
+//      against the commit index when it was requested.
 //   2. Liveness phase: faults stop; the network heals, crashed nodes
-//      restart, pauses end. Within `liveness_bound` the group must converge:
-//      one leader that every live node follows, every live node applied up
-//      to the leader's commit, a final read of every key succeeding, and
-//      identical replicas. Otherwise: "no convergence".
+//      restart, pauses end. Within `liveness_bound` the group must converge
+//      (sim/checkers): one leader that every live node follows, every live
+//      node applied up to the leader's commit, a final read of every key
+//      succeeding, and identical replicas. Otherwise: "no convergence".
 //   3. The history (Jepsen JSON lines) is checked for linearizability with
 //      jepsen/linear's CAS-register model, per key.
 //
@@ -35,9 +32,11 @@
 
 #include "core/base/time.h"
 #include "core/raft/raft.h"
+#include "sim/checkers/verdict.h"
+#include "sim/host/sim_disk.h"
+#include "sim/nemesis/generator.h"
+#include "sim/nemesis/schedule.h"
 #include "sim/register/client.h"
-#include "sim/register/fault_schedule.h"
-#include "sim/register/sim_disk.h"
 #include "sim/simulation/simulation.h"
 
 namespace sim::register_kv {
@@ -51,7 +50,7 @@ struct RegisterRunOptions {
   core::base::Duration tick_interval = core::base::Duration::Milliseconds(10);
   SimDiskOptions disk;
   WorkloadOptions workload;
-  FaultScheduleOptions faults;
+  nemesis::FaultOptions faults;
   core::base::Duration safety_duration = core::base::Duration::Seconds(20);
   core::base::Duration liveness_bound = core::base::Duration::Seconds(30);
   // Each node's logs are observed from the first entry not yet seen
@@ -72,17 +71,7 @@ struct RegisterRunOptions {
   std::string ToString() const;
 };
 
-enum class Verdict {
-  kPass,
-  kSafetyViolation,  // a Raft invariant broke, or a node CHECK-failed
-  kNotLinearizable,  // the history has no linearization
-  kNoConvergence,    // the liveness phase did not converge in time
-  kCheckerUnknown,   // the linearizability search gave up (not a failure)
-};
-std::string_view VerdictName(Verdict verdict);
-inline bool IsFailure(Verdict v) {
-  return v != Verdict::kPass && v != Verdict::kCheckerUnknown;
-}
+using checkers::Verdict;
 
 struct RunResult {
   Verdict verdict = Verdict::kPass;
@@ -101,7 +90,7 @@ struct RunResult {
   uint64_t halts = 0;
   uint64_t repairs = 0;
   // The schedule the run used (generated or given).
-  FaultSchedule schedule;
+  nemesis::Schedule schedule;
   // The history as JSON lines, when RunHooks::keep_history.
   std::string history;
 
@@ -118,11 +107,11 @@ struct RunHooks {
 // Runs one simulation. With `schedule` null the schedule is generated from
 // options.seed and options.faults.
 RunResult RunRegister(const RegisterRunOptions& options,
-                      const FaultSchedule* schedule = nullptr,
+                      const nemesis::Schedule* schedule = nullptr,
                       const RunHooks& hooks = {});
 
 // The schedule RunRegister generates for `options`.
-FaultSchedule DefaultSchedule(const RegisterRunOptions& options);
+nemesis::Schedule DefaultSchedule(const RegisterRunOptions& options);
 
 }  // namespace sim::register_kv
 

@@ -22,7 +22,7 @@ TEST(RegisterSimTest, FaultFreeRunMakesProgress) {
   RegisterRunOptions options;
   options.seed = 11;
   options.safety_duration = Duration::Seconds(3);
-  const FaultSchedule none;
+  const nemesis::Schedule none;
   const RunResult result = RunRegister(options, &none);
   EXPECT_EQ(result.verdict, Verdict::kPass) << result.detail;
   EXPECT_GT(result.ops.ok, 50u);
@@ -53,7 +53,7 @@ TEST(RegisterSimTest, ARunIsAFunctionOfItsSeed) {
 TEST(RegisterSimTest, AnExplicitScheduleIsApplied) {
   RegisterRunOptions options = Short(7);
   options.nodes = 3;
-  auto schedule = ParseFaultSchedule(
+  auto schedule = nemesis::ParseSchedule(
       "@500ms crash 1; @900ms restart 1; @1000ms partition 1|2,3; @2000ms heal",
       3);
   ASSERT_TRUE(schedule.ok());

@@ -1,31 +1,11 @@
 #include "sim/runner/run_flags.h"
 
 #include <cstdlib>
-#include <sstream>
+
+#include "sim/nemesis/generator.h"
 
 namespace sim::runner {
 namespace {
-
-bool ApplyFaultClasses(const std::string& spec,
-                       register_kv::FaultScheduleOptions* faults) {
-  if (spec == "swarm") return true;
-  bool* classes[] = {&faults->network, &faults->crash, &faults->pause,
-                     &faults->clock,   &faults->disk,  &faults->corruption};
-  const char* names[] = {"network", "crash", "pause",
-                         "clock",   "disk",  "corruption"};
-  for (bool* on : classes) *on = spec == "all";
-  if (spec == "all" || spec == "none") return true;
-  std::stringstream in(spec);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    bool found = false;
-    for (size_t i = 0; i < 6; ++i) {
-      if (item == names[i]) *classes[i] = found = true;
-    }
-    if (!found) return false;
-  }
-  return true;
-}
 
 bool ParseInt(const std::string& text, int* value) {
   char* end = nullptr;
@@ -37,11 +17,36 @@ bool ParseInt(const std::string& text, int* value) {
   return true;
 }
 
+// Sets the flag `name` from `value`; false if unknown or malformed.
+bool SetFlag(const std::string& name, const std::string& value,
+             RunFlags* flags) {
+  if (name == "--workload") {
+    flags->workload = value;
+    return !value.empty();
+  }
+  if (name == "--safety_seconds")
+    return ParseInt(value, &flags->safety_seconds);
+  if (name == "--liveness_seconds") {
+    return ParseInt(value, &flags->liveness_seconds);
+  }
+  if (name == "--faults") {
+    flags->faults = value;
+    return true;
+  }
+  if (name == "--unsafe_lease_reads") {
+    flags->unsafe_lease_reads = value.empty() || value == "true";
+    return true;
+  }
+  if (name == "--nodes") return ParseInt(value, &flags->nodes);
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> RunFlags::ToArgs() const {
   const RunFlags defaults;
   std::vector<std::string> args;
+  if (workload != defaults.workload) args.push_back("--workload=" + workload);
   if (safety_seconds != defaults.safety_seconds) {
     args.push_back("--safety_seconds=" + std::to_string(safety_seconds));
   }
@@ -50,30 +55,21 @@ std::vector<std::string> RunFlags::ToArgs() const {
   }
   if (faults != defaults.faults) args.push_back("--faults=" + faults);
   if (unsafe_lease_reads) args.push_back("--unsafe_lease_reads");
-  if (nodes != defaults.nodes)
+  if (nodes != defaults.nodes) {
     args.push_back("--nodes=" + std::to_string(nodes));
+  }
   return args;
 }
 
-absl::StatusOr<register_kv::RegisterRunOptions> RunFlags::OptionsFor(
-    uint64_t seed) const {
-  register_kv::RegisterRunOptions o =
-      register_kv::RegisterRunOptions::Swarm(seed, unsafe_lease_reads);
-  if (nodes != 0) {
-    if (nodes < 1 || nodes > 9) {
-      return absl::InvalidArgumentError("--nodes must be in [1, 9]");
-    }
-    o.nodes = nodes;
-    o.faults.corruptible_nodes = (o.nodes - 1) / 2;
+absl::Status ValidateRunFlags(const RunFlags& flags) {
+  nemesis::FaultOptions faults;
+  if (!nemesis::ApplyFaultClasses(flags.faults, &faults)) {
+    return absl::InvalidArgumentError("bad --faults: " + flags.faults);
   }
-  o.safety_duration = core::base::Duration::Seconds(safety_seconds);
-  o.liveness_bound = core::base::Duration::Seconds(liveness_seconds);
-  o.faults.nodes = o.nodes;
-  o.faults.duration = o.safety_duration;
-  if (!ApplyFaultClasses(faults, &o.faults)) {
-    return absl::InvalidArgumentError("bad --faults: " + faults);
+  if (flags.nodes != 0 && (flags.nodes < 1 || flags.nodes > 9)) {
+    return absl::InvalidArgumentError("--nodes must be in [1, 9]");
   }
-  return o;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
@@ -82,23 +78,13 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
     const size_t eq = arg.find('=');
     const std::string name = arg.substr(0, eq);
     const std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
-    bool ok = true;
-    if (name == "--safety_seconds") {
-      ok = ParseInt(value, &flags.safety_seconds);
-    } else if (name == "--liveness_seconds") {
-      ok = ParseInt(value, &flags.liveness_seconds);
-    } else if (name == "--faults") {
-      flags.faults = value;
-    } else if (name == "--unsafe_lease_reads") {
-      flags.unsafe_lease_reads = value.empty() || value == "true";
-    } else if (name == "--nodes") {
-      ok = ParseInt(value, &flags.nodes);
-    } else {
-      ok = false;
+    if (!SetFlag(name, value, &flags)) {
+      return absl::InvalidArgumentError("bad run flag: " + arg);
     }
-    if (!ok) return absl::InvalidArgumentError("bad run flag: " + arg);
   }
-  if (!flags.OptionsFor(1).ok()) return flags.OptionsFor(1).status();
+  if (absl::Status status = ValidateRunFlags(flags); !status.ok()) {
+    return status;
+  }
   return flags;
 }
 

@@ -1,27 +1,30 @@
-// RunFlags: the options that shape one run of the register simulation,
-// shared by the runner's command line, its workers, its replay commands and
-// the seed regression list (tests/sim/seeds.txt), so that a line of the
-// list, a sweep and a replay all mean the same run.
+// RunFlags: the options that shape one run, whatever the workload, shared
+// by the runner's command line, its workers, its replay commands and the
+// seed regression list (tests/sim/seeds.txt), so that a line of the list, a
+// sweep and a replay all mean the same run.
 //
+//   --workload=NAME        which workload (register)
 //   --safety_seconds=N     simulated seconds of the faulty phase (20)
 //   --liveness_seconds=N   bound on convergence after healing (30)
 //   --faults=SPEC          swarm (drawn per seed), all, none, or a list of
-//                          network,crash,pause,clock,disk,corruption
-//   --unsafe_lease_reads   allow lease reads with check-quorum
+//                          network,crash,pause,clock,disk,corruption (and
+//                          the opt-in swizzle,messages)
 //   --nodes=N              group size (0: drawn per seed)
+//   --unsafe_lease_reads   register: allow lease reads with check-quorum
+// A workload interprets them (Workload::Configure) and may reject those it
+// cannot honour.
 #ifndef SIM_RUNNER_RUN_FLAGS_H_
 #define SIM_RUNNER_RUN_FLAGS_H_
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "sim/register/register_sim.h"
 
 namespace sim::runner {
 
 struct RunFlags {
+  std::string workload = "register";
   int safety_seconds = 20;
   int liveness_seconds = 30;
   std::string faults = "swarm";
@@ -30,13 +33,14 @@ struct RunFlags {
 
   // The flags that differ from the defaults, as "--name=value" arguments.
   std::vector<std::string> ToArgs() const;
-  // The run options for `seed`. Fails on a bad fault list or group size.
-  absl::StatusOr<register_kv::RegisterRunOptions> OptionsFor(
-      uint64_t seed) const;
 };
 
-// Parses "--name=value" tokens (unknown names are errors).
+// Parses "--name=value" tokens (unknown names, bad numbers, a bad fault
+// list or group size are errors).
 absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& args);
+// Checks what every workload relies on: the fault list parses, the group
+// size is 0 or in [1, 9].
+absl::Status ValidateRunFlags(const RunFlags& flags);
 
 }  // namespace sim::runner
 

@@ -1,6 +1,7 @@
 // Runs every line of tests/sim/seeds.txt (seeds that once failed, or
-// schedules that once broke a mutant) through the register simulation,
-// in-process, with every oracle on; each must pass. The first line also runs
+// schedules that once broke a mutant) through its workload (the register
+// unless the line says --workload=), in-process, with every oracle on;
+// each must pass. The first line also runs
 // twice to check that it replays to the same trace hash.
 #include <gtest/gtest.h>
 
@@ -11,10 +12,10 @@
 #include <vector>
 
 #include "core/base/check.h"
-#include "sim/register/register_sim.h"
 #include "sim/runner/run_flags.h"
+#include "sim/runner/workloads.h"
 
-namespace sim::register_kv {
+namespace sim::runner {
 namespace {
 
 struct SeedLine {
@@ -49,31 +50,34 @@ std::vector<SeedLine> ReadSeeds(const std::string& path) {
   return lines;
 }
 
-RunResult RunLine(const SeedLine& line) {
-  auto flags = sim::runner::ParseRunFlags(line.flags);
+WorkloadResult RunLine(const SeedLine& line) {
+  auto flags = ParseRunFlags(line.flags);
   CHECK(flags.ok()) << "line " << line.number << ": " << flags.status();
-  auto options = flags->OptionsFor(line.seed);
-  CHECK(options.ok()) << options.status();
-  if (!line.schedule.has_value()) return RunRegister(*options);
-  auto schedule = ParseFaultSchedule(*line.schedule, options->nodes);
+  const Workload* workload = FindWorkload(flags->workload);
+  CHECK(workload != nullptr)
+      << "line " << line.number << ": no workload " << flags->workload;
+  auto run = workload->Configure(line.seed, *flags);
+  CHECK(run.ok()) << run.status();
+  if (!line.schedule.has_value()) return (*run)->Run(nullptr, {});
+  auto schedule = nemesis::ParseSchedule(*line.schedule, (*run)->hosts());
   CHECK(schedule.ok()) << "line " << line.number << ": " << schedule.status();
-  return RunRegister(*options, &*schedule);
+  return (*run)->Run(&*schedule, {});
 }
 
 TEST(SeedsTest, EveryListedSeedPasses) {
   const std::vector<SeedLine> lines = ReadSeeds("tests/sim/seeds.txt");
   ASSERT_GE(lines.size(), 3u);
   for (const SeedLine& line : lines) {
-    const RunResult result = RunLine(line);
-    EXPECT_FALSE(IsFailure(result.verdict))
+    const WorkloadResult result = RunLine(line);
+    EXPECT_FALSE(checkers::IsFailure(result.verdict))
         << "seeds.txt line " << line.number << " (seed " << line.seed
         << "): " << result.Summary() << " " << result.invariant << ": "
         << result.detail;
-    EXPECT_GT(result.ops.ok, 0u) << "line " << line.number;
+    EXPECT_GT(result.stat("ops_ok"), 0u) << "line " << line.number;
   }
   EXPECT_EQ(RunLine(lines[0]).trace_hash, RunLine(lines[0]).trace_hash)
       << "seed " << lines[0].seed << " does not replay bit-exactly";
 }
 
 }  // namespace
-}  // namespace sim::register_kv
+}  // namespace sim::runner

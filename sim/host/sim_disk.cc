@@ -1,11 +1,11 @@
-#include "sim/register/sim_disk.h"
+#include "sim/host/sim_disk.h"
 
 #include <cmath>
 #include <sstream>
 
 #include "core/base/check.h"
 
-namespace sim::register_kv {
+namespace sim {
 
 using core::base::Duration;
 
@@ -111,4 +111,4 @@ bool SimDisk::CorruptRandomValue() {
   return corrupted;
 }
 
-}  // namespace sim::register_kv
+}  // namespace sim

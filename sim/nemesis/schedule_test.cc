@@ -1,27 +1,29 @@
 // Fault schedules: generated ones are a function of the seed, stay within
 // the enabled classes and bounds, and round-trip through their text form;
 // malformed text is a clear error.
-#include "sim/register/fault_schedule.h"
+#include "sim/nemesis/schedule.h"
+
+#include "sim/nemesis/generator.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-namespace sim::register_kv {
+namespace sim::nemesis {
 namespace {
 
 using core::base::Duration;
 
-FaultSchedule Generate(uint64_t seed, const FaultScheduleOptions& options) {
+Schedule Generate(uint64_t seed, const FaultOptions& options) {
   core::base::Prng prng(seed);
-  return GenerateFaultSchedule(options, prng);
+  return GenerateSchedule(options, prng);
 }
 
-TEST(FaultScheduleTest, GenerationIsDeterministicAndBounded) {
-  FaultScheduleOptions options;
+TEST(ScheduleTest, GenerationIsDeterministicAndBounded) {
+  FaultOptions options;
   options.nodes = 5;
   options.corruptible_nodes = 2;
-  const FaultSchedule a = Generate(7, options);
+  const Schedule a = Generate(7, options);
   EXPECT_EQ(a, Generate(7, options));
   EXPECT_NE(a, Generate(8, options));
   EXPECT_GT(a.size(), 10u);
@@ -39,35 +41,34 @@ TEST(FaultScheduleTest, GenerationIsDeterministicAndBounded) {
   EXPECT_LE(corrupted.size(), 2u) << "corruption stays within a minority";
 }
 
-TEST(FaultScheduleTest, DisabledClassesNeverAppear) {
-  FaultScheduleOptions options;
+TEST(ScheduleTest, DisabledClassesNeverAppear) {
+  FaultOptions options;
   options.network = options.pause = options.clock = options.disk =
       options.corruption = false;
   for (const FaultEvent& e : Generate(3, options)) {
     EXPECT_TRUE(e.kind == FaultKind::kCrash || e.kind == FaultKind::kRestart)
-        << FormatFaultEvent(e);
+        << FormatEvent(e);
   }
   options.crash = false;
   EXPECT_TRUE(Generate(3, options).empty());
 }
 
-TEST(FaultScheduleTest, TextRoundTrips) {
-  FaultScheduleOptions options;
+TEST(ScheduleTest, TextRoundTrips) {
+  FaultOptions options;
   options.nodes = 5;
   options.corruptible_nodes = 2;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    const FaultSchedule schedule = Generate(seed, options);
+    const Schedule schedule = Generate(seed, options);
     for (const char* separator : {"\n", "; "}) {
-      auto parsed =
-          ParseFaultSchedule(FormatFaultSchedule(schedule, separator), 5);
+      auto parsed = ParseSchedule(FormatSchedule(schedule, separator), 5);
       ASSERT_TRUE(parsed.ok()) << parsed.status();
       EXPECT_EQ(*parsed, schedule);
     }
   }
 }
 
-TEST(FaultScheduleTest, ParsesEveryKind) {
-  auto parsed = ParseFaultSchedule(
+TEST(ScheduleTest, ParsesEveryKind) {
+  auto parsed = ParseSchedule(
       "@1ms crash 2; @2ms restart 2; @3ms pause 1 300ms; "
       "@4ms partition 1,2|3; @5ms oneway 1->2,3; @6ms block 1-3; "
       "@7ms clog 2 800ms; @8ms heal; @9ms drift 2 -80; @10ms jump 2 -500ms; "
@@ -90,7 +91,50 @@ TEST(FaultScheduleTest, ParsesEveryKind) {
   EXPECT_EQ((*parsed)[10].amount, 5000);
 }
 
-TEST(FaultScheduleTest, MalformedTextIsAnError) {
+TEST(ScheduleTest, ParsesTheNetworkNemesisKinds) {
+  const char* text =
+      "@1ms swizzle 100ms; @2ms drop 20000 500ms; @3ms delay 40ms 500ms";
+  auto parsed = ParseSchedule(text, 3);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->size(), 3u);
+  EXPECT_EQ((*parsed)[0].kind, FaultKind::kSwizzle);
+  EXPECT_EQ((*parsed)[0].duration, Duration::Milliseconds(100));
+  EXPECT_EQ((*parsed)[1].amount, 20000);
+  EXPECT_EQ((*parsed)[2].after, Duration::Milliseconds(40));
+  EXPECT_EQ(FormatSchedule(*parsed, "; "), text);
+  for (const char* bad : {"@1ms swizzle 0ms", "@1ms drop 2000000 5ms",
+                          "@1ms delay -4ms 5ms", "@1ms drop 5"}) {
+    EXPECT_FALSE(ParseSchedule(bad, 3).ok()) << bad;
+  }
+}
+
+// The opt-in classes appear only when asked for, and "all" keeps its old
+// meaning (so the sweeps of MEASUREMENTS.md replay unchanged).
+TEST(ScheduleTest, SwizzleAndMessageFaultsAreOptIn) {
+  FaultOptions options;
+  options.nodes = 5;
+  ASSERT_TRUE(ApplyFaultClasses("all", &options));
+  EXPECT_FALSE(options.swizzle || options.messages);
+  std::set<FaultKind> kinds;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const FaultEvent& e : Generate(seed, options)) kinds.insert(e.kind);
+  }
+  EXPECT_FALSE(kinds.count(FaultKind::kSwizzle) ||
+               kinds.count(FaultKind::kDrop));
+  ASSERT_TRUE(ApplyFaultClasses("network,messages,swizzle", &options));
+  EXPECT_FALSE(options.crash);
+  kinds.clear();
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const FaultEvent& e : Generate(seed, options)) kinds.insert(e.kind);
+  }
+  for (FaultKind k : {FaultKind::kSwizzle, FaultKind::kDrop, FaultKind::kDelay,
+                      FaultKind::kBlock, FaultKind::kOneWay}) {
+    EXPECT_TRUE(kinds.count(k)) << FaultKindName(k);
+  }
+  EXPECT_FALSE(ApplyFaultClasses("network,bogus", &options));
+}
+
+TEST(ScheduleTest, MalformedTextIsAnError) {
   for (const char* bad :
        {"crash 2", "@1ms explode 2", "@1ms crash 4", "@1ms crash 0",
         "@xms crash 1", "@1ms pause 1", "@1ms pause 1 -5ms",
@@ -98,7 +142,7 @@ TEST(FaultScheduleTest, MalformedTextIsAnError) {
         "@1ms disk 1 5ms 2000000", "@1ms heal now", "@1ms restart leader",
         "@1ms drift leader 5", "@1ms crash 1 0ms", "@1ms pause next-leader 5ms",
         "@1ms crash next-leader+x 5ms"}) {
-    auto parsed = ParseFaultSchedule(bad, 3);
+    auto parsed = ParseSchedule(bad, 3);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {
       EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
@@ -107,4 +151,4 @@ TEST(FaultScheduleTest, MalformedTextIsAnError) {
 }
 
 }  // namespace
-}  // namespace sim::register_kv
+}  // namespace sim::nemesis

@@ -19,8 +19,8 @@
 //
 // Thread-affinity: the simulator's thread; parking calls from a fibre of
 // the owner process.
-#ifndef SIM_REGISTER_SIM_DISK_H_
-#define SIM_REGISTER_SIM_DISK_H_
+#ifndef SIM_HOST_SIM_DISK_H_
+#define SIM_HOST_SIM_DISK_H_
 
 #include <cstdint>
 #include <memory>
@@ -33,7 +33,7 @@
 #include "core/env/engine.h"
 #include "sim/loop/sim_loop.h"
 
-namespace sim::register_kv {
+namespace sim {
 
 struct SimDiskOptions {
   core::base::Duration sync_latency_min =
@@ -102,6 +102,6 @@ class SimDisk final : public core::env::Engine {
   Stats stats_;
 };
 
-}  // namespace sim::register_kv
+}  // namespace sim
 
-#endif  // SIM_REGISTER_SIM_DISK_H_
+#endif  // SIM_HOST_SIM_DISK_H_
