@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The simulator sweep and acceptance checks every CI run makes, sized to take
+# a few minutes on 2 cores (optimised build). The full-size runs (10,000
+# seeds with every fault class, 2,000 swarm seeds, PD convergence over 1,000+
+# regions, the checkers' throughput targets, the Raft explorer exhausting
+# terms <= 2) are tools/soak.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bazel build --config=opt //sim/runner:sim || exit 1
+status=0
+run() {
+  local start=$SECONDS
+  echo "--- $*"
+  "$@" || { echo "ci_sweep: FAILED: $*"; status=1; }
+  echo "--- $((SECONDS - start)) s"
+}
+run bazel-bin/sim/runner/sim --seeds=1..2000 --workers=2 --faults=all \
+  --determinism_sample=20
+run bazel-bin/sim/runner/sim --seeds=1..1000 --workers=2 --determinism_sample=10
+exit $status
