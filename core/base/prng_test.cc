@@ -55,9 +55,6 @@ TEST(PrngTest, BernoulliExtremes) {
   }
 }
 
-}  // namespace
-}  // namespace core::base
-
 // Shuffle is the Fisher-Yates walk of Uniform(n), ..., Uniform(2): seeded
 // runs depend on this exact order of draws.
 TEST(PrngTest, ShuffleDrawsInFisherYatesOrder) {
@@ -73,3 +70,6 @@ TEST(PrngTest, ShuffleDrawsInFisherYatesOrder) {
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(sorted, (std::vector<int>{1, 2, 3, 4, 5, 6}));
 }
+
+}  // namespace
+}  // namespace core::base
