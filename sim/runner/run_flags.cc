@@ -49,7 +49,6 @@ std::vector<std::string> RunFlags::ToArgs() const {
     args.push_back("--liveness_seconds=" + std::to_string(liveness_seconds));
   }
   if (faults != defaults.faults) args.push_back("--faults=" + faults);
-  if (unsafe_lease_reads) args.push_back("--unsafe_lease_reads");
   if (nodes != defaults.nodes)
     args.push_back("--nodes=" + std::to_string(nodes));
   return args;
@@ -58,7 +57,7 @@ std::vector<std::string> RunFlags::ToArgs() const {
 absl::StatusOr<register_kv::RegisterRunOptions> RunFlags::OptionsFor(
     uint64_t seed) const {
   register_kv::RegisterRunOptions o =
-      register_kv::RegisterRunOptions::Swarm(seed, unsafe_lease_reads);
+      register_kv::RegisterRunOptions::Swarm(seed);
   if (nodes != 0) {
     if (nodes < 1 || nodes > 9) {
       return absl::InvalidArgumentError("--nodes must be in [1, 9]");
@@ -89,8 +88,6 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
       ok = ParseInt(value, &flags.liveness_seconds);
     } else if (name == "--faults") {
       flags.faults = value;
-    } else if (name == "--unsafe_lease_reads") {
-      flags.unsafe_lease_reads = value.empty() || value == "true";
     } else if (name == "--nodes") {
       ok = ParseInt(value, &flags.nodes);
     } else {

@@ -7,7 +7,6 @@
 //   --liveness_seconds=N   bound on convergence after healing (30)
 //   --faults=SPEC          swarm (drawn per seed), all, none, or a list of
 //                          network,crash,pause,clock,disk,corruption
-//   --unsafe_lease_reads   allow lease reads with check-quorum
 //   --nodes=N              group size (0: drawn per seed)
 #ifndef SIM_RUNNER_RUN_FLAGS_H_
 #define SIM_RUNNER_RUN_FLAGS_H_
@@ -25,7 +24,6 @@ struct RunFlags {
   int safety_seconds = 20;
   int liveness_seconds = 30;
   std::string faults = "swarm";
-  bool unsafe_lease_reads = false;
   int nodes = 0;
 
   // The flags that differ from the defaults, as "--name=value" arguments.
