@@ -64,6 +64,10 @@ absl::Status Config::Validate() const {
   if (max_inflight_msgs == 0) {
     return absl::InvalidArgumentError("max_inflight_msgs must be > 0");
   }
+  if (lease_ticks < 0 || lease_ticks >= election_timeout_ticks) {
+    return absl::InvalidArgumentError(
+        "lease_ticks must be in [0, election_timeout_ticks)");
+  }
   return absl::OkStatus();
 }
 
@@ -83,6 +87,8 @@ Raft::Raft(const Config& config, const Storage* storage, core::base::Prng prng)
       trk_(config.max_inflight_msgs, config.max_inflight_bytes),
       election_timeout_(config.election_timeout_ticks),
       heartbeat_timeout_(config.heartbeat_interval_ticks),
+      lease_ticks_(config.lease_ticks != 0 ? config.lease_ticks
+                                           : config.election_timeout_ticks - 1),
       max_msg_size_(config.max_size_per_msg_bytes),
       max_committed_size_per_ready_(config.max_committed_size_per_ready_bytes),
       max_uncommitted_size_(config.max_uncommitted_entries_bytes),
@@ -167,6 +173,9 @@ void Raft::Reset(Term term) {
   uncommitted_size_ = 0;
   read_only_.Reset();
   pending_read_index_messages_.clear();
+  lease_start_tick_.reset();
+  append_ticks_.clear();
+  lease_forfeited_ = false;
 }
 
 void Raft::ResetRandomizedElectionTimeout() {
@@ -228,6 +237,12 @@ bool Raft::Promotable() const {
 
 StepResult Raft::Step(const Message& m) {
   if (m.term != 0 && IgnoreForTerm(m)) return Unit{};
+  if (m.term != 0 &&
+      (m.type == MessageType::kMsgApp || m.type == MessageType::kMsgHeartbeat ||
+       m.type == MessageType::kMsgSnap)) {
+    // From the leader of our (possibly just adopted) term.
+    leader_contact_elapsed_ticks_ = 0;
+  }
   switch (m.type) {
     case MessageType::kMsgHup:
       Hup(pre_vote_ ? CampaignType::kPreElection : CampaignType::kElection);
@@ -259,11 +274,9 @@ bool Raft::IgnoreForTerm(const Message& m) {
   if (m.term > term_) {
     if (vote_request) {
       const bool force = m.context == kCampaignTransferContext;
-      const bool in_lease = check_quorum_ && lead_ != kNone &&
-                            election_elapsed_ < election_timeout_;
       // Ref: Raft thesis §4.2.3: ignore disruptive candidates while a leader
       // is known to be alive.
-      if (!force && in_lease) return true;
+      if (!force && InLease()) return true;
     }
     if (m.type == MessageType::kMsgPreVote) {
       // A pre-vote never changes our term.
@@ -471,7 +484,9 @@ StepResult Raft::StepFollower(const Message& m) {
 StepResult Raft::StepLeader(const Message& m) {
   switch (m.type) {
     case MessageType::kMsgBeat:
-      BcastHeartbeat("");
+      // Carry the newest pending read's context, so a read whose own round
+      // was lost completes (and renews the lease) with the next heartbeat.
+      BcastHeartbeat(read_only_.LastPendingRequestContext());
       return Unit{};
     case MessageType::kMsgCheckQuorum:
       // Ref: Raft thesis §6.2: a leader that cannot reach a quorum steps down.
@@ -615,6 +630,7 @@ void Raft::HandleHeartbeatResponse(const Message& m, Progress* pr) {
   for (NodeId id : *acks) votes[id] = true;
   if (trk_.config().voters.Vote(votes) != VoteResult::kWon) return;
   for (const ReadIndexStatus& status : read_only_.Advance(m.context)) {
+    RenewLease(status.sent_tick);
     RespondToRead(status.request, status.index);
   }
 }
@@ -668,23 +684,70 @@ void Raft::HandleReadIndex(const Message& m) {
 }
 
 void Raft::SendReadIndexResponse(const Message& m) {
-  bool lease =
-      read_only_option_ == ReadOnlyOption::kLeaseBased && check_quorum_;
-#if defined(MUTANT_RAFT_LEASE_WITHOUT_CHECK_QUORUM)
-  // MUTANT: trusts the lease even though nothing deposes a partitioned
-  // leader, so it can serve stale reads after a new leader committed.
-  lease = read_only_option_ == ReadOnlyOption::kLeaseBased;
-#endif
-  if (lease) {
+  if (ServeReadFromLease()) {
     // Ref: Raft thesis §6.4.1.
     RespondToRead(m, raft_log_.committed());
     return;
   }
   // Ref: Raft thesis §6.4 steps 2-3: confirm leadership with a heartbeat
   // round before serving at the recorded commit index.
-  read_only_.AddRequest(raft_log_.committed(), m);
+  read_only_.AddRequest(raft_log_.committed(), m, now_ticks_);
   read_only_.RecvAck(id_, m.context);
   BcastHeartbeat(m.context);
+}
+
+// Lease reads need check-quorum: its followers make the promise a lease
+// rests on (no vote for election_timeout_ticks after hearing from a leader,
+// kept here across term changes and restarts too).
+bool Raft::LeaseReadsEnabled() const {
+  return read_only_option_ == ReadOnlyOption::kLeaseBased && check_quorum_;
+}
+
+bool Raft::ServeReadFromLease() const {
+#if defined(MUTANT_RAFT_LEASE_WITHOUT_CHECK_QUORUM)
+  // MUTANT: trusts the lease even though nothing deposes a partitioned
+  // leader, so it can serve stale reads after a new leader committed.
+  if (read_only_option_ == ReadOnlyOption::kLeaseBased && !check_quorum_) {
+    return true;
+  }
+#endif
+  return LeaseReadsEnabled() && LeaseValid();
+}
+
+bool Raft::InLease() const {
+  if (!check_quorum_) return false;
+  if (lead_ != kNone && election_elapsed_ < election_timeout_) return true;
+  return LeaseReadsEnabled() &&
+         leader_contact_elapsed_ticks_ < election_timeout_;
+}
+
+// Every voter of a quorum heard from us at or after lease_start_tick_, and
+// none of them votes for another candidate within an election timeout of
+// that, so no other leader exists before the lease runs out.
+bool Raft::LeaseValid() const {
+  return state_ == StateRole::kLeader && !lease_forfeited_ &&
+         lease_start_tick_.has_value() &&
+         now_ticks_ < *lease_start_tick_ + static_cast<uint64_t>(lease_ticks_);
+}
+
+void Raft::RenewLease(uint64_t sent_tick) {
+  if (lease_forfeited_ || state_ != StateRole::kLeader) return;
+  if (!lease_start_tick_.has_value() || *lease_start_tick_ < sent_tick) {
+    lease_start_tick_ = sent_tick;
+  }
+}
+
+// A committed entry of our term reached a quorum in MsgApps sent after it
+// was appended: the lease runs from its append tick.
+void Raft::RenewLeaseOnCommit() {
+  const Index committed = raft_log_.committed();
+  while (append_ticks_.size() >= 2 && append_ticks_[1].first <= committed) {
+    append_ticks_.pop_front();
+  }
+  if (append_ticks_.empty() || append_ticks_.front().first > committed) {
+    return;
+  }
+  RenewLease(append_ticks_.front().second);
 }
 
 void Raft::RespondToRead(const Message& request, Index index) {
@@ -806,6 +869,10 @@ bool Raft::AppendEntry(std::vector<Entry> entries) {
     entry.index = ++last;
   }
   if (!IncreaseUncommittedSize(entries)) return false;
+  if (LeaseReadsEnabled() && !entries.empty() &&
+      (append_ticks_.empty() || append_ticks_.back().second != now_ticks_)) {
+    append_ticks_.emplace_back(entries.front().index, now_ticks_);
+  }
   last = raft_log_.Append(entries);
   // The leader acks its own entries once they are durable.
   Send(Message{.type = MessageType::kMsgAppResp, .to = id_, .index = last});
@@ -837,7 +904,9 @@ void Raft::AppliedTo(Index index, uint64_t applied_bytes) {
 }
 
 bool Raft::MaybeCommit() {
-  return raft_log_.MaybeCommit(trk_.Committed(), term_);
+  if (!raft_log_.MaybeCommit(trk_.Committed(), term_)) return false;
+  RenewLeaseOnCommit();
+  return true;
 }
 
 bool Raft::MaybeSendAppend(NodeId to, bool send_if_empty) {
@@ -899,6 +968,11 @@ void Raft::BcastHeartbeat(const std::string& context) {
 }
 
 void Raft::SendTimeoutNow(NodeId to) {
+  // The transferee campaigns with force, which voters grant inside a lease
+  // (and the message may arrive late): no lease for the rest of this term.
+  // Ref: Raft thesis §3.10, §6.4.1.
+  lease_forfeited_ = true;
+  lease_start_tick_.reset();
   Send(Message{.type = MessageType::kMsgTimeoutNow, .to = to});
 }
 
@@ -941,6 +1015,12 @@ void Raft::SwitchToConfig(confchange::Transition transition) {
 // ---------------------------------------------------------------- ticks
 
 void Raft::Tick() {
+  ++now_ticks_;
+  if (state_ == StateRole::kLeader) {
+    leader_contact_elapsed_ticks_ = 0;
+  } else if (leader_contact_elapsed_ticks_ < election_timeout_) {
+    ++leader_contact_elapsed_ticks_;
+  }
   if (state_ == StateRole::kLeader) {
     TickHeartbeat();
   } else {
@@ -1027,6 +1107,7 @@ void Raft::AppendFingerprintForTest(std::string* out) const {
   }
   out->push_back('|');
   PutVarint64(out, read_only_.PendingCount());
+  PutVarint64(out, (LeaseValid() ? 1 : 0) + (lease_forfeited_ ? 2 : 0));
   PutVarint64(out, pending_read_index_messages_.size());
   for (const ReadState& rs : read_states_) {
     PutVarint64(out, rs.index);

@@ -13,9 +13,12 @@
 #define CORE_RAFT_RAFT_H_
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -61,6 +64,19 @@ struct Config {
   // kLeaseBased is honoured only with check_quorum; otherwise reads fall back
   // to kSafe (a lease without check-quorum is unsound).
   ReadOnlyOption read_only_option = ReadOnlyOption::kSafe;
+  // Lease reads (kLeaseBased with check_quorum), Ref: Raft thesis §6.4.1.
+  // The leader serves a read locally for lease_ticks after sending a
+  // message that a quorum has since acknowledged (an entry of its term that
+  // committed, or a ReadIndex heartbeat round); otherwise the read takes a
+  // heartbeat round, which renews the lease. It is safe because every node
+  // then ignores vote requests (except a leader transfer's, which ends the
+  // sender's lease) for election_timeout_ticks after it last heard from a
+  // leader, or after it booted. That promise is counted in the follower's
+  // ticks and the lease in the leader's, so lease_ticks must stay below
+  // election_timeout_ticks - 1 by the ticks a driver may deliver late (a
+  // paused process, a late timer) plus clock drift over the lease.
+  // 0: election_timeout_ticks - 1 (ticks delivered on time, no drift).
+  int lease_ticks = 0;
   bool disable_proposal_forwarding = false;
   // Leader transfer is refused if the transferee lags by more entries.
   uint64_t max_transfer_lag_entries = std::numeric_limits<uint64_t>::max();
@@ -207,6 +223,13 @@ class Raft {
   void RespondToRead(const Message& request, Index index);
   void ReleasePendingReadIndexMessages();
   bool CommittedEntryInCurrentTerm() const;
+  // Leader lease. Ref: Raft thesis §6.4.1.
+  bool LeaseReadsEnabled() const;
+  bool ServeReadFromLease() const;
+  bool InLease() const;
+  bool LeaseValid() const;
+  void RenewLease(uint64_t sent_tick);
+  void RenewLeaseOnCommit();
   bool HasUnappliedConfChanges() const;
 
   // Leader output.
@@ -249,11 +272,26 @@ class Raft {
   std::vector<Message> msgs_;
   std::vector<Message> msgs_after_append_;
 
+  // Leader lease state (reset with the role): the send tick of the newest
+  // message a quorum acknowledged; the tick of each batch of entries this
+  // leader appended and that has not committed yet (first index, tick);
+  // whether a leader transfer gave the lease up for the rest of the term.
+  std::optional<uint64_t> lease_start_tick_;
+  std::deque<std::pair<Index, uint64_t>> append_ticks_;
+  bool lease_forfeited_ = false;
+
+  // Ticks since this node booted (the lease clock).
+  uint64_t now_ticks_ = 0;
+  // Ticks since this node last heard from a leader (or led, or booted);
+  // saturates at the election timeout. Unlike election_elapsed_ it survives
+  // term changes, so it can keep the lease promise (see Config::lease_ticks).
+  int leader_contact_elapsed_ticks_ = 0;
   int election_elapsed_ = 0;
   int heartbeat_elapsed_ = 0;
   int randomized_election_timeout_ = 0;
   int election_timeout_;
   int heartbeat_timeout_;
+  int lease_ticks_;
   uint64_t max_msg_size_;
   uint64_t max_committed_size_per_ready_;
   uint64_t max_uncommitted_size_;

@@ -285,22 +285,6 @@ TEST(RaftScenarioTest, SafeReadNeedsAQuorum) {
   EXPECT_TRUE(net.served_reads().empty());
 }
 
-// Ref: Raft thesis §6.4.1: with check-quorum, a lease read is served at
-// once, without a heartbeat round.
-TEST(RaftScenarioTest, LeaseReadWithCheckQuorum) {
-  NetworkOptions options;
-  options.config.check_quorum = true;
-  options.config.read_only_option = ReadOnlyOption::kLeaseBased;
-  Network net(options);
-  net.Elect(1);
-  ASSERT_TRUE(net.ProposeAndCommit(1, "a").ok());
-  net.DropType(MessageType::kMsgHeartbeat);
-  ASSERT_TRUE(net.ReadIndex(1, "lease").ok());
-  net.ProcessReady(1);
-  ASSERT_EQ(net.served_reads().size(), 1u);
-  EXPECT_EQ(net.served_reads()[0].second.index, 2u);
-}
-
 // Ref: Raft thesis §6.4 step 1: a new leader answers reads only after it
 // has committed an entry of its own term.
 TEST(RaftScenarioTest, NewLeaderDefersReadsUntilItCommitsInItsTerm) {

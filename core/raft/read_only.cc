@@ -4,10 +4,11 @@
 
 namespace core::raft {
 
-void ReadOnly::AddRequest(Index index, const Message& request) {
+void ReadOnly::AddRequest(Index index, const Message& request,
+                          uint64_t sent_tick) {
   const std::string& context = request.context;
   if (pending_.count(context) != 0) return;
-  pending_.emplace(context, ReadIndexStatus{request, index, {}});
+  pending_.emplace(context, ReadIndexStatus{request, index, sent_tick, {}});
   queue_.push_back(context);
 }
 

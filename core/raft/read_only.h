@@ -17,8 +17,9 @@ namespace core::raft {
 enum class ReadOnlyOption : uint8_t {
   // Confirm leadership with a heartbeat round per read (always safe).
   kSafe = 0,
-  // Trust the leader lease (needs check_quorum; bounded clock drift).
-  // Ref: Raft thesis §6.4.1.
+  // Serve reads locally while the leader lease holds, else as kSafe (needs
+  // check_quorum, prompt ticks and bounded clock drift; see
+  // Config::lease_ticks). Ref: Raft thesis §6.4.1.
   kLeaseBased = 1,
 };
 
@@ -32,15 +33,20 @@ struct ReadState {
 struct ReadIndexStatus {
   Message request;  // the MsgReadIndex (from = requester)
   Index index = 0;  // the leader's commit index when it was received
+  // The leader's tick count when the heartbeats carrying the request's
+  // context were first sent: a quorum of acks proves that many followers
+  // heard from the leader at or after it (renews the lease).
+  uint64_t sent_tick = 0;
   std::set<NodeId> acks;
   bool operator==(const ReadIndexStatus&) const = default;
 };
 
 class ReadOnly {
  public:
-  // Queues a request that arrived when the commit index was `index`. A
-  // request whose context is already pending is ignored.
-  void AddRequest(Index index, const Message& request);
+  // Queues a request that arrived when the commit index was `index`, its
+  // heartbeats sent at `sent_tick`. A request whose context is already
+  // pending is ignored.
+  void AddRequest(Index index, const Message& request, uint64_t sent_tick);
   // Records that `id` acknowledged the heartbeat carrying `context`; returns
   // the acks so far (nullptr if the context is unknown).
   const std::set<NodeId>* RecvAck(NodeId id, const std::string& context);

@@ -63,11 +63,8 @@ struct RegisterRunOptions {
 
   // Swarm testing: every knob drawn from the seed (nodes 3-5, Raft
   // timeouts, pre-vote, check-quorum, read mode, message size limits, disk
-  // latency, workload shape, which fault classes and how often). Lease
-  // reads are combined with check-quorum only with `unsafe_lease_reads`
-  // (see the .cc: the combination is known to serve stale reads).
-  static RegisterRunOptions Swarm(uint64_t seed,
-                                  bool unsafe_lease_reads = false);
+  // latency, workload shape, which fault classes and how often).
+  static RegisterRunOptions Swarm(uint64_t seed);
   std::string ToString() const;
 };
 

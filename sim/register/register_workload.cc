@@ -13,7 +13,7 @@ absl::StatusOr<RegisterRunOptions> OptionsFor(uint64_t seed,
     return status;
   }
   RegisterRunOptions o =
-      RegisterRunOptions::Swarm(seed, flags.unsafe_lease_reads);
+      RegisterRunOptions::Swarm(seed);
   if (flags.nodes != 0) {
     o.nodes = flags.nodes;
     o.faults.corruptible_nodes = (o.nodes - 1) / 2;

@@ -46,8 +46,6 @@ ABSL_FLAG(int, liveness_seconds, 30, "bound on convergence after healing");
 ABSL_FLAG(std::string, faults, "swarm",
           "fault classes: swarm (drawn per seed), all, none, or a list of "
           "network,crash,pause,clock,disk,corruption,swizzle,messages");
-ABSL_FLAG(bool, unsafe_lease_reads, false,
-          "register: allow lease reads with check-quorum (known unsound)");
 ABSL_FLAG(int, nodes, 0, "group size (0: drawn per seed, 3 to 5)");
 ABSL_FLAG(bool, expect_failure, false,
           "sweep: exit 0 iff some seed fails (mutant tests)");
@@ -63,7 +61,6 @@ RunFlags FlagsFromCommandLine() {
   flags.safety_seconds = absl::GetFlag(FLAGS_safety_seconds);
   flags.liveness_seconds = absl::GetFlag(FLAGS_liveness_seconds);
   flags.faults = absl::GetFlag(FLAGS_faults);
-  flags.unsafe_lease_reads = absl::GetFlag(FLAGS_unsafe_lease_reads);
   flags.nodes = absl::GetFlag(FLAGS_nodes);
   return flags;
 }

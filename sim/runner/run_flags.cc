@@ -33,10 +33,6 @@ bool SetFlag(const std::string& name, const std::string& value,
     flags->faults = value;
     return true;
   }
-  if (name == "--unsafe_lease_reads") {
-    flags->unsafe_lease_reads = value.empty() || value == "true";
-    return true;
-  }
   if (name == "--nodes") return ParseInt(value, &flags->nodes);
   return false;
 }
@@ -54,7 +50,6 @@ std::vector<std::string> RunFlags::ToArgs() const {
     args.push_back("--liveness_seconds=" + std::to_string(liveness_seconds));
   }
   if (faults != defaults.faults) args.push_back("--faults=" + faults);
-  if (unsafe_lease_reads) args.push_back("--unsafe_lease_reads");
   if (nodes != defaults.nodes) {
     args.push_back("--nodes=" + std::to_string(nodes));
   }

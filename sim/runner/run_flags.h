@@ -10,7 +10,6 @@
 //                          network,crash,pause,clock,disk,corruption (and
 //                          the opt-in swizzle,messages)
 //   --nodes=N              group size (0: drawn per seed)
-//   --unsafe_lease_reads   register: allow lease reads with check-quorum
 // A workload interprets them (Workload::Configure) and may reject those it
 // cannot honour.
 #ifndef SIM_RUNNER_RUN_FLAGS_H_
@@ -28,7 +27,6 @@ struct RunFlags {
   int safety_seconds = 20;
   int liveness_seconds = 30;
   std::string faults = "swarm";
-  bool unsafe_lease_reads = false;
   int nodes = 0;
 
   // The flags that differ from the defaults, as "--name=value" arguments.
