@@ -12,8 +12,7 @@ absl::StatusOr<RegisterRunOptions> OptionsFor(uint64_t seed,
   if (absl::Status status = runner::ValidateRunFlags(flags); !status.ok()) {
     return status;
   }
-  RegisterRunOptions o =
-      RegisterRunOptions::Swarm(seed);
+  RegisterRunOptions o = RegisterRunOptions::Swarm(seed);
   if (flags.nodes != 0) {
     o.nodes = flags.nodes;
     o.faults.corruptible_nodes = (o.nodes - 1) / 2;
