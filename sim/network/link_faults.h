@@ -1,7 +1,8 @@
 // LinkFaults: which directed process-to-process paths are partitioned
-// (blocked: traffic is lost) or clogged (traffic waits until the clog ends),
-// plus generators for the classic partition shapes (Jepsen's one / halves /
-// majorities-ring; TigerBeetle's symmetric and asymmetric partitions).
+// (blocked: traffic is lost) or clogged (traffic waits until the clog ends):
+// the state behind SimNetwork's link-cut primitives. Which links to cut (the
+// partition shapes: isolate one, halves, majorities-ring) is the nemesis's
+// choice: sim/nemesis/shapes.h.
 //
 // A path from a process to itself (loopback) is never blocked or clogged.
 // Pure bookkeeping: no time source; clogs carry their end instant and the
@@ -15,7 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "core/base/prng.h"
 #include "core/base/time.h"
 #include "sim/loop/trace.h"
 
@@ -68,19 +68,6 @@ class LinkFaults {
   std::map<Path, core::base::Instant> path_clogs_;
   std::map<ProcessId, core::base::Instant> process_clogs_;
 };
-
-// Partition shapes over `processes`.
-// {victim} against everyone else.
-Groups IsolateOne(ProcessId victim, const std::vector<ProcessId>& processes);
-// A random split into two halves (sizes floor(n/2) and ceil(n/2)).
-Groups RandomHalves(const std::vector<ProcessId>& processes,
-                    core::base::Prng& prng);
-// Jepsen's majorities-ring: processes placed on a random ring; each sees
-// (is not blocked from) the ones within a ring distance that makes a
-// majority, so every process sees a majority but no two see the same one
-// (for n >= 5). Returns the symmetric paths to block.
-std::vector<Path> MajorityRing(const std::vector<ProcessId>& processes,
-                               core::base::Prng& prng);
 
 }  // namespace sim
 

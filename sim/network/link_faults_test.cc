@@ -1,11 +1,12 @@
 // LinkFaults: one-way and symmetric blocks, clogs with end times, process
-// clogs, heal, and the partition shapes (isolate-one, halves, majority ring).
+// clogs, heal. (The partition shapes are tested with the nemesis:
+// sim/nemesis/shapes_test.cc.)
 #include "sim/network/link_faults.h"
 
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include <set>
+#include <vector>
 
 namespace sim {
 namespace {
@@ -61,59 +62,37 @@ TEST(LinkFaultsTest, HealRemovesEverything) {
   }
 }
 
-TEST(PartitionShapeTest, IsolateOneSplitsOffTheVictim) {
-  const Groups groups = IsolateOne(2, {0, 1, 2, 3});
-  ASSERT_EQ(groups.size(), 2u);
-  EXPECT_EQ(groups[0], std::vector<ProcessId>{2});
-  EXPECT_EQ(groups[1], (std::vector<ProcessId>{0, 1, 3}));
-}
-
-// Property: halves partition the processes exactly (every process in one
-// group, sizes differ by at most one), and the symmetric partition blocks
-// exactly the cross-group pairs.
-RC_GTEST_PROP(PartitionShapeProperty, HalvesBlockExactlyCrossPairs, ()) {
+// Property: a symmetric partition into any groups blocks exactly the pairs
+// in different groups, both ways; processes in no group are not affected.
+RC_GTEST_PROP(LinkFaultsProperty, PartitionBlocksExactlyCrossGroupPairs, ()) {
   const int n = *rc::gen::inRange(2, 10);
-  std::vector<ProcessId> processes;
-  for (int i = 0; i < n; ++i) processes.push_back(i);
-  core::base::Prng prng(*rc::gen::arbitrary<uint64_t>());
-  const Groups groups = RandomHalves(processes, prng);
-  RC_ASSERT(groups.size() == 2u);
-  RC_ASSERT(groups[0].size() + groups[1].size() == static_cast<size_t>(n));
-  RC_ASSERT(groups[1].size() - groups[0].size() <= 1u);
-  std::set<ProcessId> first(groups[0].begin(), groups[0].end());
+  const int group_count = *rc::gen::inRange(1, 4);
+  // group_of[p] == group_count: p is in no group.
+  const auto group_of = *rc::gen::container<std::vector<int>>(
+      static_cast<size_t>(n), rc::gen::inRange(0, group_count + 1));
+  Groups groups(static_cast<size_t>(group_count));
+  for (int p = 0; p < n; ++p) {
+    if (group_of[p] < group_count) groups[group_of[p]].push_back(p);
+  }
   LinkFaults faults;
   faults.Partition(groups);
-  for (ProcessId a = 0; a < static_cast<ProcessId>(n); ++a) {
-    for (ProcessId b = 0; b < static_cast<ProcessId>(n); ++b) {
-      const bool cross = a != b && first.count(a) != first.count(b);
+  for (int a = 0; a < n; ++a) {
+    for (int b = 0; b < n; ++b) {
+      const bool cross = group_of[a] < group_count &&
+                         group_of[b] < group_count &&
+                         group_of[a] != group_of[b];
       RC_ASSERT(faults.IsBlocked(a, b) == cross);
     }
   }
 }
 
-// Property (Jepsen majorities-ring): with n >= 3, every process is connected
-// to a strict majority (counting itself) and blocks are symmetric; for
-// n >= 5 the views are pairwise different.
-RC_GTEST_PROP(PartitionShapeProperty, MajorityRingGivesEveryoneAMajority, ()) {
-  const int n = *rc::gen::inRange(3, 12);
-  std::vector<ProcessId> processes;
-  for (int i = 0; i < n; ++i) processes.push_back(i);
-  core::base::Prng prng(*rc::gen::arbitrary<uint64_t>());
+TEST(LinkFaultsTest, OneWayPartitionBlocksOneDirectionOnly) {
   LinkFaults faults;
-  for (const Path& path : MajorityRing(processes, prng)) {
-    faults.Block(path.first, path.second);
-  }
-  std::set<std::set<ProcessId>> views;
-  for (ProcessId a = 0; a < static_cast<ProcessId>(n); ++a) {
-    std::set<ProcessId> view;
-    for (ProcessId b = 0; b < static_cast<ProcessId>(n); ++b) {
-      RC_ASSERT(faults.IsBlocked(a, b) == faults.IsBlocked(b, a));
-      if (!faults.IsBlocked(a, b)) view.insert(b);
-    }
-    RC_ASSERT(view.size() > static_cast<size_t>(n) / 2);
-    views.insert(view);
-  }
-  if (n >= 5) RC_ASSERT(views.size() == static_cast<size_t>(n));
+  faults.PartitionOneWay({0, 1}, {2});
+  EXPECT_TRUE(faults.IsBlocked(0, 2));
+  EXPECT_TRUE(faults.IsBlocked(1, 2));
+  EXPECT_FALSE(faults.IsBlocked(2, 0));
+  EXPECT_FALSE(faults.IsBlocked(0, 1));
 }
 
 }  // namespace

@@ -305,20 +305,6 @@ void SimNetwork::PartitionOneWay(const std::vector<ProcessId>& from,
   faults_.PartitionOneWay(from, to);
 }
 
-void SimNetwork::Isolate(ProcessId victim) {
-  Partition(IsolateOne(victim, processes()));
-}
-
-void SimNetwork::PartitionRandomHalves() {
-  Partition(RandomHalves(processes(), prng_));
-}
-
-void SimNetwork::PartitionMajorityRing() {
-  const std::vector<Path> paths = MajorityRing(processes(), prng_);
-  TraceFault(TraceKind::kNetPartition, paths.size());
-  for (const Path& path : paths) faults_.Block(path.first, path.second);
-}
-
 void SimNetwork::Clog(ProcessId from, ProcessId to, Duration duration) {
   TraceFault(TraceKind::kNetClog, PathDetail(from, to));
   faults_.Clog(from, to, loop_.Now() + duration);

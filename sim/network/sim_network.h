@@ -6,10 +6,10 @@
 //  * per message, drawn from the seeded PRNG under NetworkOptions: datagram
 //    drop, duplication, heavy-tailed latency, reordering; stream segments
 //    get latency (kept in order) and optional random resets;
-//  * per path, set by the test or a nemesis: one-way or symmetric
-//    partitions (blocked paths lose datagrams and stall streams), clogs
-//    (datagrams wait until the clog ends, streams stall), swizzle-clog, and
-//    Heal.
+//  * per path, set by the test or the nemesis (sim/nemesis): one-way or
+//    symmetric partitions (blocked paths lose datagrams and stall streams),
+//    clogs (datagrams wait until the clog ends, streams stall),
+//    swizzle-clog, and Heal.
 //
 // Datagrams (core/env/network.h contract): a datagram crossing a blocked
 // path, or whose sender or receiver crashed while it was in flight, is lost;
@@ -97,17 +97,16 @@ class SimNetwork {
   void set_options(const NetworkOptions& options) { options_ = options; }
   const NetworkOptions& options() const { return options_; }
 
-  // --- Path faults (see LinkFaults). Each is traced.
+  // --- Path faults (see LinkFaults): the link-cut primitives. Each is
+  // traced. Which links to cut (isolate one, halves, majorities-ring) is
+  // the nemesis's choice (sim/nemesis/shapes.h).
   void Block(ProcessId from, ProcessId to);
   void Unblock(ProcessId from, ProcessId to);
+  // Blocks both ways every pair of processes in different groups.
   void Partition(const Groups& groups);
+  // Blocks every path from `from` to `to` (not the reverse).
   void PartitionOneWay(const std::vector<ProcessId>& from,
                        const std::vector<ProcessId>& to);
-  // Shapes over all attached processes; the random ones use the network's
-  // PRNG.
-  void Isolate(ProcessId victim);
-  void PartitionRandomHalves();
-  void PartitionMajorityRing();
   void Clog(ProcessId from, ProcessId to, core::base::Duration duration);
   void ClogProcess(ProcessId process, core::base::Duration duration);
   void Unclog(ProcessId from, ProcessId to);

@@ -187,7 +187,7 @@ TEST(StreamPartitionTest, APartitionPastTheTimeoutBreaksBothEnds) {
     client_read = pair.client->Read(&byte, 1).status();
     client_write = pair.client->Write("more");
   });
-  cluster.network().Isolate(1);
+  cluster.network().Partition({{1}, {0}});
   cluster.loop().RunFor(Duration::Seconds(4));
   EXPECT_TRUE(server_read.ok()) << "still stalled, not yet broken";
   cluster.loop().RunFor(Duration::Seconds(3));

@@ -272,7 +272,7 @@ std::string SwarmRun(uint64_t seed) {
   std::string out = cluster.sim.Header();
   cluster.sim.loop().RunFor(Duration::Seconds(2));
   cluster.sim.loop().Crash(2);
-  cluster.sim.network().Isolate(0);
+  cluster.sim.network().Partition({{0}, {1, 2}});
   cluster.sim.loop().RunFor(Duration::Seconds(1));
   cluster.sim.loop().Restart(2);
   cluster.sim.network().Heal();
