@@ -182,10 +182,10 @@ TEST(GeneratorTest, DrawsEveryNetworkShape) {
       }
     }
   }
-  EXPECT_EQ(shapes, (std::set<std::string>{
-                        "isolate-one", "halves", "one-way-halves",
-                        "majorities-ring", "isolate-leader",
-                        "isolate-next-leader", "clog", "swizzle"}));
+  EXPECT_EQ(shapes,
+            (std::set<std::string>{"isolate-one", "halves", "one-way-halves",
+                                   "majorities-ring", "isolate-leader",
+                                   "isolate-next-leader", "clog", "swizzle"}));
 }
 
 // The opt-in classes appear only when asked for, and "all" keeps its old

@@ -1,6 +1,7 @@
 #include "sim/nemesis/nemesis.h"
 
 #include <utility>
+#include <vector>
 
 #include "core/base/check.h"
 
@@ -162,6 +163,11 @@ void Nemesis::ApplyNetworkFault(const FaultEvent& event) {
     case FaultKind::kSwizzle:
       return net.SwizzleClog(AllProcesses(), event.duration);
     case FaultKind::kHeal:
+      // An isolation still waiting for an election is healed too: firing
+      // after its heal, it would outlast the schedule.
+      std::erase_if(armed_, [](const FaultEvent& armed) {
+        return armed.kind == FaultKind::kIsolate;
+      });
       return net.Heal();
     case FaultKind::kIsolate: {
       // From the other hosts only: clients still reach it.

@@ -11,7 +11,8 @@
 // processes only (other processes, such as a client machine, keep reaching
 // every host); per-message windows (drop, delay) change the network's
 // options for a while. "leader" events are resolved when they fire through
-// the workload's LeaderView; "next-leader" events wait for OnElected.
+// the workload's LeaderView; "next-leader" events wait for OnElected (a
+// heal cancels an isolation still waiting, so every cut ends at its heal).
 // Every applied fault is traced (kind kUser + 1 + FaultKind) and logged.
 #ifndef SIM_NEMESIS_NEMESIS_H_
 #define SIM_NEMESIS_NEMESIS_H_
