@@ -20,7 +20,7 @@ TEST(AckBeforeSyncMutantTest, TheOraclesCatchIt) {
     RegisterRunOptions options = RegisterRunOptions::Swarm(seed);
     options.safety_duration = core::base::Duration::Seconds(5);
     options.faults.duration = options.safety_duration;
-    const RunResult result = RunRegister(options);
+    const runner::WorkloadResult result = RunRegister(options);
     if (result.verdict == Verdict::kSafetyViolation) {
       caught = true;
       EXPECT_TRUE(result.invariant == "CommittedIsDurable" ||

@@ -84,6 +84,7 @@ REGISTER_SIM_DEPS = [
     "//sim/nemesis:generator",
     "//sim/nemesis:schedule",
     "//sim/network:sim_network",
+    "//sim/runner:workload",
     "//sim/simulation",
     "//third_party:abseil",
 ]

@@ -76,7 +76,7 @@ std::optional<LoadFigures> RunLoad(const Load& load, int seconds, int seeds,
   uint64_t total_events = 0, total_ops = 0, total_observations = 0;
   for (int seed = 1; seed <= seeds; ++seed) {
     const auto start = std::chrono::steady_clock::now();
-    const RunResult result =
+    const runner::WorkloadResult result =
         RunRegister(BenchOptions(seed, seconds, load, oracles), &none);
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -89,8 +89,9 @@ std::optional<LoadFigures> RunLoad(const Load& load, int seconds, int seeds,
     total_wall += wall;
     total_sim += result.simulated_ns / 1e9;
     total_events += result.events;
-    total_ops += result.ops.ok + result.ops.fail + result.ops.info;
-    total_observations += result.observations;
+    total_ops += result.stat("ops_ok") + result.stat("ops_fail") +
+                 result.stat("ops_info");
+    total_observations += result.stat("observations");
   }
   return LoadFigures{total_sim / total_wall, total_ops / total_sim,
                      total_observations / total_sim, total_events / total_wall};

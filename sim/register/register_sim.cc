@@ -39,10 +39,10 @@ class RegisterCluster final : public NodeObserver,
                               public nemesis::LeaderView {
  public:
   RegisterCluster(const RegisterRunOptions& options, nemesis::Schedule schedule,
-                  const RunHooks& hooks);
+                  const runner::RunHooks& hooks);
   ~RegisterCluster() override { sim_.loop().Shutdown(); }
 
-  RunResult Run();
+  runner::WorkloadResult Run();
 
   // NodeObserver.
   void AfterStep(NodeId id) override {
@@ -75,11 +75,11 @@ class RegisterCluster final : public NodeObserver,
   bool FinalReads(Instant deadline);
   bool ReplicasIdentical(std::string* why);
   void CheckLinearizability();
-  RunResult Result();
+  runner::WorkloadResult Result();
 
   RegisterRunOptions options_;
   nemesis::Schedule schedule_;
-  RunHooks hooks_;
+  runner::RunHooks hooks_;
   // The destructor shuts the loop down first (no fibre outlives what it
   // uses); the disks in hosts_ outlive that.
   Simulation sim_;
@@ -91,14 +91,14 @@ class RegisterCluster final : public NodeObserver,
   nemesis::Nemesis nemesis_;
   bool liveness_ = false;
   bool stop_clients_ = false;
-  std::optional<RunResult> failure_;
+  std::optional<runner::WorkloadResult> failure_;
   uint64_t repairs_ = 0;
   std::map<int, std::pair<core::raft::Term, bool>> roles_;
 };
 
 RegisterCluster::RegisterCluster(const RegisterRunOptions& options,
                                  nemesis::Schedule schedule,
-                                 const RunHooks& hooks)
+                                 const runner::RunHooks& hooks)
     : options_(options),
       schedule_(std::move(schedule)),
       hooks_(hooks),
@@ -248,7 +248,7 @@ void RegisterCluster::OnReadServed(NodeId id, const std::string& ctx,
 void RegisterCluster::Fail(Verdict verdict, std::string invariant,
                            std::string detail) {
   if (failure_.has_value()) return;
-  RunResult failure;
+  runner::WorkloadResult failure;
   failure.verdict = verdict;
   failure.invariant = std::move(invariant);
   failure.detail = std::move(detail);
@@ -260,7 +260,7 @@ void RegisterCluster::Fail(Verdict verdict, std::string invariant,
   loop().Stop();
 }
 
-RunResult RegisterCluster::Run() {
+runner::WorkloadResult RegisterCluster::Run() {
   for (int node = 1; node <= options_.nodes; ++node) {
     hosts_.Boot(node, [this](int host) { return MakeHost(host); });
   }
@@ -274,17 +274,21 @@ RunResult RegisterCluster::Run() {
   return Result();
 }
 
-RunResult RegisterCluster::Result() {
-  RunResult result = failure_.has_value() ? *failure_ : RunResult{};
+runner::WorkloadResult RegisterCluster::Result() {
+  runner::WorkloadResult result =
+      failure_.has_value() ? *failure_ : runner::WorkloadResult{};
   result.trace_hash = loop().trace_hash();
   result.simulated_ns = loop().Now().nanoseconds();
   result.events = loop().events_dispatched();
-  result.observations = oracle_.observations();
-  result.ops = history_->stats();
-  result.faults_applied = nemesis_.applied();
-  result.crashes = hosts_.crashes();
-  result.halts = hosts_.halts();
-  result.repairs = repairs_;
+  const ClientStats ops = history_->stats();
+  result.stats = {{"observations", oracle_.observations()},
+                  {"ops_ok", ops.ok},
+                  {"ops_fail", ops.fail},
+                  {"ops_info", ops.info},
+                  {"faults", nemesis_.applied()},
+                  {"crashes", hosts_.crashes()},
+                  {"halts", hosts_.halts()},
+                  {"repairs", repairs_}};
   result.schedule = schedule_;
   if (hooks_.keep_history) {
     result.history = jepsen::history::ToJsonLines(history_->history());
@@ -408,19 +412,6 @@ void RegisterCluster::CheckLinearizability() {
 
 }  // namespace
 
-std::string RunResult::Summary() const {
-  std::ostringstream out;
-  out << "result=" << checkers::VerdictName(verdict);
-  if (!invariant.empty()) out << " invariant=" << invariant;
-  out << " simulated_ms=" << simulated_ns / 1000000 << " events=" << events
-      << " observations=" << observations << " ops_ok=" << ops.ok
-      << " ops_fail=" << ops.fail << " ops_info=" << ops.info
-      << " faults=" << faults_applied << " crashes=" << crashes
-      << " halts=" << halts << " repairs=" << repairs
-      << " trace_hash=" << std::hex << trace_hash;
-  return out.str();
-}
-
 RegisterRunOptions RegisterRunOptions::Swarm(uint64_t seed) {
   Prng prng(seed ^ 0x7265676973746572ULL);
   RegisterRunOptions o;
@@ -500,9 +491,9 @@ nemesis::Schedule DefaultSchedule(const RegisterRunOptions& options) {
   return nemesis::GenerateSchedule(faults, prng);
 }
 
-RunResult RunRegister(const RegisterRunOptions& options,
-                      const nemesis::Schedule* schedule,
-                      const RunHooks& hooks) {
+runner::WorkloadResult RunRegister(const RegisterRunOptions& options,
+                                   const nemesis::Schedule* schedule,
+                                   const runner::RunHooks& hooks) {
   RegisterCluster cluster(
       options, schedule != nullptr ? *schedule : DefaultSchedule(options),
       hooks);

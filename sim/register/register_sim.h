@@ -37,6 +37,7 @@
 #include "sim/nemesis/generator.h"
 #include "sim/nemesis/schedule.h"
 #include "sim/register/client.h"
+#include "sim/runner/workload.h"
 #include "sim/simulation/simulation.h"
 
 namespace sim::register_kv {
@@ -70,42 +71,13 @@ struct RegisterRunOptions {
 
 using checkers::Verdict;
 
-struct RunResult {
-  Verdict verdict = Verdict::kPass;
-  // kSafetyViolation: the invariant's name (as in spec/raft).
-  std::string invariant;
-  std::string detail;
-  int64_t failed_at_ns = -1;
-  // The run's measure.
-  uint64_t trace_hash = 0;
-  int64_t simulated_ns = 0;
-  uint64_t events = 0;
-  uint64_t observations = 0;
-  ClientStats ops;
-  uint64_t faults_applied = 0;
-  uint64_t crashes = 0;
-  uint64_t halts = 0;
-  uint64_t repairs = 0;
-  // The schedule the run used (generated or given).
-  nemesis::Schedule schedule;
-  // The history as JSON lines, when RunHooks::keep_history.
-  std::string history;
-
-  // One line: verdict, counts, trace hash.
-  std::string Summary() const;
-};
-
-struct RunHooks {
-  bool keep_history = false;
-  // Receives the run's log lines (faults, halts, recovery repairs).
-  std::function<void(const std::string&)> log;
-};
-
 // Runs one simulation. With `schedule` null the schedule is generated from
-// options.seed and options.faults.
-RunResult RunRegister(const RegisterRunOptions& options,
-                      const nemesis::Schedule* schedule = nullptr,
-                      const RunHooks& hooks = {});
+// options.seed and options.faults. The result's counters, in order:
+// observations, ops_ok, ops_fail, ops_info, faults, crashes, halts,
+// repairs.
+runner::WorkloadResult RunRegister(const RegisterRunOptions& options,
+                                   const nemesis::Schedule* schedule = nullptr,
+                                   const runner::RunHooks& hooks = {});
 
 // The schedule RunRegister generates for `options`.
 nemesis::Schedule DefaultSchedule(const RegisterRunOptions& options);

@@ -26,17 +26,17 @@ TEST(RegisterSimTest, FaultFreeRunMakesProgress) {
   // failure is a crash).
   options.simulation.buggify.enabled = false;
   const nemesis::Schedule none;
-  const RunResult result = RunRegister(options, &none);
+  const runner::WorkloadResult result = RunRegister(options, &none);
   EXPECT_EQ(result.verdict, Verdict::kPass) << result.detail;
-  EXPECT_GT(result.ops.ok, 50u);
-  EXPECT_EQ(result.ops.info, 0u);
-  EXPECT_EQ(result.crashes, 0u);
-  EXPECT_GT(result.observations, 10u);
+  EXPECT_GT(result.stat("ops_ok"), 50u);
+  EXPECT_EQ(result.stat("ops_info"), 0u);
+  EXPECT_EQ(result.stat("crashes"), 0u);
+  EXPECT_GT(result.stat("observations"), 10u);
 }
 
 TEST(RegisterSimTest, SwarmRunsWithFaultsPass) {
   for (uint64_t seed = 1; seed <= 4; ++seed) {
-    const RunResult result = RunRegister(Short(seed));
+    const runner::WorkloadResult result = RunRegister(Short(seed));
     EXPECT_EQ(result.verdict, Verdict::kPass)
         << "seed " << seed << ": " << result.invariant << " " << result.detail;
     EXPECT_FALSE(result.schedule.empty());
@@ -44,10 +44,10 @@ TEST(RegisterSimTest, SwarmRunsWithFaultsPass) {
 }
 
 TEST(RegisterSimTest, ARunIsAFunctionOfItsSeed) {
-  RunHooks hooks;
+  runner::RunHooks hooks;
   hooks.keep_history = true;
-  const RunResult a = RunRegister(Short(5), nullptr, hooks);
-  const RunResult b = RunRegister(Short(5), nullptr, hooks);
+  const runner::WorkloadResult a = RunRegister(Short(5), nullptr, hooks);
+  const runner::WorkloadResult b = RunRegister(Short(5), nullptr, hooks);
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.history, b.history);
   EXPECT_NE(a.trace_hash, RunRegister(Short(6)).trace_hash);
@@ -61,12 +61,12 @@ TEST(RegisterSimTest, AnExplicitScheduleIsApplied) {
       3);
   ASSERT_TRUE(schedule.ok());
   std::vector<std::string> log;
-  RunHooks hooks;
+  runner::RunHooks hooks;
   hooks.log = [&](const std::string& line) { log.push_back(line); };
-  const RunResult result = RunRegister(options, &*schedule, hooks);
+  const runner::WorkloadResult result = RunRegister(options, &*schedule, hooks);
   EXPECT_EQ(result.verdict, Verdict::kPass) << result.detail;
-  EXPECT_EQ(result.faults_applied, 4u);
-  EXPECT_EQ(result.crashes, 1u);
+  EXPECT_EQ(result.stat("faults"), 4u);
+  EXPECT_EQ(result.stat("crashes"), 1u);
   EXPECT_EQ(result.schedule, *schedule);
   bool saw_restart = false;
   for (const std::string& line : log) {

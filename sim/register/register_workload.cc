@@ -25,28 +25,6 @@ absl::StatusOr<RegisterRunOptions> OptionsFor(uint64_t seed,
   return o;
 }
 
-runner::WorkloadResult ToWorkloadResult(RunResult r) {
-  runner::WorkloadResult out;
-  out.verdict = r.verdict;
-  out.invariant = std::move(r.invariant);
-  out.detail = std::move(r.detail);
-  out.failed_at_ns = r.failed_at_ns;
-  out.trace_hash = r.trace_hash;
-  out.simulated_ns = r.simulated_ns;
-  out.events = r.events;
-  out.schedule = std::move(r.schedule);
-  out.history = std::move(r.history);
-  out.stats = {{"observations", r.observations},
-               {"ops_ok", r.ops.ok},
-               {"ops_fail", r.ops.fail},
-               {"ops_info", r.ops.info},
-               {"faults", r.faults_applied},
-               {"crashes", r.crashes},
-               {"halts", r.halts},
-               {"repairs", r.repairs}};
-  return out;
-}
-
 namespace {
 
 class RegisterSeedRun final : public runner::SeedRun {
@@ -60,8 +38,7 @@ class RegisterSeedRun final : public runner::SeedRun {
   }
   runner::WorkloadResult Run(const nemesis::Schedule* schedule,
                              const runner::RunHooks& hooks) const override {
-    const RunHooks register_hooks{hooks.keep_history, hooks.log};
-    return ToWorkloadResult(RunRegister(options_, schedule, register_hooks));
+    return RunRegister(options_, schedule, hooks);
   }
 
  private:

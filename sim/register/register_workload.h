@@ -21,10 +21,6 @@ namespace sim::register_kv {
 absl::StatusOr<RegisterRunOptions> OptionsFor(uint64_t seed,
                                               const runner::RunFlags& flags);
 
-// The register's result in the runner's terms (same counters, same order,
-// as RunResult::Summary).
-runner::WorkloadResult ToWorkloadResult(RunResult result);
-
 class RegisterWorkload final : public runner::Workload {
  public:
   std::string_view name() const override { return "register"; }
