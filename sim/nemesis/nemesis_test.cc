@@ -82,8 +82,8 @@ TEST(NemesisTest, MajoritiesRingLeavesEveryHostItsOwnMajority) {
   for (int host = 1; host <= 5; ++host) {
     EXPECT_EQ(cluster.View(host).size(), 3u) << "host " << host;
     views.insert(cluster.View(host));
-    EXPECT_FALSE(cluster.links().IsBlocked(cluster.client,
-                                           cluster.hosts.process(host)));
+    EXPECT_FALSE(
+        cluster.links().IsBlocked(cluster.client, cluster.hosts.process(host)));
   }
   EXPECT_EQ(views.size(), 5u) << "no two hosts see the same majority";
   cluster.sim.loop().RunFor(Duration::Seconds(1));
@@ -94,15 +94,15 @@ TEST(NemesisTest, MajoritiesRingLeavesEveryHostItsOwnMajority) {
 TEST(NemesisTest, LeaderEventsHitTheCurrentLeaderOrNobody) {
   Cluster cluster(3);
   Nemesis nemesis(cluster.hosts, cluster.leaders);
-  nemesis.Start(Parse("@10ms isolate leader; @20ms heal; @30ms isolate leader",
-                      3),
-                Duration::Seconds(10));
+  nemesis.Start(
+      Parse("@10ms isolate leader; @20ms heal; @30ms isolate leader", 3),
+      Duration::Seconds(10));
   cluster.leaders.leader = 2;
   cluster.sim.loop().RunFor(Duration::Milliseconds(15));
   EXPECT_EQ(cluster.View(2), std::set<int>{2});
   EXPECT_EQ(cluster.View(1), (std::set<int>{1, 3}));
-  EXPECT_FALSE(cluster.links().IsBlocked(cluster.client,
-                                         cluster.hosts.process(2)))
+  EXPECT_FALSE(
+      cluster.links().IsBlocked(cluster.client, cluster.hosts.process(2)))
       << "clients still reach an isolated host";
   cluster.leaders.leader = 0;  // No leader at 30 ms: skipped.
   cluster.sim.loop().RunFor(Duration::Milliseconds(100));
@@ -134,9 +134,10 @@ TEST(NemesisTest, AGeneratedScheduleHealsEverythingItStarts) {
     options.nodes = 5;
     options.duration = Duration::Seconds(10);
     options.corruptible_nodes = 2;
-    ASSERT_TRUE(ApplyFaultClasses("network,crash,pause,clock,disk,corruption,"
-                                  "swizzle,messages",
-                                  &options));
+    ASSERT_TRUE(
+        ApplyFaultClasses("network,crash,pause,clock,disk,corruption,"
+                          "swizzle,messages",
+                          &options));
     core::base::Prng prng(seed);
     const Schedule schedule = GenerateSchedule(options, prng);
     Nemesis nemesis(cluster.hosts, cluster.leaders);
@@ -160,8 +161,7 @@ TEST(NemesisTest, AGeneratedScheduleHealsEverythingItStarts) {
     }
     for (int host = 1; host <= 5; ++host) {
       EXPECT_TRUE(cluster.hosts.IsUp(host)) << "seed " << seed;
-      EXPECT_FALSE(
-          cluster.sim.loop().IsPaused(cluster.hosts.process(host)));
+      EXPECT_FALSE(cluster.sim.loop().IsPaused(cluster.hosts.process(host)));
     }
     EXPECT_EQ(cluster.sim.network().options().drop_probability,
               base.drop_probability);
