@@ -9,8 +9,8 @@
 
 #include <map>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/base/check.h"
@@ -74,8 +74,8 @@ TEST(ReplicasTest, IdenticalReplicasPassAndADifferenceIsNamed) {
   std::vector<std::string> skipped;
   EXPECT_EQ(ReplicasDiffer({{"n1", a}, {"n2", a}, {"n3", a}}, &skipped),
             std::nullopt);
-  const auto differ = ReplicasDiffer({{"n1", a}, {"n2", a}, {"n3", b}},
-                                     &skipped);
+  const auto differ =
+      ReplicasDiffer({{"n1", a}, {"n2", a}, {"n3", b}}, &skipped);
   ASSERT_TRUE(differ.has_value());
   EXPECT_NE(differ->find("n1 and n3 differ"), std::string::npos) << *differ;
   EXPECT_TRUE(skipped.empty());
@@ -212,8 +212,9 @@ TEST(ConvergenceTest, AwaitConvergencePollsUntilTheConditionOrTheDeadline) {
   EXPECT_FALSE(AwaitConvergence(loop, loop.Now() + Duration::Seconds(1), never,
                                 never_stopped, &why));
   EXPECT_EQ(why, "still two leaders");
-  EXPECT_FALSE(AwaitConvergence(loop, loop.Now() + Duration::Seconds(1),
-                                converged, [] { return true; }, &why))
+  EXPECT_FALSE(AwaitConvergence(
+      loop, loop.Now() + Duration::Seconds(1), converged, [] { return true; },
+      &why))
       << "a stopped run never converges";
 }
 

@@ -191,8 +191,8 @@ TEST(HostsTest, RecoverAllEndsPausesAndFaultWindowsAndRestartsTheDown) {
   Fixture f(3);
   f.hosts.Pause(1, Duration::Seconds(100));
   f.hosts.Crash(2, "test");
-  f.hosts.disk(3).OpenFaultWindow(
-      f.sim.loop().Now() + Duration::Seconds(100), 1.0);
+  f.hosts.disk(3).OpenFaultWindow(f.sim.loop().Now() + Duration::Seconds(100),
+                                  1.0);
   WriteBatch batch;
   batch.Put(Cf::kDefault, "k", "v");
   EXPECT_FALSE(f.hosts.disk(3).Write(batch, {}).ok()) << "window open";
