@@ -45,7 +45,9 @@ struct Config {
   Index applied = 0;
   // Payload bytes per MsgApp (at least one entry is always sent).
   uint64_t max_size_per_msg_bytes = 1 << 20;
-  // Payload bytes of committed entries per Ready.
+  // Payload bytes of committed entries handed out and not yet applied: per
+  // Ready, and across Readies when applying runs behind (at least one
+  // entry). Ref: etcd Config.MaxCommittedSizePerReady.
   uint64_t max_committed_size_per_ready_bytes =
       std::numeric_limits<uint64_t>::max();
   // Leader refuses proposals beyond this many uncommitted payload bytes

@@ -190,14 +190,18 @@ void RaftLog::StableSnapTo(Index index) {
   }
 }
 
-bool RaftLog::HasNextCommittedEntries() const {
-  return committed_ > std::max(applied_, FirstIndex() - 1);
+bool RaftLog::HasNextCommittedEntries(Index since) const {
+  CHECK(since >= applied_ && since <= committed_)
+      << "entries handed out to apply up to " << since << ", outside ["
+      << applied_ << ", " << committed_ << "]";
+  return committed_ > std::max(since, FirstIndex() - 1);
 }
 
-std::vector<Entry> RaftLog::NextCommittedEntries(uint64_t max_bytes) const {
+std::vector<Entry> RaftLog::NextCommittedEntries(Index since,
+                                                 uint64_t max_bytes) const {
   std::vector<Entry> out;
-  if (!HasNextCommittedEntries()) return out;
-  const Index lo = std::max(applied_ + 1, FirstIndex());
+  if (!HasNextCommittedEntries(since)) return out;
+  const Index lo = std::max(since + 1, FirstIndex());
   auto status = Slice(lo, committed_ + 1, max_bytes, &out);
   CHECK(status.ok()) << "committed entries unavailable: "
                      << StorageErrorName(status.error());

@@ -76,9 +76,13 @@ class RaftLog {
   // The driver persisted the unstable snapshot at `index`.
   void StableSnapTo(Index index);
 
-  bool HasNextCommittedEntries() const;
-  // Committed entries not yet applied, at most `max_bytes` (at least one).
-  std::vector<Entry> NextCommittedEntries(uint64_t max_bytes) const;
+  // Whether committed entries after index `since` remain (`since` is the
+  // last index already handed out to apply, in [applied, committed]).
+  // Ref: raft-rs RaftLog::next_entries_since.
+  bool HasNextCommittedEntries(Index since) const;
+  // Committed entries after `since`, at most `max_bytes` (at least one).
+  std::vector<Entry> NextCommittedEntries(Index since,
+                                          uint64_t max_bytes) const;
   // Entries [lo, hi) bounded by max_bytes (at least one entry).
   core::base::Outcome<StorageError> Slice(Index lo, Index hi,
                                           uint64_t max_bytes,

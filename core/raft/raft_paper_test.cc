@@ -54,7 +54,8 @@ std::vector<Message> Drain(TestNode& t) {
     if (rd.hard_state) t.storage.SetHardState(*rd.hard_state);
     out.insert(out.end(), rd.persisted_messages.begin(),
                rd.persisted_messages.end());
-    t->Advance();
+    t->AdvanceAppend();
+    if (!rd.committed_entries.empty()) t->AdvanceApply();
   }
   return out;
 }
@@ -335,7 +336,8 @@ TEST(RaftPaperTest, FollowerCommitEntry) {
   Ready rd = (*t)->GetReady();
   ASSERT_EQ(rd.committed_entries.size(), 1u);
   EXPECT_EQ(rd.committed_entries[0].data, "a");
-  (*t)->Advance();
+  (*t)->AdvanceAppend();
+  (*t)->AdvanceApply();
 }
 
 // Ref: §5.3: "If the follower does not find an entry in its log with the

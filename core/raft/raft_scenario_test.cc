@@ -339,7 +339,7 @@ TEST(RaftScenarioTest, ProposalsAreBatched) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(net.node(1).Propose("p").ok());
   Ready rd = net.node(1).GetReady();
   EXPECT_EQ(rd.entries.size(), 3u);
-  net.node(1).Advance();
+  net.node(1).AdvanceAppend();
 }
 
 // ProposeBatch puts several entries in one proposal and one MsgApp.

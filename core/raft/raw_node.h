@@ -8,21 +8,37 @@
 //     Ready rd = node.GetReady();
 //     1. send rd.messages (they may go out before anything is persisted);
 //     2. persist rd.snapshot, rd.entries (truncating any conflicting suffix)
-//        and rd.hard_state, durably (fsync) when rd.must_sync;
+//        and rd.hard_state, durably (fsync) when rd.must_sync; install the
+//        snapshot's state together with it (the snapshot replaces the
+//        state machine);
 //     3. only then send rd.persisted_messages;
-//     4. apply rd.snapshot and then rd.committed_entries, in order, calling
-//        ApplyConfChange for kConfChange entries; serve rd.read_states once
-//        the applied index reaches each ReadState::index;
-//     5. node.Advance();
+//     4. node.AdvanceAppend(): everything of rd is persisted; the node's
+//        own votes and acks count from now on, and a new Ready may be taken;
+//     5. apply rd.committed_entries in order, calling ApplyConfChange for
+//        kConfChange entries; serve rd.read_states once the applied index
+//        reaches each ReadState::index;
+//     6. if rd.committed_entries was not empty, node.AdvanceApply().
 //   }
 // Sending a persisted message before step 2 completes breaks Raft's safety
 // (a vote or an acknowledged entry could be forgotten in a crash).
 //
 // Only one Ready may be outstanding: GetReady CHECKs that the previous one
-// was Advanced, and HasReady is false in between.
+// went through AdvanceAppend, and HasReady is false in between. Applying may
+// run behind persistence (Ref: raft-rs advance_append / advance_apply): after
+// AdvanceAppend the driver may take Ready N+1, and persist it, before Ready
+// N's committed entries are applied. Committed entries handed out are never
+// handed out again; AdvanceApply reports the oldest Ready's committed entries
+// applied, so the driver applies (and reports) Readies in order. At most
+// Config::max_committed_size_per_ready_bytes of committed payload is handed
+// out and not yet applied (at least one entry). A Ready carrying a snapshot
+// is handed out only once every committed entry handed out before it is
+// applied (HasReady stays false until then; Ref: TiKV's
+// ready_to_handle_pending_snap), since the snapshot replaces the state they
+// build on.
 #ifndef CORE_RAFT_RAW_NODE_H_
 #define CORE_RAFT_RAW_NODE_H_
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +65,7 @@ struct Ready {
   std::vector<Entry> entries;
   // A snapshot to persist and apply (step 2, then 4 before the entries).
   std::optional<Snapshot> snapshot;
-  // Committed entries to apply after step 2, in order.
+  // Committed entries to apply after step 2 (step 5), in order.
   std::vector<Entry> committed_entries;
   // Messages that may be sent immediately.
   std::vector<Message> messages;
@@ -90,10 +106,19 @@ class RawNode {
   }
 
   bool HasReady() const;
+  // CHECKs that the previous Ready went through AdvanceAppend and that no
+  // snapshot waits for earlier committed entries to be applied.
   Ready GetReady();
-  // Step 5 of the contract: everything in the last Ready is persisted and
-  // its committed entries are applied.
-  void Advance();
+  // Step 4 of the contract: everything of the outstanding Ready (snapshot,
+  // entries, hard state) is persisted, and its snapshot installed. Steps
+  // the node's own votes and acks held until now. CHECKs that a Ready is
+  // outstanding (once per Ready).
+  void AdvanceAppend();
+  // Step 6: the committed entries of the oldest Ready whose committed
+  // entries were not yet reported applied are applied. CHECKs that such a
+  // Ready exists and that it went through AdvanceAppend (its entries may
+  // not be persisted before).
+  void AdvanceApply();
 
   Status GetStatus() const { return raft_.GetStatus(); }
   const Raft& raft() const { return raft_; }
@@ -107,20 +132,41 @@ class RawNode {
  private:
   explicit RawNode(Raft raft);
 
+  // The last index handed out to apply (as committed entries or a
+  // snapshot). Ref: raft-rs RawNode::commit_since_index, etcd's applying.
+  // Invariant: applied <= ApplyingThrough() <= committed.
+  Index ApplyingThrough() const;
+  // Whether committed entries not yet handed out may be handed out now.
+  bool CanHandOutCommitted() const;
+  // Whether an unstable snapshot waits for handed-out committed entries to
+  // be applied (then no Ready is handed out).
+  bool SnapshotWaitsForApply() const;
+  void TakeEntriesAndSnapshot(Ready* rd);
+  void TakeCommittedEntries(Ready* rd);
+  void TakeMessages(Ready* rd);
+
   Raft raft_;
   SoftState prev_soft_state_;
   HardState prev_hard_state_;
   uint64_t ready_number_ = 0;
   bool ready_outstanding_ = false;
-  // What the outstanding Ready handed out, for Advance.
+  // What the outstanding Ready handed out to persist, for AdvanceAppend.
   struct Handed {
     std::optional<std::pair<Index, Term>> last_entry;
     Index snapshot_index = 0;
-    Index last_committed = 0;
-    uint64_t committed_bytes = 0;
     std::vector<Message> self_messages;
   };
   Handed handed_;
+  // The committed entries of one Ready, handed out and not yet applied.
+  struct Applying {
+    uint64_t ready_number = 0;
+    Index last_index = 0;
+    uint64_t bytes = 0;
+  };
+  // Oldest first; for AdvanceApply.
+  std::deque<Applying> applying_;
+  // Sum of applying_[*].bytes.
+  uint64_t applying_bytes_ = 0;
 };
 
 }  // namespace core::raft

@@ -114,6 +114,7 @@ void Peer::OnPersisted() {
   }
   Send(ready_->persisted_messages);
   handled_.persisted_messages = true;
+  raw_node_->AdvanceAppend();
 }
 
 void Peer::ApplyCommitted() {
@@ -124,8 +125,9 @@ void Peer::ApplyCommitted() {
   }
   handled_.committed_entries = true;
   CheckReadyHandled(*ready_, handled_);
+  const bool applied_entries = !ready_->committed_entries.empty();
   ready_.reset();
-  raw_node_->Advance();
+  if (applied_entries) raw_node_->AdvanceApply();
   applier_->AfterApply(applied_);
   ReleaseReads();
 }

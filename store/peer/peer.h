@@ -10,11 +10,18 @@
 //                        and hard state into the shared batch (step 2)
 //   -- the loop writes every peer's batch at once, synced if any must be --
 //   OnPersisted()        mark durable; send `persisted_messages` (step 3);
-//                        AdvanceAppend
-//   ApplyCommitted()     apply committed entries in order (step 4): each one
+//                        RawNode::AdvanceAppend (step 4: the peer's own
+//                        votes and acks count from here)
+//   ApplyCommitted()     apply committed entries in order (step 5): each one
 //                        with the apply state in one engine batch; conf
-//                        changes applied to Raft; AdvanceApply; reads whose
-//                        read index is now applied are released
+//                        changes applied to Raft; RawNode::AdvanceApply when
+//                        there were any (step 6); reads whose read index is
+//                        now applied are released
+//
+// The peer handles one Ready at a time: the next CollectReady comes after
+// ApplyCommitted. (The core would let it take the next Ready right after
+// OnPersisted and apply behind; this peer does not.) A snapshot is installed
+// with its persistence: its data is staged into the same batch.
 //
 // Every field of a Ready is acted on: CheckReadyHandled CHECKs that none was
 // dropped (a snapshot or a conf change silently ignored would corrupt the

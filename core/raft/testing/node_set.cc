@@ -114,13 +114,14 @@ void NodeSet::Persist(Slot* s, const Ready& rd) {
     auto status = s->storage.ApplySnapshot(*rd.snapshot);
     CHECK(status.ok()) << "persist snapshot: "
                        << StorageErrorName(status.error());
+    // The snapshot's state is installed with it (raw_node.h, step 2).
+    s->applied_data = DecodeStateMachine(rd.snapshot->data);
   }
   s->storage.Append(rd.entries);
   if (rd.hard_state) s->storage.SetHardState(*rd.hard_state);
 }
 
 void NodeSet::Apply(Slot* s, const Ready& rd) {
-  if (rd.snapshot) s->applied_data = DecodeStateMachine(rd.snapshot->data);
   for (const Entry& entry : rd.committed_entries) {
     if (entry.type == EntryType::kConfChange) {
       auto change = DecodeConfChange(entry.data);
@@ -144,8 +145,9 @@ std::vector<Message> NodeSet::HandleReady(NodeId id) {
     for (Message& m : rd.messages) out.push_back(std::move(m));
     Persist(&s, rd);
     for (Message& m : rd.persisted_messages) out.push_back(std::move(m));
+    s.node->AdvanceAppend();
     Apply(&s, rd);
-    s.node->Advance();
+    if (!rd.committed_entries.empty()) s.node->AdvanceApply();
   }
   return out;
 }

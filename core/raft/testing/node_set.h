@@ -1,5 +1,6 @@
 // A copyable set of in-memory Raft nodes with the standard driver loop
-// (persist, send, apply, advance) and crash/restart from durable storage.
+// (send, persist, AdvanceAppend, apply, AdvanceApply) and crash/restart from
+// durable storage.
 //
 // Used by the tests, the explorer (spec/raft) and the benchmark. It owns no
 // network: HandleReady returns the messages a node emits and the caller
