@@ -48,7 +48,6 @@ def register_node_library(name, peer, defines = [], testonly = False, visibility
 
 REGISTER_SIM_SRCS = [
     "client.cc",
-    "raft_oracle.cc",
     "register_host.cc",
     "register_oracle.cc",
     "register_sim.cc",
@@ -56,7 +55,6 @@ REGISTER_SIM_SRCS = [
 
 REGISTER_SIM_HDRS = [
     "client.h",
-    "raft_oracle.h",
     "register_host.h",
     "register_oracle.h",
     "register_sim.h",

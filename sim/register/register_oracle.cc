@@ -117,7 +117,7 @@ std::optional<RegisterOracle::Violation> RegisterOracle::Check() {
   last_digest_ = std::move(digest);
   const ClusterObservation c = Observe();
   ++observations_;
-  if (auto violation = raft_oracle_.Observe(c)) return violation;
+  if (auto violation = checker_.Observe(c)) return violation;
   if (auto violation = checkers::CheckVotesAreDurable(c)) return violation;
   for (const NodeObservation& o : c.nodes) {
     commit_seen_[o.id] = std::max(commit_seen_[o.id], o.commit);
@@ -126,12 +126,12 @@ std::optional<RegisterOracle::Violation> RegisterOracle::Check() {
 }
 
 void RegisterOracle::OnReadRequested(const std::string& ctx) {
-  reads_.OnReadRequested(ctx, Observe());
+  checker_.OnReadRequested(ctx, Observe());
 }
 
 std::optional<RegisterOracle::Violation> RegisterOracle::OnReadServed(
     const std::string& ctx, Index index) {
-  return reads_.OnReadServed(ctx, index);
+  return checker_.OnReadServed(ctx, index);
 }
 
 }  // namespace sim::register_kv

@@ -1,8 +1,9 @@
 // RegisterOracle: the register's safety oracles, run after every step of
 // every node (each handled Ready, each boot, each crash): core/raft's
-// invariants through RaftOracle, the simulator's VotesAreDurable, and the
-// LinearizableRead checks of InvariantChecker for every ReadIndex or lease
-// read. The one place the harness uses RaftOracle.
+// invariants through one InvariantChecker (point-in-time, transition and
+// history checks; incremental, so a long run stays linear), the
+// simulator's VotesAreDurable, and the checker's LinearizableRead for every
+// ReadIndex or lease read.
 //
 // An observation holds every live node (through RegisterHost) and, for a
 // node that is down, the durable state it will restart with. Each node's
@@ -22,7 +23,6 @@
 
 #include "core/raft/invariants/invariants.h"
 #include "sim/host/hosts.h"
-#include "sim/register/raft_oracle.h"
 #include "sim/register/register_host.h"
 
 namespace sim::register_kv {
@@ -57,9 +57,7 @@ class RegisterOracle {
   host::Hosts& hosts_;
   int nodes_;
   int observe_window_;
-  RaftOracle raft_oracle_;
-  // Only for LinearizableRead (reads requested and served).
-  core::raft::invariants::InvariantChecker reads_;
+  core::raft::invariants::InvariantChecker checker_;
   std::map<int, DurableRaftState> down_;
   std::vector<core::raft::Index> commit_seen_;
   std::string last_digest_;

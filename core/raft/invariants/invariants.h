@@ -103,6 +103,10 @@ std::optional<Violation> CheckMonotonicCommit(const ClusterObservation& before,
 // Feeds successive observations and checks every invariant, including the
 // history-dependent ones (ElectionSafety across time, LeaderCompleteness,
 // StateMachineSafety against everything ever committed, LinearizableRead).
+// Incremental: an observation costs what its logs hold, not the length of
+// the history (entries before a log's first index are not compared, and
+// recording starts after the contiguous prefix already recorded), so the
+// simulator can run it after every step of a long run.
 class InvariantChecker {
  public:
   // Checks `c` alone, against the previous observation, and against the
@@ -130,12 +134,18 @@ class InvariantChecker {
     // The highest term any node had when the entry was first seen committed.
     Term max_term_when_committed = 0;
   };
-  std::optional<Violation> CheckHistory(const ClusterObservation& c);
+  std::optional<Violation> CheckHistory(const ClusterObservation& c) const;
+  std::optional<Violation> CheckLeaderCompleteness(
+      const NodeObservation& leader) const;
   void Record(const ClusterObservation& c);
 
   std::optional<ClusterObservation> previous_;
   std::map<Term, NodeId> leaders_;
+  // Every entry seen committed, by index, as first seen.
   std::map<Index, Committed> committed_;
+  // Every index in [1, recorded_through_] is in committed_ (so it is a
+  // function of committed_ and needs no place in the Fingerprint).
+  Index recorded_through_ = 0;
   std::map<std::string, Index> pending_reads_;
 };
 
