@@ -49,6 +49,21 @@ absl::Status FromRocksStatus(const rocksdb::Status& status) {
   }
 }
 
+rocksdb::Options ToRocksOptions(const RocksEngineOptions& options) {
+  rocksdb::Options rocks;
+  rocks.create_if_missing = options.create_if_missing;
+  rocks.create_missing_column_families = options.create_if_missing;
+  rocks.write_buffer_size = options.write_buffer_size_bytes;
+  rocks.max_background_jobs = 2;
+  rocks.paranoid_checks = true;
+  if (options.env != nullptr) rocks.env = options.env;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_size_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return rocks;
+}
+
 namespace internal {
 
 // The open database and its column family handles. Shared by the engine and
@@ -201,21 +216,6 @@ class RocksSnapshot final : public core::env::Snapshot {
   std::shared_ptr<const SnapshotHandle> handle_;
 };
 
-rocksdb::Options MakeOptions(const RocksEngineOptions& options) {
-  rocksdb::Options rocks;
-  rocks.create_if_missing = options.create_if_missing;
-  rocks.create_missing_column_families = options.create_if_missing;
-  rocks.write_buffer_size = options.write_buffer_size_bytes;
-  rocks.max_background_jobs = 2;
-  rocks.paranoid_checks = true;
-  if (options.env != nullptr) rocks.env = options.env;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_size_bytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return rocks;
-}
-
 // Our four column families plus any others the database already has.
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
     const std::string& path, const rocksdb::Options& options) {
@@ -240,7 +240,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
 
 absl::StatusOr<std::unique_ptr<RocksEngine>> RocksEngine::Open(
     const std::string& path, const RocksEngineOptions& options) {
-  const rocksdb::Options rocks = MakeOptions(options);
+  const rocksdb::Options rocks = ToRocksOptions(options);
   const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
       Descriptors(path, rocks);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -17,6 +17,9 @@
 // they stay readable after the RocksEngine is destroyed; the database closes
 // when the engine and every snapshot and iterator are gone. Reopening the
 // same path before that fails (RocksDB's LOCK file).
+// A clean close loses nothing, synced or not: each Write has reached the WAL
+// file (the OS page cache) before it returns, so only a machine crash can
+// drop unsynced batches, and then as the contract says.
 //
 // Thread-safety: like every Engine, one RocksEngine is used from one
 // executor; RocksDB itself is thread-safe.
@@ -36,6 +39,7 @@
 namespace rocksdb {
 class Env;
 class Status;
+struct Options;
 }  // namespace rocksdb
 
 namespace runtime::storage {
@@ -55,6 +59,11 @@ struct RocksEngineOptions {
 
 // The absl status for a RocksDB status (see the mapping above).
 absl::Status FromRocksStatus(const rocksdb::Status& status);
+
+// The RocksDB options RocksEngine::Open uses for `options` (include
+// "rocksdb/options.h" to call it). The engine benchmark opens a plain RocksDB
+// with exactly these, to measure what the wrapper costs.
+rocksdb::Options ToRocksOptions(const RocksEngineOptions& options);
 
 namespace internal {
 struct RocksDatabase;
