@@ -400,7 +400,9 @@ TEST_P(EngineConformanceTest, SyncedBatchesSurviveACrashAndNoneIsTorn) {
     synced.Put(Cf::kRaft, "hard_state", term);
     synced.Put(Cf::kRaft, "entry" + std::to_string(round), "e");
     MustWrite(synced, /*sync=*/round % 2 == 0);
-    if (round % 2 == 1) ASSERT_TRUE(engine_->Sync().ok());
+    if (round % 2 == 1) {
+      ASSERT_TRUE(engine_->Sync().ok());
+    }
     WriteBatch unsynced;
     unsynced.Put(Cf::kRaft, "hard_state", "unsynced");
     unsynced.Put(Cf::kDefault, "unsynced" + std::to_string(round), "x");
@@ -435,8 +437,9 @@ WriteBatch DistinctEntries(Cf cf, const std::string& prefix, int first,
 }
 
 // Within a factor of two of the exact bytes and keys.
-void ExpectWithinTwice(const RangeSize& size, uint64_t exact_bytes,
-                       uint64_t exact_keys) {
+void ExpectWithinTwice(std::string_view what, const RangeSize& size,
+                       uint64_t exact_bytes, uint64_t exact_keys) {
+  SCOPED_TRACE(what);
   EXPECT_GT(size.bytes, exact_bytes / 2);
   EXPECT_LT(size.bytes, exact_bytes * 2);
   EXPECT_GT(size.keys, exact_keys / 2);
@@ -458,14 +461,14 @@ TEST_P(EngineConformanceTest, ApproximateSizeIsZeroWhereNothingWasWritten) {
 TEST_P(EngineConformanceTest, ApproximateSizeIsWithinTwiceTheExactSize) {
   MustWrite(DistinctEntries(Cf::kWrite, "key", 0, 2000, 90));
   const RangeSize all = MustSize(Cf::kWrite, "", "");
-  ExpectWithinTwice(all, 2000 * (8 + 90), 2000);
+  ExpectWithinTwice("all", all, 2000 * (8 + 90), 2000);
   if (!is_rocks()) {
     EXPECT_EQ(all, (RangeSize{.bytes = 2000 * (8 + 90), .keys = 2000}));
   }
   // Wider ranges are no smaller.
   const RangeSize half = MustSize(Cf::kWrite, "", "key11000");
   const RangeSize most = MustSize(Cf::kWrite, "", "key2");
-  ExpectWithinTwice(half, 1000 * (8 + 90), 1000);
+  ExpectWithinTwice("half", half, 1000 * (8 + 90), 1000);
   EXPECT_LE(half.bytes, most.bytes);
   EXPECT_LE(half.keys, most.keys);
 }
@@ -493,10 +496,14 @@ TEST_P(EngineConformanceTest, ApproximateSizeCoversOnlyTheAskedCfAndRange) {
   batch.Append(DistinctEntries(Cf::kDefault, "b", 0, 1000, 90));
   MustWrite(batch);
   constexpr uint64_t kPrefixBytes = 1000 * (6 + 90);
-  ExpectWithinTwice(MustSize(Cf::kWrite, "a", "b"), kPrefixBytes, 1000);
-  ExpectWithinTwice(MustSize(Cf::kWrite, "c", ""), kPrefixBytes, 1000);
-  ExpectWithinTwice(MustSize(Cf::kWrite, "", ""), 2 * kPrefixBytes, 2000);
-  ExpectWithinTwice(MustSize(Cf::kDefault, "", ""), kPrefixBytes, 1000);
+  ExpectWithinTwice("write [a, b)", MustSize(Cf::kWrite, "a", "b"),
+                    kPrefixBytes, 1000);
+  ExpectWithinTwice("write [c, end)", MustSize(Cf::kWrite, "c", ""),
+                    kPrefixBytes, 1000);
+  ExpectWithinTwice("all of write", MustSize(Cf::kWrite, "", ""),
+                    2 * kPrefixBytes, 2000);
+  ExpectWithinTwice("all of default", MustSize(Cf::kDefault, "", ""),
+                    kPrefixBytes, 1000);
   EXPECT_EQ(MustSize(Cf::kWrite, "b", "c"), RangeSize{});
   EXPECT_EQ(MustSize(Cf::kDefault, "c", ""), RangeSize{});
   EXPECT_EQ(MustSize(Cf::kLock, "", ""), RangeSize{});
