@@ -122,4 +122,26 @@ ScanResult ScanAll(const env::Snapshot& snapshot, env::Cf cf,
   return result;
 }
 
+EngineModel Capture(env::Engine& engine) {
+  EngineModel captured;
+  auto snapshot = engine.NewSnapshot();
+  env::WriteBatch all;
+  for (env::Cf cf : env::kAllCfs) {
+    ScanResult scan = ScanAll(*snapshot, cf, {}, false);
+    CHECK(scan.status.ok()) << scan.status;
+    for (const auto& [key, value] : scan.entries) all.Put(cf, key, value);
+  }
+  captured.Apply(all);
+  return captured;
+}
+
+std::optional<size_t> WholeBatchPrefix(const EngineModel& after,
+                                       const std::vector<EngineModel>& states,
+                                       size_t synced) {
+  for (size_t k = synced; k < states.size(); ++k) {
+    if (after == states[k]) return k;
+  }
+  return std::nullopt;
+}
+
 }  // namespace core::engine::testing

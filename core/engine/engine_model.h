@@ -1,11 +1,13 @@
 // A reference model of env::Engine for property tests: one std::map per
 // column family, batches applied op by op, and an iterator model over a
 // sorted copy. Test-only; shared by the MemEngine property tests, the crash
-// tests and the MemEngine/RocksEngine differential test.
+// tests, the engine conformance suite and the MemEngine/RocksEngine
+// differential test.
 #ifndef CORE_ENGINE_ENGINE_MODEL_H_
 #define CORE_ENGINE_ENGINE_MODEL_H_
 
 #include <array>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,6 +71,19 @@ struct ScanResult {
 };
 ScanResult ScanAll(const env::Snapshot& snapshot, env::Cf cf,
                    const env::IteratorOptions& options, bool reverse);
+
+// Everything the latest state of `engine` holds, as a model. CHECK-fails on a
+// read error (the callers' engines hold no corruption).
+EngineModel Capture(env::Engine& engine);
+
+// For crash checks: states[k] is the model after the first k batches since
+// the last durable point, and the first `synced` of them were acknowledged
+// as durable. The smallest k >= synced with states[k] == after, i.e. `after`
+// is the state after a prefix of whole batches that keeps every synced one;
+// nullopt when it is no such state (a batch lost, torn or reordered).
+std::optional<size_t> WholeBatchPrefix(const EngineModel& after,
+                                       const std::vector<EngineModel>& states,
+                                       size_t synced);
 
 }  // namespace core::engine::testing
 

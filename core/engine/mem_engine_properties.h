@@ -81,31 +81,6 @@ inline void CheckWalk(const env::Snapshot& snapshot, const EngineModel& model) {
   }
 }
 
-// Everything the engine's latest state holds, as a model.
-inline EngineModel Capture(env::Engine& engine) {
-  EngineModel captured;
-  auto snapshot = engine.NewSnapshot();
-  env::WriteBatch all;
-  for (env::Cf cf : env::kAllCfs) {
-    ScanResult scan = ScanAll(*snapshot, cf, {}, false);
-    CHECK(scan.status.ok());
-    for (const auto& [key, value] : scan.entries) all.Put(cf, key, value);
-  }
-  captured.Apply(all);
-  return captured;
-}
-
-// True when `after` is states[k] for some k >= synced: the state after a
-// prefix of whole batches that includes every synced one.
-inline bool IsWholeBatchPrefix(const EngineModel& after,
-                               const std::vector<EngineModel>& states,
-                               size_t synced) {
-  for (size_t k = synced; k < states.size(); ++k) {
-    if (after == states[k]) return true;
-  }
-  return false;
-}
-
 inline void PropertyMatchesModel() {
   MemEngine engine;
   EngineModel model;
@@ -173,7 +148,7 @@ inline void PropertyCrashKeepsSyncedPrefix() {
     const EngineModel after = Capture(engine);
 
     // Judged from the models alone, whatever the report says.
-    RC_ASSERT(IsWholeBatchPrefix(after, states, synced));
+    RC_ASSERT(WholeBatchPrefix(after, states, synced).has_value());
     // The report names the prefix that survived.
     RC_ASSERT(report.unsynced_batches == batches.size() - synced);
     const size_t kept = synced + report.surviving_batches;

@@ -43,7 +43,11 @@ inline constexpr std::array<Cf, 4> kAllCfs = {Cf::kDefault, Cf::kLock,
 // "default", "lock", "write", "raft".
 std::string_view CfName(Cf cf);
 
-// An ordered list of mutations applied atomically by Engine::Write.
+// An ordered list of mutations applied atomically by Engine::Write. Ops apply
+// in order, so a later op on a key wins over an earlier one of the same
+// batch (a put after a delete-range over its key stays). Keys and values are
+// arbitrary bytes; the empty key and the empty value are ordinary (an empty
+// value is present, not absent).
 class WriteBatch {
  public:
   enum class OpKind : uint8_t { kPut, kDelete, kDeleteRange };
@@ -57,7 +61,8 @@ class WriteBatch {
 
   void Put(Cf cf, std::string_view key, std::string_view value);
   void Delete(Cf cf, std::string_view key);
-  // Deletes every key in [begin_key, end_key) of `cf`.
+  // Deletes every key in [begin_key, end_key) of `cf`, and nothing in other
+  // column families. begin_key == end_key deletes nothing.
   void DeleteRange(Cf cf, std::string_view begin_key, std::string_view end_key);
   void Append(const WriteBatch& other);
   void Clear();
@@ -75,13 +80,17 @@ class WriteBatch {
 
 struct IteratorOptions {
   // Keys outside [lower_bound, upper_bound) are invisible; unset is unbounded.
+  // Seek targets may lie outside: Seek below the lower bound lands on the
+  // first visible key, SeekForPrev at or above the upper bound on the last.
   std::optional<std::string> lower_bound;
   std::optional<std::string> upper_bound;
 };
 
 // Walks the keys of one column family in byte order. Starts unpositioned; call
 // a Seek first. key()/value() are valid only while Valid() and until the next
-// move; the views point into memory the iterator owns.
+// move; the views point into memory the iterator owns. An iterator keeps the
+// state of its snapshot alive: it stays usable after the snapshot and the
+// engine that made it are destroyed.
 class Iterator {
  public:
   virtual ~Iterator() = default;
@@ -102,7 +111,8 @@ class Iterator {
 };
 
 // A consistent point-in-time view; later writes are invisible to it. It stays
-// readable for as long as the caller holds it.
+// readable for as long as the caller holds it, even after the engine that
+// made it is destroyed.
 class Snapshot {
  public:
   virtual ~Snapshot() = default;
@@ -134,7 +144,8 @@ class Engine {
                              const WriteOptions& options) = 0;
   // Makes every earlier Write durable.
   virtual absl::Status Sync() = 0;
-  // Reads the latest state (including unsynced writes).
+  // Reads the latest state (including unsynced writes); nullopt when the key
+  // is absent (never an error status).
   virtual absl::StatusOr<std::optional<std::string>> Get(
       Cf cf, std::string_view key) = 0;
   virtual std::shared_ptr<const Snapshot> NewSnapshot() = 0;
@@ -144,7 +155,16 @@ class Engine {
   // An empty end_key means unbounded, as a region's end_key does; otherwise
   // begin_key <= end_key. Approximate: an implementation may count deleted
   // or overwritten entries not yet compacted away and may sample, so use it
-  // for thresholds, never for correctness; tests compare within a tolerance.
+  // for thresholds, never for correctness. Every engine guarantees (the
+  // conformance suite and the differential property in tests/engine check
+  // it):
+  //  * exactly {0, 0} when begin_key == end_key, and when no key in the
+  //    range was ever put or deleted in `cf` (no other CF or range counts);
+  //  * never more bytes or keys than every op ever written to `cf` (key plus
+  //    value bytes, a delete-range's end key as its value; one key per op);
+  //  * for thousands of distinct entries written once, within a factor of
+  //    two of the exact figures, and growing as more such entries are
+  //    written.
   // MemEngine is exact; RocksEngine estimates from table properties and
   // memtable statistics. The default implementation counts exactly by
   // scanning a snapshot (O(keys in the range)); engines override it.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/metadata.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/table_properties.h"
@@ -47,6 +50,21 @@ absl::Status FromRocksStatus(const rocksdb::Status& status) {
     default:
       return absl::InternalError(message);
   }
+}
+
+rocksdb::Options ToRocksOptions(const RocksEngineOptions& options) {
+  rocksdb::Options rocks;
+  rocks.create_if_missing = options.create_if_missing;
+  rocks.create_missing_column_families = options.create_if_missing;
+  rocks.write_buffer_size = options.write_buffer_size_bytes;
+  rocks.max_background_jobs = 2;
+  rocks.paranoid_checks = true;
+  if (options.env != nullptr) rocks.env = options.env;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_size_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return rocks;
 }
 
 namespace internal {
@@ -201,21 +219,6 @@ class RocksSnapshot final : public core::env::Snapshot {
   std::shared_ptr<const SnapshotHandle> handle_;
 };
 
-rocksdb::Options MakeOptions(const RocksEngineOptions& options) {
-  rocksdb::Options rocks;
-  rocks.create_if_missing = options.create_if_missing;
-  rocks.create_missing_column_families = options.create_if_missing;
-  rocks.write_buffer_size = options.write_buffer_size_bytes;
-  rocks.max_background_jobs = 2;
-  rocks.paranoid_checks = true;
-  if (options.env != nullptr) rocks.env = options.env;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_size_bytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  rocks.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return rocks;
-}
-
 // Our four column families plus any others the database already has.
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
     const std::string& path, const rocksdb::Options& options) {
@@ -240,7 +243,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
 
 absl::StatusOr<std::unique_ptr<RocksEngine>> RocksEngine::Open(
     const std::string& path, const RocksEngineOptions& options) {
-  const rocksdb::Options rocks = MakeOptions(options);
+  const rocksdb::Options rocks = ToRocksOptions(options);
   const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
       Descriptors(path, rocks);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -310,13 +313,39 @@ namespace {
 // key it stores; table properties count it in raw_key_size.
 constexpr uint64_t kInternalKeyFooterBytes = 8;
 
-// The SST share of an estimate: on-disk bytes in the range converted to user
-// bytes and entries by the ratios of the tables that overlap it.
+// The size of every live SST file of `cf`, keyed by path as
+// GetPropertiesOfTablesInRange keys its tables.
+std::unordered_map<std::string, uint64_t> SstFileSizes(const RocksDatabase& db,
+                                                       Cf cf) {
+  rocksdb::ColumnFamilyMetaData meta;
+  db.db->GetColumnFamilyMetaData(db.cf(cf), &meta);
+  std::unordered_map<std::string, uint64_t> sizes;
+  for (const rocksdb::LevelMetaData& level : meta.levels) {
+    for (const rocksdb::SstFileMetaData& file : level.files) {
+      sizes[file.directory + "/" + file.relative_filename] = file.size;
+    }
+  }
+  return sizes;
+}
+
+// The SST share of an estimate. GetApproximateSizes reports file bytes: a
+// table's data blocks in the range, pro-rated to its whole file (index,
+// filter and properties blocks included), or the whole file when the range
+// covers it. So the share of the overlapping tables in the range is those
+// bytes over their file sizes, and the estimate is that share of their user
+// bytes and entries. (Over data_size instead, a small table's metadata would
+// count many times over.)
 core::env::RangeSize EstimateFromTables(
-    uint64_t file_bytes, const rocksdb::TablePropertiesCollection& tables) {
-  double data = 0, user_bytes = 0, entries = 0;
-  for (const auto& [file, props] : tables) {
-    data += static_cast<double>(props->data_size);
+    uint64_t file_bytes, const rocksdb::TablePropertiesCollection& tables,
+    const std::unordered_map<std::string, uint64_t>& file_sizes) {
+  double files = 0, user_bytes = 0, entries = 0;
+  for (const auto& [path, props] : tables) {
+    const auto size = file_sizes.find(path);
+    // Compacted away since GetApproximateSizes: a lower bound of its size.
+    files += static_cast<double>(size != file_sizes.end()
+                                     ? size->second
+                                     : props->data_size + props->index_size +
+                                           props->filter_size);
     const uint64_t footers = kInternalKeyFooterBytes * props->num_entries;
     user_bytes += static_cast<double>(props->raw_key_size -
                                       std::min(props->raw_key_size, footers) +
@@ -325,10 +354,71 @@ core::env::RangeSize EstimateFromTables(
         static_cast<double>(props->num_entries -
                             std::min(props->num_entries, props->num_deletions));
   }
-  if (data <= 0 || file_bytes == 0) return {};
-  const double share = static_cast<double>(file_bytes) / data;
+  if (files <= 0 || file_bytes == 0) return {};
+  const double share = std::min(1.0, static_cast<double>(file_bytes) / files);
   return {.bytes = static_cast<uint64_t>(user_bytes * share),
           .keys = static_cast<uint64_t>(entries * share)};
+}
+
+absl::StatusOr<core::env::RangeSize> EstimateFromFiles(
+    const RocksDatabase& db, Cf cf, std::string_view begin_key,
+    const std::string& limit) {
+  const rocksdb::Range range(rocksdb::Slice(begin_key.data(), begin_key.size()),
+                             limit);
+  rocksdb::SizeApproximationOptions files_only;
+  files_only.include_files = true;
+  files_only.include_memtables = false;
+  uint64_t file_bytes = 0;
+  RETURN_IF_ERROR(FromRocksStatus(db.db->GetApproximateSizes(
+      files_only, db.cf(cf), &range, 1, &file_bytes)));
+  if (file_bytes == 0) return core::env::RangeSize{};
+  rocksdb::TablePropertiesCollection tables;
+  RETURN_IF_ERROR(FromRocksStatus(
+      db.db->GetPropertiesOfTablesInRange(db.cf(cf), &range, 1, &tables)));
+  return EstimateFromTables(file_bytes, tables, SstFileSizes(db, cf));
+}
+
+// The memtable share, counted exactly: RocksDB's own memtable estimate
+// (GetApproximateMemTableStats, a skip-list sample) proved two to three
+// times off for ranges of thousands of keys, and a memtable is small.
+absl::StatusOr<core::env::RangeSize> CountInMemtables(
+    const RocksDatabase& db, Cf cf, std::string_view begin_key,
+    const std::string& limit) {
+  rocksdb::ReadOptions options;
+  options.read_tier = rocksdb::kMemtableTier;
+  const rocksdb::Slice upper(limit);
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(options, db.cf(cf)));
+  core::env::RangeSize size;
+  for (it->Seek(rocksdb::Slice(begin_key.data(), begin_key.size()));
+       it->Valid(); it->Next()) {
+    size.bytes += it->key().size() + it->value().size();
+    ++size.keys;
+  }
+  RETURN_IF_ERROR(FromRocksStatus(it->status()));
+  return size;
+}
+
+// The exclusive end RocksDB needs for [begin_key, end_key): end_key, or for
+// an unbounded range just past the last key; nullopt when the range is
+// empty.
+absl::StatusOr<std::optional<std::string>> RangeLimit(
+    const RocksDatabase& db, Cf cf, std::string_view begin_key,
+    std::string_view end_key) {
+  std::string limit(end_key);
+  if (end_key.empty()) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db.db->NewIterator(rocksdb::ReadOptions(), db.cf(cf)));
+    it->SeekToLast();
+    RETURN_IF_ERROR(FromRocksStatus(it->status()));
+    if (!it->Valid() || it->key().ToStringView() < begin_key) {
+      return std::nullopt;
+    }
+    limit = it->key().ToString();
+    limit.push_back('\0');
+  }
+  if (limit == begin_key) return std::nullopt;
+  return limit;
 }
 
 }  // namespace
@@ -337,42 +427,17 @@ absl::StatusOr<core::env::RangeSize> RocksEngine::ApproximateSize(
     Cf cf, std::string_view begin_key, std::string_view end_key) {
   CHECK(end_key.empty() || begin_key <= end_key)
       << "ApproximateSize bounds reversed";
-  std::string limit(end_key);
-  if (end_key.empty()) {
-    // Unbounded: up to just past the last key (RocksDB needs a limit).
-    rocksdb::ReadOptions read;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->db->NewIterator(read, db_->cf(cf)));
-    it->SeekToLast();
-    if (!it->status().ok()) return FromRocksStatus(it->status());
-    if (!it->Valid() || it->key().ToStringView() < begin_key)
-      return core::env::RangeSize{};
-    limit = it->key().ToString();
-    limit.push_back('\0');
-  }
-  if (limit == begin_key) return core::env::RangeSize{};
-  const rocksdb::Range range(rocksdb::Slice(begin_key.data(), begin_key.size()),
-                             limit);
-  rocksdb::SizeApproximationOptions files_only;
-  files_only.include_files = true;
-  files_only.include_memtables = false;
-  uint64_t file_bytes = 0;
-  RETURN_IF_ERROR(FromRocksStatus(db_->db->GetApproximateSizes(
-      files_only, db_->cf(cf), &range, 1, &file_bytes)));
-  rocksdb::TablePropertiesCollection tables;
-  if (file_bytes > 0) {
-    RETURN_IF_ERROR(FromRocksStatus(db_->db->GetPropertiesOfTablesInRange(
-        db_->cf(cf), &range, 1, &tables)));
-  }
-  core::env::RangeSize size = EstimateFromTables(file_bytes, tables);
-  uint64_t memtable_entries = 0, memtable_bytes = 0;
-  db_->db->GetApproximateMemTableStats(db_->cf(cf), range, &memtable_entries,
-                                       &memtable_bytes);
-  // Memtable bytes include each entry's footer and length prefixes.
-  size.bytes += memtable_bytes -
-                std::min(memtable_bytes,
-                         memtable_entries * (kInternalKeyFooterBytes + 2));
-  size.keys += memtable_entries;
+  ASSIGN_OR_RETURN(const std::optional<std::string> limit,
+                   RangeLimit(*db_, cf, begin_key, end_key));
+  if (!limit) return core::env::RangeSize{};
+  // Files first: a flush in between moves entries out of the memtables
+  // after they were missed in the files (an undercount), never the reverse.
+  ASSIGN_OR_RETURN(core::env::RangeSize size,
+                   EstimateFromFiles(*db_, cf, begin_key, *limit));
+  ASSIGN_OR_RETURN(const core::env::RangeSize memtables,
+                   CountInMemtables(*db_, cf, begin_key, *limit));
+  size.bytes += memtables.bytes;
+  size.keys += memtables.keys;
   return size;
 }
 

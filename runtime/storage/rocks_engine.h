@@ -8,7 +8,7 @@
 //  * A snapshot is a rocksdb::Snapshot read through ReadOptions; iterators
 //    use iterate_lower_bound / iterate_upper_bound. Checksums are verified on
 //    every read, so corruption surfaces as kDataLoss.
-//  * ApproximateSize is an estimate (see the method).
+//  * ApproximateSize is an estimate for SST files (see the method).
 //  * RocksDB errors map to absl codes (FromRocksStatus): Corruption ->
 //    kDataLoss, IOError(NoSpace) -> kResourceExhausted, other IOError ->
 //    kInternal, InvalidArgument -> kInvalidArgument, and so on.
@@ -17,6 +17,9 @@
 // they stay readable after the RocksEngine is destroyed; the database closes
 // when the engine and every snapshot and iterator are gone. Reopening the
 // same path before that fails (RocksDB's LOCK file).
+// A clean close loses nothing, synced or not: each Write has reached the WAL
+// file (the OS page cache) before it returns, so only a machine crash can
+// drop unsynced batches, and then as the contract says.
 //
 // Thread-safety: like every Engine, one RocksEngine is used from one
 // executor; RocksDB itself is thread-safe.
@@ -36,6 +39,7 @@
 namespace rocksdb {
 class Env;
 class Status;
+struct Options;
 }  // namespace rocksdb
 
 namespace runtime::storage {
@@ -55,6 +59,11 @@ struct RocksEngineOptions {
 
 // The absl status for a RocksDB status (see the mapping above).
 absl::Status FromRocksStatus(const rocksdb::Status& status);
+
+// The RocksDB options RocksEngine::Open uses for `options` (include
+// "rocksdb/options.h" to call it). The engine benchmark opens a plain RocksDB
+// with exactly these, to measure what the wrapper costs.
+rocksdb::Options ToRocksOptions(const RocksEngineOptions& options);
 
 namespace internal {
 struct RocksDatabase;
@@ -76,12 +85,13 @@ class RocksEngine final : public core::env::Engine {
   absl::StatusOr<std::optional<std::string>> Get(core::env::Cf cf,
                                                  std::string_view key) override;
   std::shared_ptr<const core::env::Snapshot> NewSnapshot() override;
-  // An estimate, not a count: the SST share is GetApproximateSizes
-  // (INCLUDE_FILES) scaled from on-disk bytes to user key + value bytes and
-  // to entries by the overlapping tables' properties (so compression does
-  // not shrink it); the memtable share is what INCLUDE_MEMTABLES adds
-  // (GetApproximateMemTableStats, a sample of the skip list). Overwritten
-  // and deleted entries count until compaction drops them.
+  // An estimate for SST files, a count for memtables. The SST share is
+  // GetApproximateSizes (files only) over the overlapping tables' file
+  // sizes, times their user key + value bytes and entries from table
+  // properties (so compression and metadata do not skew it); the memtable
+  // share is counted by a memtable-only iterator over the range (O(memtable
+  // entries in the range)). Overwritten and deleted entries in SST files
+  // count until compaction drops them, and a key in both counts twice.
   absl::StatusOr<core::env::RangeSize> ApproximateSize(
       core::env::Cf cf, std::string_view begin_key,
       std::string_view end_key) override;
