@@ -29,6 +29,7 @@ REGISTER_NODE_DEPS = [
     "//core/raft:codec",
     "//core/raft:types",
     "//core/raft/invariants",
+    "//store/transport",
     "//third_party:abseil",
 ]
 
@@ -68,6 +69,7 @@ REGISTER_SIM_DEPS = [
     "//core/base:prng",
     "//core/base:time",
     "//core/env",
+    "//core/env:channel",
     "//core/raft",
     "//core/raft/invariants",
     "//jepsen/history",
@@ -86,6 +88,7 @@ REGISTER_SIM_DEPS = [
     "//sim/network:sim_network",
     "//sim/runner:workload",
     "//sim/simulation",
+    "//store/transport",
     "//third_party:abseil",
 ]
 
