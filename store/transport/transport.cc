@@ -18,10 +18,10 @@ namespace {
 // One destination: its queue, its connection, its backoff.
 struct Destination {
   Destination(core::env::Executor& executor, core::env::Clock& clock,
-              Address to, size_t capacity, Duration backoff)
+              Address to, size_t capacity, Duration initial_backoff)
       : address(std::move(to)),
         queue(executor, clock, capacity),
-        backoff(backoff) {}
+        backoff(initial_backoff) {}
   const Address address;
   core::env::Channel<std::string> queue;
   std::unique_ptr<core::env::Connection> connection;
@@ -125,8 +125,7 @@ void SendLoop(std::shared_ptr<State> state,
     std::optional<std::string> first = destination->queue.Receive();
     if (!first.has_value() || state->closed) break;
     std::string bytes;
-    const bool fresh = destination->connection == nullptr;
-    if (fresh) {
+    if (destination->connection == nullptr) {
       if (!Connect(*state, *destination)) {
         if (!state->closed) ++state->stats.dropped_connection_down;
         continue;

@@ -60,6 +60,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -119,7 +120,7 @@ class Transport {
   // Sender fibres not yet ended (0 some time after Close).
   int live_fibres() const;
 
-  struct State;
+  struct State;  // transport.cc
 
  private:
   std::shared_ptr<State> state_;
@@ -163,7 +164,7 @@ class TransportServer {
   // Accept and reader fibres not yet ended (0 soon after Close).
   int live_fibres() const;
 
-  struct State;
+  struct State;  // transport_server.cc
 
  private:
   explicit TransportServer(std::shared_ptr<State> state)

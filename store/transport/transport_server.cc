@@ -48,14 +48,15 @@ class LiveFibre {
 bool DeliverFrames(State& state, FrameDecoder& decoder,
                    std::optional<Address>& from) {
   while (!state.closed) {
-    auto frame = decoder.Next();
-    if (!frame.ok()) {
-      state.last_error = absl::InvalidArgumentError(frame.error().reason);
+    auto next = decoder.Next();
+    if (!next.ok()) {
+      state.last_error = absl::InvalidArgumentError(next.error().reason);
       return false;
     }
-    if (!frame->has_value()) return true;
+    std::optional<std::string> frame = std::move(next).value();
+    if (!frame.has_value()) return true;
     if (!from.has_value()) {
-      auto hello = DecodeHello(**frame);
+      auto hello = DecodeHello(*frame);
       if (!hello.ok()) {
         state.last_error = absl::InvalidArgumentError(hello.error().reason);
         return false;
@@ -64,7 +65,7 @@ bool DeliverFrames(State& state, FrameDecoder& decoder,
       continue;
     }
     ++state.stats.frames_received;
-    state.handler(*from, *std::move(*frame));
+    state.handler(*from, *std::move(frame));
   }
   return true;
 }
