@@ -14,6 +14,9 @@ using jepsen::history::Value;
 
 namespace {
 
+// Answers waiting to be read; a client waits for one at a time.
+constexpr size_t kResponsesQueued = 64;
+
 const char* FunctionName(CommandKind kind) {
   switch (kind) {
     case CommandKind::kGet:
@@ -86,17 +89,33 @@ RegisterClient::RegisterClient(ClientEnv env, int index,
       nodes_(std::move(nodes)),
       history_(history),
       prng_(env.seed),
+      responses_(env.executor, env.clock, kResponsesQueued),
       process_(index) {
   CHECK(!nodes_.empty());
   preferred_ = prng_.Uniform(nodes_.size());
 }
 
 bool RegisterClient::Bind() {
-  if (socket_ != nullptr) return true;
-  auto socket = env_.network.Bind("client:" + std::to_string(20000 + index_));
-  if (!socket.ok()) return false;
-  socket_ = *std::move(socket);
+  if (server_ != nullptr) return true;
+  const core::env::Address address = "client:" + std::to_string(20000 + index_);
+  auto server = store::transport::TransportServer::Start(
+      env_.executor, env_.network, {.listen_address = address},
+      [this](const core::env::Address&, std::string frame) {
+        OnResponse(frame);
+      });
+  if (!server.ok()) return false;
+  server_ = *std::move(server);
+  transport_ = std::make_unique<store::transport::Transport>(
+      env_.executor, env_.clock, env_.network,
+      store::transport::TransportOptions{.local_address = address});
   return true;
+}
+
+void RegisterClient::OnResponse(const std::string& frame) {
+  auto response = DecodeResponse(frame);
+  if (!response.ok()) return;  // Garbage: ignored.
+  // Full only with answers nobody waits for any more: drop them.
+  (void)responses_.TrySend(*response);
 }
 
 ClientOp RegisterClient::NextOp() {
@@ -138,24 +157,18 @@ RegisterClient::Attempt RegisterClient::Try(const Command& command, size_t node,
                                             Duration timeout,
                                             Response* response) {
   const Instant deadline = env_.clock.NowMonotonic() + timeout;
-  (void)socket_->Send(nodes_[node],
-                      Frame(DatagramTag::kRequest, EncodeCommand(command)));
+  // Dropped before it left (queue full, node known down): this attempt
+  // certainly did nothing, as good as a refusal without a hint.
+  if (!transport_->Send(nodes_[node], EncodeCommand(command))) {
+    return Attempt::kRefused;
+  }
   while (true) {
     const Duration left = deadline - env_.clock.NowMonotonic();
     if (left <= Duration::Zero()) return Attempt::kTimedOut;
-    auto datagram = socket_->Receive(left);
-    if (!datagram.ok()) {
-      if (absl::IsDeadlineExceeded(datagram.status())) {
-        return Attempt::kTimedOut;
-      }
-      continue;
-    }
-    auto framed = Unframe(datagram->payload);
-    if (!framed.ok() || framed->first != DatagramTag::kResponse) continue;
-    auto decoded = DecodeResponse(framed->second);
+    auto decoded = responses_.ReceiveFor(left);
+    if (!decoded.ok()) return Attempt::kTimedOut;
     // Answers to earlier attempts of other operations are late: ignore.
-    if (!decoded.ok() || decoded->client != command.client ||
-        decoded->seq != command.seq) {
+    if (decoded->client != command.client || decoded->seq != command.seq) {
       continue;
     }
     *response = *decoded;

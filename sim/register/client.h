@@ -12,6 +12,11 @@
 // to another node. After an info op the client continues as a fresh
 // process, as Jepsen's clients do. Ref: Jepsen's client model (jepsen.client).
 //
+// Transport: requests go out through a store/transport Transport; the
+// client listens (a TransportServer) at its own address, which its hellos
+// announce, and the nodes answer there (see store/transport/transport.h for
+// why answers do not ride the request's connection).
+//
 // Values: reads "read" (invoke nil, ok the value or nil), writes "write" v,
 // CAS "cas" [expected new], each with the key as :key, times in true
 // (simulated) nanoseconds. Checked with jepsen/linear's CAS-register model.
@@ -26,12 +31,14 @@
 
 #include "core/base/prng.h"
 #include "core/base/time.h"
+#include "core/env/channel.h"
 #include "core/env/clock.h"
 #include "core/env/executor.h"
 #include "core/env/network.h"
 #include "jepsen/history/history.h"
 #include "sim/loop/sim_loop.h"
 #include "sim/register/protocol.h"
+#include "store/transport/transport.h"
 
 namespace sim::register_kv {
 
@@ -99,8 +106,8 @@ struct ClientOp {
 
 class RegisterClient {
  public:
-  // `index` numbers the client from 0 (its first process id and its
-  // session id); `nodes` are the members' addresses.
+  // `index` numbers the client from 0 (its first process id, its session
+  // id and its listen address); `nodes` are the members' listen addresses.
   RegisterClient(ClientEnv env, int index, const WorkloadOptions& options,
                  std::vector<core::env::Address> nodes,
                  HistoryRecorder& history);
@@ -113,6 +120,7 @@ class RegisterClient {
  private:
   enum class Attempt { kAnswered, kRefused, kTimedOut };
   bool Bind();
+  void OnResponse(const std::string& frame);
   ClientOp NextOp();
   Attempt Try(const Command& command, size_t node, core::base::Duration timeout,
               Response* response);
@@ -124,7 +132,11 @@ class RegisterClient {
   std::vector<core::env::Address> nodes_;
   HistoryRecorder& history_;
   core::base::Prng prng_;
-  std::unique_ptr<core::env::DatagramSocket> socket_;
+  // Answers, filled by the server's reader fibres (declared first: the
+  // server, which feeds it, goes first).
+  core::env::Channel<Response> responses_;
+  std::unique_ptr<store::transport::Transport> transport_;
+  std::unique_ptr<store::transport::TransportServer> server_;
   int64_t process_;
   uint64_t next_seq_ = 1;
   size_t preferred_ = 0;

@@ -124,27 +124,6 @@ core::base::Result<Response, ProtocolError> DecodeResponse(
   return r;
 }
 
-std::string Frame(DatagramTag tag, std::string_view body) {
-  std::string out;
-  out.reserve(body.size() + 1);
-  out.push_back(static_cast<char>(tag));
-  out.append(body);
-  return out;
-}
-
-core::base::Result<std::pair<DatagramTag, std::string_view>, ProtocolError>
-Unframe(std::string_view datagram) {
-  if (datagram.empty()) return MakeErr(ProtocolError{"empty datagram"});
-  const char tag = datagram[0];
-  if (tag != static_cast<char>(DatagramTag::kRaft) &&
-      tag != static_cast<char>(DatagramTag::kRequest) &&
-      tag != static_cast<char>(DatagramTag::kResponse)) {
-    return MakeErr(ProtocolError{"unknown datagram tag"});
-  }
-  return std::pair<DatagramTag, std::string_view>(static_cast<DatagramTag>(tag),
-                                                  datagram.substr(1));
-}
-
 std::string_view CommandKindName(CommandKind kind) {
   switch (kind) {
     case CommandKind::kGet:

@@ -1,14 +1,14 @@
 // The replicated register's wire and log formats: client requests and
-// responses (datagrams between clients and nodes), the commands a node
-// proposes to Raft, and the datagram framing that multiplexes Raft messages
-// and client traffic on one socket.
+// responses (one store/transport frame each, between clients and nodes) and
+// the commands a node proposes to Raft. Raft messages travel as frames of
+// their own (core/raft/codec.h); a node tells them from requests by the
+// sender's identity (the transport's hello), so no tag is needed.
 //
 // Every decoder accepts arbitrary bytes: malformed input yields a
-// ProtocolError naming the problem, never a crash (datagrams come from the
+// ProtocolError naming the problem, never a crash (frames come from the
 // network; log entries from storage).
 //
 // Layout (integers are LEB128 varints; DO NOT CHANGE: entries are persisted):
-//   datagram:  u8 tag ('R' Raft message | 'Q' request | 'A' response) | body
 //   command:   u8 version(=1) | u8 kind | client | seq | key(len-prefixed) |
 //              value(zigzag) | expected(zigzag)
 //   request:   command (a read is kind kGet)
@@ -73,17 +73,6 @@ core::base::Result<Command, ProtocolError> DecodeCommand(
 std::string EncodeResponse(const Response& response);
 core::base::Result<Response, ProtocolError> DecodeResponse(
     std::string_view bytes);
-
-// Datagram framing.
-enum class DatagramTag : char {
-  kRaft = 'R',
-  kRequest = 'Q',
-  kResponse = 'A',
-};
-std::string Frame(DatagramTag tag, std::string_view body);
-// Splits a datagram into its tag and body (a view into `datagram`).
-core::base::Result<std::pair<DatagramTag, std::string_view>, ProtocolError>
-Unframe(std::string_view datagram);
 
 std::string_view CommandKindName(CommandKind kind);
 std::string_view OutcomeName(Outcome outcome);

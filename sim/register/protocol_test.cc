@@ -46,16 +46,6 @@ TEST(ProtocolTest, ResponseRoundTripsWithAndWithoutValue) {
   EXPECT_EQ(*DecodeResponse(EncodeResponse(r)), r);
 }
 
-TEST(ProtocolTest, FramingSeparatesRaftFromClientTraffic) {
-  const std::string datagram = Frame(DatagramTag::kRequest, "body");
-  auto framed = Unframe(datagram);  // views into `datagram`
-  ASSERT_TRUE(framed.ok());
-  EXPECT_EQ(framed->first, DatagramTag::kRequest);
-  EXPECT_EQ(framed->second, "body");
-  EXPECT_FALSE(Unframe("").ok());
-  EXPECT_FALSE(Unframe("Zbody").ok());
-}
-
 RC_GTEST_PROP(ProtocolProperty, CommandsRoundTrip,
               (uint64_t client, uint64_t seq, std::string key, int64_t value,
                int64_t expected)) {
@@ -71,7 +61,6 @@ RC_GTEST_PROP(ProtocolProperty, ArbitraryBytesNeverCrash,
               (const std::string& bytes)) {
   (void)core::base::Ignore(DecodeCommand(bytes));
   (void)core::base::Ignore(DecodeResponse(bytes));
-  (void)core::base::Ignore(Unframe(bytes));
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ REGISTER_NODE_DEPS = [
     "//core/raft:codec",
     "//core/raft:types",
     "//core/raft/invariants",
+    "//store/transport",
     "//third_party:abseil",
 ]
 
@@ -66,6 +67,7 @@ REGISTER_SIM_DEPS = [
     "//core/base:prng",
     "//core/base:time",
     "//core/env",
+    "//core/env:channel",
     "//core/raft",
     "//core/raft/invariants",
     "//jepsen/history",
@@ -84,6 +86,7 @@ REGISTER_SIM_DEPS = [
     "//sim/network:sim_network",
     "//sim/runner:workload",
     "//sim/simulation",
+    "//store/transport",
     "//third_party:abseil",
 ]
 

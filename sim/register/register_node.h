@@ -1,23 +1,30 @@
 // RegisterNode: one member of the replicated register, a one-region
 // workload running on the store's Raft peer (store/peer): the same Peer,
 // PeerStorage and ReadyLoop the store runs once per region, here with the
-// register's KvStateMachine as the Applier and datagrams as the transport.
-// It uses core::env only (clock, executor, datagram network, engine, fault
-// points):
+// register's KvStateMachine as the Applier and the store's stream transport
+// (store/transport) for Raft messages and client traffic alike. It uses
+// core::env only (clock, executor, network streams, engine, fault points):
 //
 //   tick fibre   every tick_interval of monotonic time: Tick() (catching up
 //                the ticks a pause or a slow clock skipped, within a bound);
-//   recv fibre   datagrams: Raft messages are Stepped; client requests are
-//                proposed (put, cas) or become ReadIndex requests (get);
+//   receive      the TransportServer at the node's listen address (its
+//                accept and reader fibres): frames from a member's address
+//                are Raft messages, Stepped; frames from anyone else are
+//                client requests, proposed (put, cas) or turned into
+//                ReadIndex requests (get), after catching up the ticks, so
+//                a node resumed from a pause does not serve a lease read on
+//                a lease its missed ticks had ended;
+//   send         the Transport: a queue and a sender fibre per member and
+//                per client (answers go to the client's listen address);
 //   ready fibre  the ReadyLoop over the one peer (store/peer/ready_loop.h);
 //                writes are answered from the KvStateMachine once applied,
 //                reads once the applied index reaches their read index.
 //
 // Restart: Create() recovers the durable state (RecoverRegisterState) and
-// Start() writes the recovery's repairs (synced) before any message goes
-// out. Storage errors are fail-stop: the node closes its socket, stops its
-// fibres and reports NodeObserver::OnHalt; its host decides whether to
-// restart it.
+// Start() writes the recovery's repairs (synced) before it listens or any
+// message goes out. Storage errors are fail-stop: the node closes its
+// transport, stops its fibres and reports NodeObserver::OnHalt; its host
+// decides whether to restart it.
 //
 // Clients: a request is answered by the node it was sent to. Writes carry
 // (client, seq) and are applied at most once (KvStateMachine); a node
@@ -47,6 +54,7 @@
 #include "store/peer/peer.h"
 #include "store/peer/peer_storage.h"
 #include "store/peer/ready_loop.h"
+#include "store/transport/transport.h"
 
 namespace sim::register_kv {
 
@@ -61,9 +69,12 @@ absl::StatusOr<store::RecoveredPeerState> RecoverRegisterState(
 
 struct RegisterNodeOptions {
   NodeId id = core::raft::kNone;
-  // Every member's datagram address, this node's own included (it binds
-  // there). The members are the Raft voters.
+  // Every member's listen address, this node's own included (it listens
+  // there, and announces it to the others). The members are the Raft
+  // voters; a frame from any other address is a client's.
   std::map<NodeId, core::env::Address> members;
+  // `local_address` is filled in by the node (its member address).
+  store::transport::TransportOptions transport;
   // Raft settings; `id` and `applied` are filled in by the node.
   core::raft::Config raft;
   core::base::Duration tick_interval = core::base::Duration::Milliseconds(10);
@@ -98,8 +109,8 @@ class RegisterNode final : public store::PeerHost {
   RegisterNode(const RegisterNode&) = delete;
   RegisterNode& operator=(const RegisterNode&) = delete;
 
-  // Spawns the boot fibre: writes the recovery repairs, binds the socket,
-  // starts the tick, receive and Ready fibres.
+  // Spawns the boot fibre: writes the recovery repairs, listens, starts the
+  // tick and Ready fibres.
   void Start();
 
   NodeId id() const { return options_.id; }
@@ -111,6 +122,9 @@ class RegisterNode final : public store::PeerHost {
   // Repairs made by recovery at this boot (for logs).
   const std::vector<std::string>& recovery_repairs() const {
     return peer_->recovery_repairs();
+  }
+  const store::transport::TransportStats& transport_stats() const {
+    return transport_.stats();
   }
 
   // store::PeerHost.
@@ -134,10 +148,10 @@ class RegisterNode final : public store::PeerHost {
 
   void Boot();
   void TickLoop();
-  void ReceiveLoop();
   void ReadyLoop();
   void CatchUpTicks();
-  void OnDatagram(const core::env::Datagram& datagram);
+  void OnFrame(const core::env::Address& from, std::string frame);
+  void OnRaftMessage(NodeId from, const std::string& frame);
   void OnRequest(const Command& command, const core::env::Address& from);
   void OnApplied(const std::vector<AppliedCommand>& results);
   void Respond(const core::env::Address& to, Response response);
@@ -148,7 +162,10 @@ class RegisterNode final : public store::PeerHost {
   KvStateMachine state_machine_;
   std::unique_ptr<store::Peer> peer_;
   store::ReadyLoop ready_loop_;
-  std::unique_ptr<core::env::DatagramSocket> socket_;
+  // Members by listen address: who a frame's sender is.
+  std::map<core::env::Address, NodeId> member_ids_;
+  store::transport::Transport transport_;
+  std::unique_ptr<store::transport::TransportServer> server_;
   std::unique_ptr<core::env::Event> ready_event_;
   core::base::Instant last_tick_;
   bool started_ = false;

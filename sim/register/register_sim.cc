@@ -26,10 +26,11 @@ using core::base::Prng;
 using core::raft::Index;
 using core::raft::invariants::Violation;
 
-constexpr int kClientPort = 7000;
+// Each node listens here for its peers' Raft traffic and its clients.
+constexpr int kNodePort = 7000;
 
 std::string NodeAddress(int node) {
-  return "n" + std::to_string(node) + ":" + std::to_string(kClientPort);
+  return "n" + std::to_string(node) + ":" + std::to_string(kNodePort);
 }
 
 // The register workload on its hosts: nodes 1..n are hosts 1..n, clients
@@ -449,9 +450,11 @@ RegisterRunOptions RegisterRunOptions::Swarm(uint64_t seed) {
   if (prng.OneIn(4)) o.workload.resolve_timeout = Duration::Zero();
   // A leader's lease is only as good as the bound on pauses (and drift).
   o.faults.max_pause = o.tick_interval * o.raft.election_timeout_ticks / 2;
-  // The node catches up the ticks a pause skipped only in its tick fibre,
-  // so a resumed leader may answer a read before it: the lease leaves room
-  // for the longest pause and one late tick (core::raft::Config::lease_ticks).
+  // The lease leaves room for the longest pause and one late tick
+  // (core::raft::Config::lease_ticks). It dates from when only the tick
+  // fibre caught up the ticks a pause skipped, so a resumed leader could
+  // answer a read before it; the node now catches up before every read
+  // (RegisterNode::OnRequest), and the margin is kept, not re-derived.
   const int pause_ticks = static_cast<int>(
       (o.faults.max_pause.nanoseconds() + o.tick_interval.nanoseconds() - 1) /
       o.tick_interval.nanoseconds());
