@@ -83,13 +83,13 @@ stage "bazel test //... (default)"
 bazel test --test_summary=short //... 2>&1 | tee "$log_dir/default.log"
 count_bazel_tests "$log_dir/default.log" "${PIPESTATUS[0]}" default
 
-# The simulator's mutant sweeps build an optimized, unsanitized binary
-# whatever the configuration (sim/runner/mutant.bzl); the default pass runs
-# them, so the ASan pass leaves them out rather than build them twice.
+# Mutant tests (tag `mutant`) build their target unsanitized whatever the
+# configuration (tools/build_defs/mutant.bzl); the default pass runs them,
+# so the ASan pass leaves them out rather than run them twice.
 stage "bazel test --config=asan //..."
-mapfile -t no_mutant_sweeps < <(bazel query --output=label \
-  'attr(tags, "sim_mutant_sweep", tests(//...))' 2>/dev/null | sed 's/^/-/')
-bazel test --config=asan --test_summary=short -- //... "${no_mutant_sweeps[@]}" \
+mapfile -t no_mutants < <(bazel query --output=label \
+  'attr(tags, "\bmutant\b", tests(//...))' 2>/dev/null | sed 's/^/-/')
+bazel test --config=asan --test_summary=short -- //... "${no_mutants[@]}" \
   2>&1 | tee "$log_dir/asan.log"
 count_bazel_tests "$log_dir/asan.log" "${PIPESTATUS[0]}" asan
 

@@ -1,4 +1,4 @@
-"""The Raft core library and its mutant variants (known bugs behind a flag)."""
+"""The Raft core library, and its -O2 build for the model checker."""
 
 RAFT_SRCS = [
     "raft.cc",
@@ -33,8 +33,8 @@ RAFT_DEPS = [
     "//third_party:abseil",
 ]
 
-def raft_library(name, mutant = None, optimize = False, visibility = None):
-    """A cc_library of the Raft core, optionally with MUTANT_RAFT_<mutant>.
+def raft_library(name, optimize = False, visibility = None):
+    """A cc_library of the Raft core.
 
     `optimize` compiles with -O2 even in fastbuild: model checking runs
     millions of steps, and its tests must stay fast in every configuration.
@@ -44,7 +44,6 @@ def raft_library(name, mutant = None, optimize = False, visibility = None):
         srcs = RAFT_SRCS,
         hdrs = RAFT_HDRS,
         copts = RAFT_COPTS + (["-O2"] if optimize else []),
-        local_defines = ["MUTANT_RAFT_" + mutant] if mutant else [],
         visibility = visibility,
         deps = RAFT_DEPS,
     )

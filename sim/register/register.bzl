@@ -1,4 +1,4 @@
-"""The register node driver library and its build variants."""
+"""The register node driver library, plain and with the fault points on."""
 
 REGISTER_NODE_SRCS = [
     "kv_state_machine.cc",
@@ -33,12 +33,11 @@ REGISTER_NODE_DEPS = [
     "//third_party:abseil",
 ]
 
-def register_node_library(name, peer, defines = [], testonly = False, visibility = None):
+def register_node_library(name, peer, defines = [], visibility = None):
     """A cc_library of the register node over the peer library `peer`,
     with extra local defines."""
     native.cc_library(
         name = name,
-        testonly = testonly,
         srcs = REGISTER_NODE_SRCS,
         hdrs = REGISTER_NODE_HDRS,
         copts = REGISTER_COPTS,
@@ -90,11 +89,10 @@ REGISTER_SIM_DEPS = [
     "//third_party:abseil",
 ]
 
-def register_sim_library(name, node, testonly = False, visibility = None):
+def register_sim_library(name, node, visibility = None):
     """The simulation harness over the register node library `node`."""
     native.cc_library(
         name = name,
-        testonly = testonly,
         srcs = REGISTER_SIM_SRCS,
         hdrs = REGISTER_SIM_HDRS,
         copts = REGISTER_COPTS,

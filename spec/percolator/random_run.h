@@ -1,7 +1,7 @@
 // One case of the Percolator model test: a random workload and a random
-// schedule from one seed, over the real actions (or over a mutant variant of
-// the same sources, see defs.bzl), then a drain by resolvers. Every client's
-// observations are recorded as a Jepsen history (si_history.h).
+// schedule from one seed, over the real actions (built with a MUTANT_TXN_*
+// define for si_mutant_test, see BUILD), then a drain by resolvers. Every
+// client's observations are recorded as a Jepsen history (si_history.h).
 //
 // Shared by model_test (invariants after every step, then the outcome
 // checks) and si_mutant_test (no invariants: the SI checker alone must

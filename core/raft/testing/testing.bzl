@@ -1,4 +1,4 @@
-"""The NodeSet/Network test harness, buildable over any Raft core variant."""
+"""The NodeSet/Network test harness, buildable over the -O2 Raft core too."""
 
 def raft_testing_library(name, raft, optimize = False, visibility = None):
     """A cc_library of the harness linked against the Raft target `raft`."""

@@ -1,4 +1,4 @@
-// Mutation test: linked against the MUTANT_PD_SPLIT_OVERLAP variant of
+// Mutation test: built with MUTANT_PD_SPLIT_OVERLAP (BUILD) in
 // core/region split_merge, in which a split's left part also covers the split
 // key. The test passes iff the split/merge walk reports RangesDisjoint.
 #include <gtest/gtest.h>

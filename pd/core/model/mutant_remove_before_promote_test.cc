@@ -1,5 +1,5 @@
-// Mutation test: linked against the MUTANT_PD_REMOVE_BEFORE_PROMOTE variant
-// of the operator builder, which removes (or demotes) the replaced voter
+// Mutation test: built with MUTANT_PD_REMOVE_BEFORE_PROMOTE (BUILD) in the
+// operator builder, which removes (or demotes) the replaced voter
 // while its replacement is still a learner. With another voter dead that
 // leaves no live quorum. Passes iff QuorumAlwaysAvailable reports it, for
 // both the simple and the joint-consensus step sequences.

@@ -1,4 +1,4 @@
-// Mutation test: linked against the MUTANT_PD_TSO_UNPERSISTED variant, which
+// Mutation test: built with MUTANT_PD_TSO_UNPERSISTED (BUILD), which
 // serves timestamps from a window before it is durable. Losing that write and
 // failing over to a node with a slower clock hands out timestamps again.
 // The test passes iff TsoStrictlyIncreasing reports it.
