@@ -10,6 +10,10 @@
 //    at any moment (Read/Write then fail with kUnavailable); bytes written
 //    before a break may or may not have been delivered. gRPC runs on these.
 //
+// Drivers talk over streams (store/transport, later gRPC in rpc/); the
+// datagram shape stays for the simulator's own tests and benchmarks
+// (sim/network, sim/simulation, sim/loop's ping-pong bench).
+//
 // Addresses are "host:port" strings. A partition makes peers unreachable in
 // one or both directions without telling either side.
 #ifndef CORE_ENV_NETWORK_H_
