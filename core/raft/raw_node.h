@@ -4,6 +4,7 @@
 // The driver loop (Ref: etcd/raft README, raft-rs RawNode):
 //   node.Tick() on every tick; node.Step(msg) for every message received;
 //   node.Propose / ProposeConfChange / ReadIndex / TransferLeader on request;
+//   node.ReportSnapshot for every MsgSnap sent (see below);
 //   if (node.HasReady()) {
 //     Ready rd = node.GetReady();
 //     1. send rd.messages (they may go out before anything is persisted);
@@ -99,6 +100,17 @@ class RawNode {
   // Asks the leader to hand leadership to `transferee`.
   StepResult TransferLeader(NodeId transferee);
   void ReportUnreachable(NodeId id);
+  // Must be called for every MsgSnap the driver sends: failed=false once the
+  // transport has handed it over, failed=true if it was lost or refused.
+  // While a snapshot is pending the leader sends the follower nothing but
+  // heartbeats, and only this report (or the follower's MsgAppResp to the
+  // snapshot) ends that state: a lost, unreported MsgSnap leaves the
+  // follower in StateSnapshot forever. Either report makes the leader probe
+  // again after the next heartbeat response, and the probe sends a fresh
+  // snapshot if the follower still needs one. Ref: etcd/raft
+  // Node.ReportSnapshot ("it is crucial that the application ensures that
+  // any failure in snapshot sending is caught and reported back to the
+  // leader"), raft-rs RawNode::report_snapshot.
   void ReportSnapshot(NodeId id, bool failed);
   core::base::Result<ConfState, confchange::ConfChangeError> ApplyConfChange(
       const ConfChange& change) {

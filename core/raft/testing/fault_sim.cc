@@ -75,7 +75,7 @@ void FaultSim::Apply(Kind kind, NodeId node, uint32_t pick) {
       if (!net_.empty()) Deliver(Take(pick));
       break;
     case Kind::kDrop:
-      if (!net_.empty()) Take(pick);
+      if (!net_.empty()) ReportSnapshotStatus(Take(pick), /*failed=*/true);
       break;
     case Kind::kDuplicate:
       if (!net_.empty() && net_.size() < 64) {
@@ -134,6 +134,16 @@ Message FaultSim::Take(uint32_t pick) {
 
 void FaultSim::Deliver(const Message& m) {
   if (nodes_.Has(m.to)) (void)nodes_.node(m.to).Step(m).ok();
+  ReportSnapshotStatus(m, /*failed=*/false);
+}
+
+// The RawNode contract (raw_node.h): the driver reports the fate of every
+// MsgSnap, as etcd's rafthttp snapshot sender calls ReportSnapshot once the
+// transfer finishes or fails. Without it a leader whose snapshot was lost
+// keeps the follower in StateSnapshot forever.
+void FaultSim::ReportSnapshotStatus(const Message& m, bool failed) {
+  if (m.type != MessageType::kMsgSnap || !nodes_.Has(m.from)) return;
+  nodes_.node(m.from).ReportSnapshot(m.to, failed);
 }
 
 void FaultSim::Send(std::vector<Message> messages) {

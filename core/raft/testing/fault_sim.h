@@ -52,6 +52,7 @@ class FaultSim {
   void ProposeConfChange(NodeId node, uint32_t pick);
   Message Take(uint32_t pick);
   void Deliver(const Message& m);
+  void ReportSnapshotStatus(const Message& m, bool failed);
   void Send(std::vector<Message> messages);
   void HandleAllReady();
   void DeliverAll();
