@@ -190,15 +190,7 @@ absl::Status Peer::CompactLog() {
 
 void Peer::Send(const std::vector<Message>& messages) {
   for (const Message& m : messages) {
-    const bool sent = host_->Send(region_id(), m);
-    if (!sent) raw_node_->ReportUnreachable(m.to);
-    // The transport is datagrams: a handed-over snapshot counts as finished
-    // (the leader then probes, and resends if it was lost), an undeliverable
-    // one as failed. Ref: etcd rafthttp's snapshot sender calling
-    // ReportSnapshot; the RawNode contract in core/raft/raw_node.h.
-    if (m.type == core::raft::MessageType::kMsgSnap) {
-      raw_node_->ReportSnapshot(m.to, /*failed=*/!sent);
-    }
+    if (!host_->Send(region_id(), m)) raw_node_->ReportUnreachable(m.to);
   }
 }
 
