@@ -8,6 +8,7 @@
 
 #include "core/base/check.h"
 #include "core/env/channel.h"
+#include "store/transport/live_fibre.h"
 
 namespace store::transport {
 
@@ -57,18 +58,6 @@ struct Transport::State {
 namespace {
 
 using State = Transport::State;
-
-// Counts a fibre as live for as long as it runs (or unwinds).
-class LiveFibre {
- public:
-  explicit LiveFibre(State& state) : state_(state) { ++state_.live_fibres; }
-  ~LiveFibre() { --state_.live_fibres; }
-  LiveFibre(const LiveFibre&) = delete;
-  LiveFibre& operator=(const LiveFibre&) = delete;
-
- private:
-  State& state_;
-};
 
 void DropQueued(State& state, Destination& destination) {
   while (destination.queue.size() > 0) {
@@ -120,7 +109,7 @@ uint64_t Coalesce(State& state, Destination& destination, std::string first,
 
 void SendLoop(std::shared_ptr<State> state,
               std::shared_ptr<Destination> destination) {
-  LiveFibre live(*state);
+  LiveFibre live(state->live_fibres);
   while (!state->closed) {
     std::optional<std::string> first = destination->queue.Receive();
     if (!first.has_value() || state->closed) break;

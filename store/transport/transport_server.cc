@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "store/transport/live_fibre.h"
 #include "store/transport/transport.h"
 
 namespace store::transport {
@@ -31,17 +32,6 @@ struct TransportServer::State {
 namespace {
 
 using State = TransportServer::State;
-
-class LiveFibre {
- public:
-  explicit LiveFibre(State& state) : state_(state) { ++state_.live_fibres; }
-  ~LiveFibre() { --state_.live_fibres; }
-  LiveFibre(const LiveFibre&) = delete;
-  LiveFibre& operator=(const LiveFibre&) = delete;
-
- private:
-  State& state_;
-};
 
 // Hands every whole frame in `decoder` to the handler (the first must be
 // the hello, which sets `from`). False on a protocol error.
@@ -74,7 +64,7 @@ bool DeliverFrames(State& state, FrameDecoder& decoder,
 // misbehaves or the server closes.
 void ReadLoop(std::shared_ptr<State> state, uint64_t id,
               std::shared_ptr<core::env::Connection> connection) {
-  LiveFibre live(*state);
+  LiveFibre live(state->live_fibres);
   FrameDecoder decoder(state->options.max_frame_bytes);
   std::optional<Address> from;
   std::string buffer(state->options.read_buffer_bytes, '\0');
@@ -93,7 +83,7 @@ void ReadLoop(std::shared_ptr<State> state, uint64_t id,
 }
 
 void AcceptLoop(std::shared_ptr<State> state) {
-  LiveFibre live(*state);
+  LiveFibre live(state->live_fibres);
   while (!state->closed) {
     auto accepted = state->listener->Accept();
     if (state->closed) break;
