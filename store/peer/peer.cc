@@ -190,7 +190,16 @@ absl::Status Peer::CompactLog() {
 
 void Peer::Send(const std::vector<Message>& messages) {
   for (const Message& m : messages) {
-    if (!host_->Send(region_id(), m)) raw_node_->ReportUnreachable(m.to);
+    const bool sent = host_->Send(region_id(), m);
+    if (!sent) raw_node_->ReportUnreachable(m.to);
+    // The transport only queues (store/transport: a frame may still be lost
+    // with a broken connection): a snapshot handed over counts as finished
+    // (the leader then probes, and resends if it was lost), one refused at
+    // once as failed. Ref: etcd rafthttp's snapshot sender calling
+    // ReportSnapshot; the RawNode contract in core/raft/raw_node.h.
+    if (m.type == core::raft::MessageType::kMsgSnap) {
+      raw_node_->ReportSnapshot(m.to, /*failed=*/!sent);
+    }
   }
 }
 
