@@ -40,7 +40,27 @@ pass and leaves them out of the ASan pass (their build is unsanitized).
 # optimization and debug levels that come with them.
 def _is_dropped_flag(flag):
     return (flag.startswith("-fsanitize") or flag.startswith("-fno-sanitize") or
-            flag.startswith("-O") or flag == "-g")
+            flag.startswith("-O") or flag.startswith("-g"))
+
+# Runs the mutant binary. With a --gtest_filter the run must have passed at
+# least one case: gtest exits 0 when the filter matches nothing, which would
+# let a renamed case turn a mutant test into one that cannot fail.
+_SCRIPT = """#!/bin/sh
+filtered=0
+for arg in "$@"; do
+  case "$arg" in --gtest_filter=*) filtered=1 ;; esac
+done
+if [ "$filtered" -eq 0 ]; then exec ./{binary} "$@"; fi
+out="${{TEST_TMPDIR:-/tmp}}/mutant_output.$$"
+./{binary} "$@" > "$out" 2>&1
+status=$?
+cat "$out"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+if ! grep -Eq '^\\[  PASSED  \\] [1-9][0-9]* tests?[.,]' "$out"; then
+  echo "mutant_test: the --gtest_filter selected no test case" >&2
+  exit 1
+fi
+"""
 
 def _mutant_transition_impl(settings, attr):
     copts = [c for c in settings["//command_line_option:copt"] if not _is_dropped_flag(c)]
@@ -76,7 +96,7 @@ def _mutant_test_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(
         output = script,
-        content = "#!/bin/sh\nexec ./{} \"$@\"\n".format(executable.short_path),
+        content = _SCRIPT.format(binary = executable.short_path),
         is_executable = True,
     )
     runfiles = ctx.runfiles(files = [executable]).merge(info.default_runfiles)
