@@ -9,6 +9,8 @@
 #include <rapidcheck.h>
 
 #include <deque>
+#include <optional>
+#include <string>
 
 #include "core/base/testing/rapidcheck_gtest.h"
 #include "core/raft/testing/network.h"
@@ -60,6 +62,44 @@ struct SoloLeader {
   Index applied() const { return node->raft().raft_log().applied(); }
   Index committed() const { return node->raft().raft_log().committed(); }
 
+  MemoryStorage storage;
+  std::optional<RawNode> node;
+};
+
+// Node 2 of a three-voter group that has persisted one committed entry from
+// leader 1 and not applied it. Held by pointer: the node reads `storage`.
+struct FollowerWithUnappliedEntry {
+  FollowerWithUnappliedEntry() {
+    cs.voters = {1, 2, 3};
+    storage = MemoryStorage::WithConfState(cs);
+    auto created =
+        RawNode::Create(TestConfig(2), &storage, core::base::Prng(1));
+    CHECK(created.ok());
+    node.emplace(std::move(created).value());
+    CHECK(node->Step(Message{.type = MessageType::kMsgApp,
+                             .to = 2,
+                             .from = 1,
+                             .term = 1,
+                             .entries = {Entry{1, 1, EntryType::kNormal, "a"}},
+                             .commit = 1})
+              .ok());
+    Ready rd = node->GetReady();
+    CHECK(rd.committed_entries.size() == 1u);
+    Persist(&storage, rd);
+    node->AdvanceAppend();  // entry 1 not applied yet
+  }
+  // Leader 1 sends a snapshot at index 5.
+  core::raft::StepResult StepSnapshotAt5(std::string data) {
+    Snapshot snapshot{.metadata = {.index = 5, .term = 1, .conf_state = cs},
+                      .data = std::move(data)};
+    return node->Step(Message{.type = MessageType::kMsgSnap,
+                              .to = 2,
+                              .from = 1,
+                              .term = 1,
+                              .snapshot = std::move(snapshot)});
+  }
+
+  ConfState cs;
   MemoryStorage storage;
   std::optional<RawNode> node;
 };
@@ -203,43 +243,19 @@ TEST(RawNodeTest, CommittedBytesNotYetAppliedAreBounded) {
 // replaces the state they build on), and installing it with its
 // persistence advances applied to its index.
 TEST(RawNodeTest, SnapshotWaitsForEarlierCommittedEntriesToBeApplied) {
-  ConfState cs;
-  cs.voters = {1, 2, 3};
-  MemoryStorage storage = MemoryStorage::WithConfState(cs);
-  auto created = RawNode::Create(TestConfig(2), &storage, core::base::Prng(1));
-  ASSERT_TRUE(created.ok());
-  RawNode node = std::move(created).value();
-  ASSERT_TRUE(
-      node.Step(Message{.type = MessageType::kMsgApp,
-                        .to = 2,
-                        .from = 1,
-                        .term = 1,
-                        .entries = {Entry{1, 1, EntryType::kNormal, "a"}},
-                        .commit = 1})
-          .ok());
-  Ready rd = node.GetReady();
-  ASSERT_EQ(rd.committed_entries.size(), 1u);
-  Persist(&storage, rd);
-  node.AdvanceAppend();  // entry 1 not applied yet
-  Snapshot snapshot{.metadata = {.index = 5, .term = 1, .conf_state = cs},
-                    .data = "state at 5"};
-  ASSERT_TRUE(node.Step(Message{.type = MessageType::kMsgSnap,
-                                .to = 2,
-                                .from = 1,
-                                .term = 1,
-                                .snapshot = snapshot})
-                  .ok());
-  EXPECT_FALSE(node.HasReady());
-  node.AdvanceApply();
-  EXPECT_EQ(node.raft().raft_log().applied(), 1u);
-  ASSERT_TRUE(node.HasReady());
-  rd = node.GetReady();
+  FollowerWithUnappliedEntry f;
+  ASSERT_TRUE(f.StepSnapshotAt5("state at 5").ok());
+  EXPECT_FALSE(f.node->HasReady());
+  f.node->AdvanceApply();
+  EXPECT_EQ(f.node->raft().raft_log().applied(), 1u);
+  ASSERT_TRUE(f.node->HasReady());
+  Ready rd = f.node->GetReady();
   ASSERT_TRUE(rd.snapshot.has_value());
   EXPECT_EQ(rd.snapshot->metadata.index, 5u);
   EXPECT_TRUE(rd.committed_entries.empty());
-  Persist(&storage, rd);
-  node.AdvanceAppend();
-  EXPECT_EQ(node.raft().raft_log().applied(), 5u);
+  Persist(&f.storage, rd);
+  f.node->AdvanceAppend();
+  EXPECT_EQ(f.node->raft().raft_log().applied(), 5u);
 }
 
 // Misuse of the Ready contract is a bug in the driver: each one CHECK-fails
@@ -304,33 +320,9 @@ TEST(RawNodeDeathTest, AdvanceApplyBeforeAdvanceAppendOfTheSameReady) {
 }
 
 TEST(RawNodeDeathTest, GetReadyWithASnapshotWhileApplyingIsBehind) {
-  ConfState cs;
-  cs.voters = {1, 2, 3};
-  MemoryStorage storage = MemoryStorage::WithConfState(cs);
-  auto created = RawNode::Create(TestConfig(2), &storage, core::base::Prng(1));
-  ASSERT_TRUE(created.ok());
-  RawNode node = std::move(created).value();
-  ASSERT_TRUE(
-      node.Step(Message{.type = MessageType::kMsgApp,
-                        .to = 2,
-                        .from = 1,
-                        .term = 1,
-                        .entries = {Entry{1, 1, EntryType::kNormal, "a"}},
-                        .commit = 1})
-          .ok());
-  Ready rd = node.GetReady();
-  Persist(&storage, rd);
-  node.AdvanceAppend();
-  ASSERT_TRUE(
-      node.Step(Message{.type = MessageType::kMsgSnap,
-                        .to = 2,
-                        .from = 1,
-                        .term = 1,
-                        .snapshot = Snapshot{.metadata = {.index = 5,
-                                                          .term = 1,
-                                                          .conf_state = cs}}})
-          .ok());
-  EXPECT_DEATH(node.GetReady(), "GetReady with a snapshot to hand out");
+  FollowerWithUnappliedEntry f;
+  ASSERT_TRUE(f.StepSnapshotAt5("").ok());
+  EXPECT_DEATH(f.node->GetReady(), "GetReady with a snapshot to hand out");
 }
 
 // A driver whose applying runs behind persistence by a random amount: on a

@@ -1,7 +1,7 @@
 // A seeded random walk of splits and merges over the key space, checking
 // RangesDisjoint, RangesCoverKeySpace and EpochMonotonic after every step.
-// Test-only: it is linked against the real split/merge code and against the
-// MUTANT_PD_SPLIT_OVERLAP variant, which it must catch.
+// Test-only: run over the real split/merge code, and over it built with the
+// MUTANT_PD_SPLIT_OVERLAP mutant, which it must catch.
 #ifndef PD_CORE_INVARIANTS_SPLIT_MERGE_WALK_H_
 #define PD_CORE_INVARIANTS_SPLIT_MERGE_WALK_H_
 

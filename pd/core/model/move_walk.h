@@ -1,8 +1,8 @@
 // Seeded trials of one move-peer operator each, executed step by step by the
 // operator controller against the cluster model, with one voter's store dead
 // in most trials. QuorumAlwaysAvailable is checked after every executed
-// command. Test-only: linked against the real operator builder and against
-// the MUTANT_PD_REMOVE_BEFORE_PROMOTE variant, which it must catch.
+// command. Test-only: run over the real operator builder, and over it built
+// with the MUTANT_PD_REMOVE_BEFORE_PROMOTE mutant, which it must catch.
 #ifndef PD_CORE_MODEL_MOVE_WALK_H_
 #define PD_CORE_MODEL_MOVE_WALK_H_
 
