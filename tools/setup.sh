@@ -15,6 +15,7 @@ PACKAGES=(
   libnghttp2-dev           # gRPC over HTTP/2
   nlohmann-json3-dev       # JSON-lines histories
   clang-format
+  python3-protobuf         # tools/proto_compat reads descriptor sets
 )
 
 missing=()

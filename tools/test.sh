@@ -3,10 +3,12 @@
 #   1. install missing Debian packages (tools/setup.sh)
 #   2. the tier check, and its self-test on planted violations
 #   3. clang-format check
-#   4. every test, default build
-#   5. every test again under AddressSanitizer + UndefinedBehaviorSanitizer
-#   6. every benchmark in its quick mode, optimised build (numbers printed)
-#   7. a short simulator sweep and the quick acceptance checks (tools/ci_sweep.sh)
+#   4. proto/ against upstream kvproto, etcd and grpc health (tools/proto_compat),
+#      and its self-test; skipped, not failed, if the Go module proxy is unreachable
+#   5. every test, default build
+#   6. every test again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   7. every benchmark in its quick mode, optimised build (numbers printed)
+#   8. a short simulator sweep and the quick acceptance checks (tools/ci_sweep.sh)
 # Runs every stage even after a failure, prints each stage's wall time, then
 # one closing line "test: N passed, N failed", and exits non-zero if anything
 # failed. Sized to finish within 45 minutes on 2 cores from an empty Bazel
@@ -78,6 +80,12 @@ record "tier check" $?
 stage "format"
 tools/format.sh --check
 record "format" $?
+
+stage "proto compat"
+python3 tools/proto_compat/proto_compat.py --self-test
+record "proto compat self-test" $?
+python3 tools/proto_compat/proto_compat.py
+record "proto compat" $?
 
 stage "bazel test //... (default)"
 bazel test --test_summary=short //... 2>&1 | tee "$log_dir/default.log"

@@ -4,8 +4,10 @@ Bazel 4.2.3's native proto rules would download protobuf's sources; this macro
 calls the system `protoc` instead and links the system libprotobuf.
 
 Every .proto file lives in //proto and imports others by bare file name
-(`import "metapb.proto";`), as kvproto does. C++ code includes
-the generated header as "<package>/<name>.pb.h".
+(`import "metapb.proto";`), as kvproto does. A file's imports must be
+listed as `deps`; each target's `_files` filegroup carries its own .proto
+files and those of all its deps, so protoc finds the whole import closure.
+C++ code includes the generated header as "<package>/<name>.pb.h".
 """
 
 def cc_proto(name, srcs, deps = [], visibility = None):
@@ -19,12 +21,12 @@ def cc_proto(name, srcs, deps = [], visibility = None):
     """
     headers = [src[:-len(".proto")] + ".pb.h" for src in srcs]
     sources = [src[:-len(".proto")] + ".pb.cc" for src in srcs]
+    dep_files = [dep + "_files" for dep in deps]
     native.filegroup(
         name = name + "_files",
-        srcs = srcs,
+        srcs = srcs + dep_files,
         visibility = visibility,
     )
-    dep_files = [dep + "_files" for dep in deps]
     native.genrule(
         name = name + "_generate",
         srcs = srcs + dep_files,
