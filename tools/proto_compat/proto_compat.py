@@ -21,8 +21,10 @@ cannot be reached (the modules are not in the cache and the download fails on
 the network).
 """
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,13 +80,18 @@ def run(cmd, **kwargs):
 
 def download_modules():
     """Returns {module@version: directory}, downloading into the module cache."""
-    import json
-
     with tempfile.TemporaryDirectory() as work:
         with open(os.path.join(work, "go.mod"), "w") as f:
             f.write("module proto_compat\n\ngo 1.20\n")
         env = dict(os.environ, GOFLAGS="-mod=mod")
-        result = run(["go", "mod", "download", "-json"] + MODULES, cwd=work, env=env)
+        if shutil.which("go") is None:
+            sys.exit("proto_compat: needs the Go toolchain (`go`) on PATH")
+        try:
+            result = run(
+                ["go", "mod", "download", "-json"] + MODULES, cwd=work, env=env, timeout=300
+            )
+        except subprocess.TimeoutExpired:
+            raise ProxyUnreachable("go mod download timed out after 300 s")
     # -json prints one object per module, with "Error" set on failure.
     decoder = json.JSONDecoder()
     text, pos, dirs, errors = result.stdout, 0, {}, []
