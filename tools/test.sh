@@ -93,12 +93,13 @@ count_bazel_tests "$log_dir/default.log" "${PIPESTATUS[0]}" default
 
 # Mutant tests (tag `mutant`) build their target unsanitized whatever the
 # configuration (tools/build_defs/mutant.bzl); the default pass runs them,
-# so the ASan pass leaves them out rather than run them twice.
+# so the ASan pass leaves them out rather than run them twice. The default
+# pass has built every target; the ASan pass builds only what tests run.
 stage "bazel test --config=asan //..."
 mapfile -t no_mutants < <(bazel query --output=label \
   'attr(tags, "\bmutant\b", tests(//...))' 2>/dev/null | sed 's/^/-/')
-bazel test --config=asan --test_summary=short -- //... "${no_mutants[@]}" \
-  2>&1 | tee "$log_dir/asan.log"
+bazel test --config=asan --build_tests_only --test_summary=short \
+  -- //... "${no_mutants[@]}" 2>&1 | tee "$log_dir/asan.log"
 count_bazel_tests "$log_dir/asan.log" "${PIPESTATUS[0]}" asan
 
 stage "benchmarks (quick, --config=opt)"
