@@ -45,13 +45,11 @@ struct HistogramValue {
 class MemoryMetrics final : public Metrics {
  public:
   Counter& GetCounter(std::string_view name, const Labels& labels) override;
-  Histogram& GetHistogram(std::string_view name,
-                          const Labels& labels) override;
+  Histogram& GetHistogram(std::string_view name, const Labels& labels) override;
 
   // Zero / empty for a series never asked for.
   uint64_t CounterValue(std::string_view name, const Labels& labels) const;
-  HistogramValue HistogramOf(std::string_view name,
-                             const Labels& labels) const;
+  HistogramValue HistogramOf(std::string_view name, const Labels& labels) const;
   // The sum over every label set of a counter family.
   uint64_t CounterFamilyTotal(std::string_view name) const;
 

@@ -21,9 +21,9 @@ TEST(MemoryMetricsTest, OneObjectPerSeriesAndFamilyTotals) {
   EXPECT_EQ(metrics.CounterValue("tikv_storage_command_total",
                                  {{"type", "prewrite"}}),
             3u);
-  EXPECT_EQ(metrics.CounterValue("tikv_storage_command_total",
-                                 {{"type", "missing"}}),
-            0u);
+  EXPECT_EQ(
+      metrics.CounterValue("tikv_storage_command_total", {{"type", "missing"}}),
+      0u);
   EXPECT_EQ(metrics.CounterFamilyTotal("tikv_storage_command_total"), 4u);
 }
 

@@ -19,8 +19,7 @@ RequestRoute LocalEngine::Route() const {
   RequestRoute route;
   route.region_id = options_.region.id;
   route.region_epoch = options_.region.epoch;
-  if (const Peer* peer =
-          options_.region.FindPeerOnStore(options_.store_id)) {
+  if (const Peer* peer = options_.region.FindPeerOnStore(options_.store_id)) {
     route.peer = *peer;
   }
   return route;

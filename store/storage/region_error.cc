@@ -42,8 +42,8 @@ struct Describe {
         << ", store peer " << e.store_peer_id << "}";
   }
   void operator()(const RaftEntryTooLarge& e) {
-    out << "RaftEntryTooLarge{region " << e.region_id << ", "
-        << e.entry_size << " bytes}";
+    out << "RaftEntryTooLarge{region " << e.region_id << ", " << e.entry_size
+        << " bytes}";
   }
   void operator()(const MaxTimestampNotSynced&) {
     out << "MaxTimestampNotSynced{}";

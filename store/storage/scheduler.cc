@@ -111,8 +111,7 @@ class Scheduler::PendingWrite {
 
 Scheduler::Scheduler(core::env::Executor& executor, core::env::Clock& clock,
                      Engine& engine, core::txn::ConcurrencyManager& cm,
-                     metrics::Metrics& metrics,
-                     const SchedulerOptions& options)
+                     metrics::Metrics& metrics, const SchedulerOptions& options)
     : executor_(executor),
       clock_(clock),
       engine_(engine),
@@ -199,8 +198,7 @@ std::optional<KeyNotInRegion> CheckInRegion(
   return std::nullopt;
 }
 
-Result<KeyRange> ScanRangeInRegion(const Region& region,
-                                   const Bytes& start_key,
+Result<KeyRange> ScanRangeInRegion(const Region& region, const Bytes& start_key,
                                    const Bytes& end_key, bool reverse) {
   if (!reverse) {
     if (!region.ContainsKey(start_key)) return NotInRegion(region, start_key);
@@ -208,10 +206,10 @@ Result<KeyRange> ScanRangeInRegion(const Region& region,
     return KeyRange{start_key, clamp ? region.end_key : end_key};
   }
   // start_key is the exclusive upper bound: it may equal the region's end.
-  const bool upper_fits = start_key.empty()
-                              ? region.end_key.empty()
-                              : start_key > region.start_key &&
-                                    EndWithinRegion(region, start_key);
+  const bool upper_fits =
+      start_key.empty()
+          ? region.end_key.empty()
+          : start_key > region.start_key && EndWithinRegion(region, start_key);
   if (!upper_fits) return NotInRegion(region, start_key);
   return KeyRange{end_key < region.start_key ? region.start_key : end_key,
                   start_key};

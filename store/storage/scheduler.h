@@ -71,8 +71,7 @@ struct ReadSpec {
 // What a write command's process step works with.
 class WriteScope {
  public:
-  WriteScope(const RegionSnapshot& snapshot,
-             core::txn::ConcurrencyManager& cm)
+  WriteScope(const RegionSnapshot& snapshot, core::txn::ConcurrencyManager& cm)
       : snapshot_(snapshot), cm_(cm) {}
   // Releases the adopted memory locks.
   ~WriteScope();
@@ -116,8 +115,8 @@ class Scheduler {
     std::optional<T> value;
     Outcome outcome = RunWriteSteps(ctx, spec, [&](WriteScope& scope) {
       Result<T> result = process(scope);
-      if (!result.ok()) return Outcome(core::base::MakeErr(
-                              Error(std::move(result).error())));
+      if (!result.ok())
+        return Outcome(core::base::MakeErr(Error(std::move(result).error())));
       value.emplace(std::move(result).value());
       return Outcome(core::base::Unit{});
     });
@@ -146,8 +145,7 @@ class Scheduler {
 
   Outcome RunWriteSteps(const Context& ctx, const WriteSpec& spec,
                         const std::function<Outcome(WriteScope&)>& process);
-  Result<RegionSnapshot> ReadSnapshot(const Context& ctx,
-                                      const ReadSpec& spec);
+  Result<RegionSnapshot> ReadSnapshot(const Context& ctx, const ReadSpec& spec);
   // `read_ts` for a read; nullopt for a write command's snapshot.
   Result<RegionSnapshot> TakeSnapshot(const Context& ctx,
                                       std::optional<TimeStamp> read_ts);
@@ -183,8 +181,7 @@ std::optional<KeyNotInRegion> CheckInRegion(
 // (kvrpcpb): `start_key` is the exclusive upper bound and must lie in
 // (region start, region end] (empty only for an unbounded region);
 // `end_key` is the lower bound, clamped up to the region's start.
-Result<KeyRange> ScanRangeInRegion(const Region& region,
-                                   const Bytes& start_key,
+Result<KeyRange> ScanRangeInRegion(const Region& region, const Bytes& start_key,
                                    const Bytes& end_key, bool reverse);
 
 }  // namespace store::storage

@@ -11,8 +11,10 @@
 //
 // One Execute overload per command of commands.h. Outcomes: the command's
 // result, or an Error (commands.h): a region error, a KeyError, bad input
-// (InvalidRequest, checked before any latch is taken), or an engine
-// failure. Bad input never crashes and never leaves anything behind.
+// (InvalidRequest: keys, timestamps and column families are checked before
+// any latch is taken, values by the core step before anything is written),
+// or an engine failure. Bad input never crashes and never leaves anything
+// behind.
 //
 // Metrics: tikv_storage_command_total{type=<command>} per Execute (TiKV's
 // command tags: "prewrite", "commit", "rollback" for BatchRollback, ...),
@@ -100,8 +102,7 @@ class Storage {
                                        const CheckTxnStatus& cmd);
   Result<CheckSecondaryLocksResult> Execute(const Context& ctx,
                                             const CheckSecondaryLocks& cmd);
-  Result<ResolveLockResult> Execute(const Context& ctx,
-                                    const ResolveLock& cmd);
+  Result<ResolveLockResult> Execute(const Context& ctx, const ResolveLock& cmd);
   Result<TxnHeartBeatResult> Execute(const Context& ctx,
                                      const TxnHeartBeat& cmd);
   Result<AcquirePessimisticLockResult> Execute(
@@ -118,8 +119,7 @@ class Storage {
 
   // Raw KV.
   Result<RawGetResult> Execute(const Context& ctx, const RawGet& cmd);
-  Result<RawBatchGetResult> Execute(const Context& ctx,
-                                    const RawBatchGet& cmd);
+  Result<RawBatchGetResult> Execute(const Context& ctx, const RawBatchGet& cmd);
   Outcome Execute(const Context& ctx, const RawPut& cmd);
   Outcome Execute(const Context& ctx, const RawBatchPut& cmd);
   Outcome Execute(const Context& ctx, const RawDelete& cmd);
@@ -130,8 +130,7 @@ class Storage {
                                           const RawCompareAndSwap& cmd);
   Result<RawGetKeyTtlResult> Execute(const Context& ctx,
                                      const RawGetKeyTtl& cmd);
-  Result<RawChecksumResult> Execute(const Context& ctx,
-                                    const RawChecksum& cmd);
+  Result<RawChecksumResult> Execute(const Context& ctx, const RawChecksum& cmd);
 
   const Scheduler& scheduler() const { return scheduler_; }
 

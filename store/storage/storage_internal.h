@@ -40,8 +40,7 @@ core::mvcc::MvccReader TxnReader(const RegionSnapshot& snapshot);
 // go to the scope either way; on success its modifications are appended to
 // the scope's batch in the transactional key space.
 template <typename T, typename Action>
-Result<T> RunTxnAction(WriteScope& scope, TimeStamp start_ts,
-                       Action&& action) {
+Result<T> RunTxnAction(WriteScope& scope, TimeStamp start_ts, Action&& action) {
   core::mvcc::MvccReader reader = TxnReader(scope.snapshot());
   core::mvcc::MvccTxn txn(start_ts);
   core::mvcc::Result<T> outcome = action(txn, reader);

@@ -31,8 +31,8 @@ std::optional<Key> UpperKey(const Bytes& end_key) {
 // The raw keys of up to `limit` user keys with write records in [lower,
 // upper) (empty upper: unbounded), in order.
 Result<std::vector<Bytes>> ScanWriteKeys(const RegionSnapshot& snapshot,
-                                         const Bytes& lower,
-                                         const Bytes& upper, size_t limit) {
+                                         const Bytes& lower, const Bytes& upper,
+                                         size_t limit) {
   core::env::IteratorOptions bounds;
   bounds.lower_bound = Key::FromRaw(lower).encoded();
   if (!upper.empty()) bounds.upper_bound = Key::FromRaw(upper).encoded();
@@ -119,8 +119,8 @@ Result<size_t> Storage::ResolveLockBatch(const Context& ctx,
   // One key more than the batch: where the next batch starts.
   const size_t limit = options_.resolve_lock_batch_keys;
   auto found = scheduler_.RunRead<std::vector<Bytes>>(
-      ctx, ReadSpec{}, [&](const RegionSnapshot& snapshot)
-                           -> Result<std::vector<Bytes>> {
+      ctx, ReadSpec{},
+      [&](const RegionSnapshot& snapshot) -> Result<std::vector<Bytes>> {
         const Region& region = snapshot.region;
         if (lower < region.start_key) lower = region.start_key;
         MvccReader reader = internal::TxnReader(snapshot);
@@ -236,14 +236,13 @@ Outcome Storage::Execute(const Context& ctx, const DeleteRange& cmd) {
   spec.range = KeyRange{cmd.start_key, cmd.end_key};
   return scheduler_.RunWrite<core::base::Unit>(
       ctx, spec, [&](WriteScope& scope) -> Outcome {
-        const Bytes& end = cmd.end_key.empty()
-                               ? scope.snapshot().region.end_key
-                               : cmd.end_key;
+        const Bytes& end =
+            cmd.end_key.empty() ? scope.snapshot().region.end_key : cmd.end_key;
         const std::string lower =
             TxnEngineKey(Key::FromRaw(cmd.start_key).encoded());
-        const std::string upper = end.empty()
-                                      ? TxnKeyspaceEnd()
-                                      : TxnEngineKey(Key::FromRaw(end).encoded());
+        const std::string upper =
+            end.empty() ? TxnKeyspaceEnd()
+                        : TxnEngineKey(Key::FromRaw(end).encoded());
         for (core::env::Cf cf : {core::env::Cf::kLock, core::env::Cf::kWrite,
                                  core::env::Cf::kDefault}) {
           scope.batch().DeleteRange(cf, lower, upper);

@@ -39,7 +39,10 @@ std::vector<Bytes> KeysOf(const std::vector<core::rawkv::KvPair>& pairs) {
 // Bad raw keys are refused before any latch is taken; values and TTLs are
 // core/rawkv's to check (under the latches, before anything is written).
 std::optional<core::mvcc::InvalidRequest> ValidateRawKeys(
-    const std::vector<Bytes>& keys, size_t max_key_bytes) {
+    core::env::Cf cf, const std::vector<Bytes>& keys, size_t max_key_bytes) {
+  if (cf == core::env::Cf::kRaft) {
+    return core::mvcc::InvalidRequest{"the raft column family is not raw kv's"};
+  }
   for (const Bytes& key : keys) {
     if (key.empty()) return core::mvcc::InvalidRequest{"raw key is empty"};
     if (key.size() > max_key_bytes) {
@@ -55,19 +58,19 @@ std::optional<core::mvcc::InvalidRequest> ValidateRawKeys(
 template <typename Step>
 Outcome RunRawWrite(Scheduler& scheduler, const Context& ctx,
                     const WriteSpec& spec, Step&& step) {
-  return scheduler.RunWrite<Unit>(ctx, spec,
-                                  [&](WriteScope& scope) -> Outcome {
-                                    absl::Status status = step(scope);
-                                    if (!status.ok()) return RawErr(status);
-                                    return Unit{};
-                                  });
+  return scheduler.RunWrite<Unit>(ctx, spec, [&](WriteScope& scope) -> Outcome {
+    absl::Status status = step(scope);
+    if (!status.ok()) return RawErr(status);
+    return Unit{};
+  });
 }
 
 }  // namespace
 
 Result<RawGetResult> Storage::Execute(const Context& ctx, const RawGet& cmd) {
   Count(CommandKind::kRawGet);
-  if (auto bad = ValidateRawKeys({cmd.key}, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, {cmd.key}, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   const uint64_t now = NowUnixSeconds();
@@ -83,7 +86,8 @@ Result<RawGetResult> Storage::Execute(const Context& ctx, const RawGet& cmd) {
 Result<RawBatchGetResult> Storage::Execute(const Context& ctx,
                                            const RawBatchGet& cmd) {
   Count(CommandKind::kRawBatchGet);
-  if (auto bad = ValidateRawKeys(cmd.keys, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, cmd.keys, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   const uint64_t now = NowUnixSeconds();
@@ -98,7 +102,8 @@ Result<RawBatchGetResult> Storage::Execute(const Context& ctx,
 
 Outcome Storage::Execute(const Context& ctx, const RawPut& cmd) {
   Count(CommandKind::kRawPut);
-  if (auto bad = ValidateRawKeys({cmd.key}, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, {cmd.key}, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   const uint64_t now = NowUnixSeconds();
@@ -115,7 +120,8 @@ Outcome Storage::Execute(const Context& ctx, const RawPut& cmd) {
 
 Outcome Storage::Execute(const Context& ctx, const RawBatchPut& cmd) {
   Count(CommandKind::kRawBatchPut);
-  if (auto bad = ValidateRawKeys(KeysOf(cmd.pairs), raw_.options().max_key_bytes)) {
+  if (auto bad = ValidateRawKeys(cmd.cf, KeysOf(cmd.pairs),
+                                 raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   const uint64_t now = NowUnixSeconds();
@@ -123,15 +129,15 @@ Outcome Storage::Execute(const Context& ctx, const RawBatchPut& cmd) {
   for (const auto& pair : cmd.pairs) value_bytes += pair.value.size();
   return RunRawWrite(scheduler_, ctx, RawWrite(KeysOf(cmd.pairs), value_bytes),
                      [&](WriteScope& scope) {
-                       return raw_.BatchPut(cmd.cf, cmd.pairs,
-                                            cmd.ttls_seconds, now,
-                                            &scope.batch());
+                       return raw_.BatchPut(cmd.cf, cmd.pairs, cmd.ttls_seconds,
+                                            now, &scope.batch());
                      });
 }
 
 Outcome Storage::Execute(const Context& ctx, const RawDelete& cmd) {
   Count(CommandKind::kRawDelete);
-  if (auto bad = ValidateRawKeys({cmd.key}, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, {cmd.key}, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   return RunRawWrite(scheduler_, ctx, RawWrite({cmd.key}, 0),
@@ -142,14 +148,14 @@ Outcome Storage::Execute(const Context& ctx, const RawDelete& cmd) {
 
 Outcome Storage::Execute(const Context& ctx, const RawBatchDelete& cmd) {
   Count(CommandKind::kRawBatchDelete);
-  if (auto bad = ValidateRawKeys(cmd.keys, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, cmd.keys, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
-  return RunRawWrite(scheduler_, ctx, RawWrite(cmd.keys, 0),
-                     [&](WriteScope& scope) {
-                       return raw_.BatchDelete(cmd.cf, cmd.keys,
-                                               &scope.batch());
-                     });
+  return RunRawWrite(
+      scheduler_, ctx, RawWrite(cmd.keys, 0), [&](WriteScope& scope) {
+        return raw_.BatchDelete(cmd.cf, cmd.keys, &scope.batch());
+      });
 }
 
 Outcome Storage::Execute(const Context& ctx, const RawDeleteRange& cmd) {
@@ -157,13 +163,11 @@ Outcome Storage::Execute(const Context& ctx, const RawDeleteRange& cmd) {
   WriteSpec spec;
   spec.range = KeyRange{cmd.start_key, cmd.end_key};
   return RunRawWrite(scheduler_, ctx, spec, [&](WriteScope& scope) {
-    return raw_.DeleteRange(cmd.cf, cmd.start_key, cmd.end_key,
-                            &scope.batch());
+    return raw_.DeleteRange(cmd.cf, cmd.start_key, cmd.end_key, &scope.batch());
   });
 }
 
-Result<RawScanResult> Storage::Execute(const Context& ctx,
-                                       const RawScan& cmd) {
+Result<RawScanResult> Storage::Execute(const Context& ctx, const RawScan& cmd) {
   Count(CommandKind::kRawScan);
   const uint64_t now = NowUnixSeconds();
   return scheduler_.RunRead<RawScanResult>(
@@ -186,10 +190,11 @@ Result<RawScanResult> Storage::Execute(const Context& ctx,
       });
 }
 
-Result<RawCompareAndSwapResult> Storage::Execute(
-    const Context& ctx, const RawCompareAndSwap& cmd) {
+Result<RawCompareAndSwapResult> Storage::Execute(const Context& ctx,
+                                                 const RawCompareAndSwap& cmd) {
   Count(CommandKind::kRawCompareAndSwap);
-  if (auto bad = ValidateRawKeys({cmd.key}, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, {cmd.key}, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   const uint64_t now = NowUnixSeconds();
@@ -203,8 +208,8 @@ Result<RawCompareAndSwapResult> Storage::Execute(
   return scheduler_.RunWrite<ResultT>(
       ctx, RawWrite({cmd.key}, cmd.value.value_or("").size()),
       [&](WriteScope& scope) -> Result<ResultT> {
-        auto swapped = raw_.CompareAndSwap(*scope.snapshot().snapshot,
-                                           request, now, &scope.batch());
+        auto swapped = raw_.CompareAndSwap(*scope.snapshot().snapshot, request,
+                                           now, &scope.batch());
         if (!swapped.ok()) return RawErr(swapped.status());
         return ResultT{swapped->succeeded, std::move(swapped->previous_value)};
       });
@@ -213,7 +218,8 @@ Result<RawCompareAndSwapResult> Storage::Execute(
 Result<RawGetKeyTtlResult> Storage::Execute(const Context& ctx,
                                             const RawGetKeyTtl& cmd) {
   Count(CommandKind::kRawGetKeyTtl);
-  if (auto bad = ValidateRawKeys({cmd.key}, raw_.options().max_key_bytes)) {
+  if (auto bad =
+          ValidateRawKeys(cmd.cf, {cmd.key}, raw_.options().max_key_bytes)) {
     return internal::KeyErr(*std::move(bad));
   }
   const uint64_t now = NowUnixSeconds();

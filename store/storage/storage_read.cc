@@ -153,8 +153,11 @@ Result<ScanLockResult> Storage::Execute(const Context& ctx,
             Key::FromRaw(range->start_key), upper,
             [&](const Key& key, const core::mvcc::Lock& lock) {
               auto raw = key.ToRaw();
-              if (!raw.ok()) return core::mvcc::Outcome(core::mvcc::StorageErr(raw.status()));
-              if (lock.ts <= cmd.max_ts) in_memory.push_back(lock.ToLockInfo(*raw));
+              if (!raw.ok())
+                return core::mvcc::Outcome(
+                    core::mvcc::StorageErr(raw.status()));
+              if (lock.ts <= cmd.max_ts)
+                in_memory.push_back(lock.ToLockInfo(*raw));
               return core::mvcc::Outcome(core::base::Unit{});
             });
         if (!memory.ok()) return KeyErr(std::move(memory).error());
@@ -166,8 +169,8 @@ Result<ScanLockResult> Storage::Execute(const Context& ctx,
         args.limit = cmd.limit;
         auto persisted = core::txn::actions::ScanLock(reader, args);
         if (!persisted.ok()) return KeyErr(std::move(persisted).error());
-        return ScanLockResult{MergeLocks(*std::move(persisted),
-                                         std::move(in_memory), cmd.limit)};
+        return ScanLockResult{
+            MergeLocks(*std::move(persisted), std::move(in_memory), cmd.limit)};
       });
 }
 

@@ -144,11 +144,11 @@ Outcome Storage::Execute(const Context& ctx, const BatchRollback& cmd) {
   if (auto bad = internal::ValidateKeys(cmd.keys)) return KeyErr(*bad);
   return scheduler_.RunWrite<Unit>(
       ctx, Latched(cmd.keys), [&](WriteScope& scope) {
-        return RunTxnAction<Unit>(
-            scope, cmd.start_ts, [&](MvccTxn& txn, MvccReader& reader) {
-              return actions::BatchRollback(txn, reader, cmd.keys,
-                                            cmd.start_ts);
-            });
+        return RunTxnAction<Unit>(scope, cmd.start_ts,
+                                  [&](MvccTxn& txn, MvccReader& reader) {
+                                    return actions::BatchRollback(
+                                        txn, reader, cmd.keys, cmd.start_ts);
+                                  });
       });
 }
 
@@ -242,7 +242,8 @@ Result<AcquirePessimisticLockResult> Storage::Execute(
       ctx, Latched(cmd.keys), [&](WriteScope& scope) {
         return RunTxnAction<ResultT>(
             scope, cmd.start_ts,
-            [&](MvccTxn& txn, MvccReader& reader) -> core::mvcc::Result<ResultT> {
+            [&](MvccTxn& txn,
+                MvccReader& reader) -> core::mvcc::Result<ResultT> {
               auto locked =
                   actions::AcquirePessimisticLocks(txn, reader, cmd.keys, args);
               if (!locked.ok()) {

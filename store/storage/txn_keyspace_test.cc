@@ -45,7 +45,7 @@ TEST(TxnKeyspaceTest, BatchesArePrefixedAndTheViewStripsThePrefix) {
   EXPECT_EQ(out.ops()[0].key, "xa");
   EXPECT_EQ(out.ops()[2].key, "xgone");
   EXPECT_EQ(out.ops()[3].key, "xc");
-  EXPECT_EQ(out.ops()[3].value, "xd");  // a delete-range's end is a key
+  EXPECT_EQ(out.ops()[3].value, "xd");      // a delete-range's end is a key
   EXPECT_EQ(out.ops()[0].value, "lock-a");  // a put's value is not
   ASSERT_TRUE(engine.Write(out, {}).ok());
 
