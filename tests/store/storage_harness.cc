@@ -9,8 +9,8 @@ namespace {
 
 }  // namespace
 
-TestEngine::TestEngine(core::env::Executor& executor,
-                       core::env::Engine& engine, LocalEngineOptions options)
+TestEngine::TestEngine(core::env::Executor& executor, core::env::Engine& engine,
+                       LocalEngineOptions options)
     : local_(engine, std::move(options)), released_(executor.NewEvent()) {
   released_->Notify();
 }
@@ -39,6 +39,11 @@ EngineResult<core::base::Unit> TestEngine::Write(
     EngineError error = std::move(write_failures_.front());
     write_failures_.pop_front();
     return core::base::MakeErr(std::move(error));
+  }
+  if (write_fault_) {
+    if (std::optional<EngineError> error = write_fault_()) {
+      return core::base::MakeErr(*std::move(error));
+    }
   }
   auto written = local_.Write(ctx, batch);
   if (written.ok()) ++writes_applied_;
@@ -101,7 +106,9 @@ uint64_t StorageHarness::CommandCount(CommandKind kind) const {
                                {{"type", CommandKindName(kind)}});
 }
 
-core::base::TimeStamp Ts(uint64_t value) { return core::base::TimeStamp(value); }
+core::base::TimeStamp Ts(uint64_t value) {
+  return core::base::TimeStamp(value);
+}
 
 core::base::TimeStamp TsAt(uint64_t ms, uint64_t logical) {
   return core::base::TimeStamp::Compose(ms, logical);
@@ -131,12 +138,12 @@ Prewrite PrewriteOf(const std::vector<std::string>& keys, uint64_t start_ts) {
 PrewriteResult MustPrewrite(StorageHarness& h, const Prewrite& cmd, Loc loc) {
   auto result = h.storage().Execute(h.ctx(), cmd);
   if (!result.ok()) {
-    HARNESS_FAIL_AT(loc) << "prewrite failed: " << ErrorToString(result.error());
+    HARNESS_FAIL_AT(loc) << "prewrite failed: "
+                         << ErrorToString(result.error());
     return {};
   }
   if (!result->locks.empty()) {
-    HARNESS_FAIL_AT(loc) << "prewrite met " << result->locks.size()
-                         << " locks";
+    HARNESS_FAIL_AT(loc) << "prewrite met " << result->locks.size() << " locks";
   }
   return *result;
 }
@@ -219,10 +226,9 @@ void ExpectIdle(StorageHarness& h, Loc loc) {
   if (scheduler.latch_entry_count() != 0 || h.cm().memory_lock_count() != 0 ||
       scheduler.running_write_count() != 0 ||
       scheduler.pending_write_bytes() != 0) {
-    HARNESS_FAIL_AT(loc) << "not idle: "
-                         << scheduler.latch_entry_count() << " latch entries, "
-                         << h.cm().memory_lock_count() << " memory locks, "
-                         << scheduler.running_write_count()
+    HARNESS_FAIL_AT(loc) << "not idle: " << scheduler.latch_entry_count()
+                         << " latch entries, " << h.cm().memory_lock_count()
+                         << " memory locks, " << scheduler.running_write_count()
                          << " running writes";
   }
 }

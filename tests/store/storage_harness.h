@@ -53,6 +53,11 @@ class TestEngine final : public Engine {
   void FailNextSnapshot(EngineError error) {
     snapshot_failures_.push_back(error);
   }
+  // Asked before every write not failed by FailNextWrite: an error fails
+  // it, nothing applied.
+  void SetWriteFault(std::function<std::optional<EngineError>()> fault) {
+    write_fault_ = std::move(fault);
+  }
   uint64_t writes_applied() const { return writes_applied_; }
   LocalEngine& local() { return local_; }
 
@@ -63,6 +68,7 @@ class TestEngine final : public Engine {
   uint64_t writes_applied_ = 0;
   std::deque<EngineError> write_failures_;
   std::deque<EngineError> snapshot_failures_;
+  std::function<std::optional<EngineError>()> write_fault_;
 };
 
 struct HarnessOptions {

@@ -31,10 +31,10 @@ TEST(StorageRawTest, PutGetDeleteBatchAndScan) {
     Storage& s = h.storage();
     ASSERT_TRUE(s.Execute(h.ctx(), RawPut{.key = "a", .value = "1"}).ok());
     EXPECT_EQ(s.Execute(h.ctx(), RawGet{.key = "a"})->value, "1");
-    ASSERT_TRUE(s.Execute(h.ctx(), RawBatchPut{.pairs = {{"b", "2"},
-                                                         {"c", "3"},
-                                                         {"d", "4"}}})
-                    .ok());
+    ASSERT_TRUE(
+        s.Execute(h.ctx(),
+                  RawBatchPut{.pairs = {{"b", "2"}, {"c", "3"}, {"d", "4"}}})
+            .ok());
     ASSERT_TRUE(s.Execute(h.ctx(), RawPut{.cf = core::env::Cf::kWrite,
                                           .key = "a",
                                           .value = "other-cf"})
@@ -51,9 +51,9 @@ TEST(StorageRawTest, PutGetDeleteBatchAndScan) {
     EXPECT_EQ(scan({.start_key = "b", .end_key = "d", .limit = 10}),
               "b=2;c=3;");
     EXPECT_EQ(scan({.limit = 2, .key_only = true}), "a=;b=;");
-    EXPECT_EQ(scan({.start_key = "d", .end_key = "b", .limit = 10,
-                    .reverse = true}),
-              "c=3;b=2;");
+    EXPECT_EQ(
+        scan({.start_key = "d", .end_key = "b", .limit = 10, .reverse = true}),
+        "c=3;b=2;");
     EXPECT_EQ(scan({.limit = 1, .reverse = true}), "d=4;");
     ASSERT_TRUE(s.Execute(h.ctx(), RawDelete{.key = "a"}).ok());
     ASSERT_TRUE(s.Execute(h.ctx(), RawBatchDelete{.keys = {"b"}}).ok());
@@ -62,8 +62,7 @@ TEST(StorageRawTest, PutGetDeleteBatchAndScan) {
         s.Execute(h.ctx(), RawDeleteRange{.start_key = "c", .end_key = "d"})
             .ok());
     EXPECT_EQ(scan({.limit = 10}), "d=4;");
-    EXPECT_EQ(scan({.cf = core::env::Cf::kWrite, .limit = 10}),
-              "a=other-cf;");
+    EXPECT_EQ(scan({.cf = core::env::Cf::kWrite, .limit = 10}), "a=other-cf;");
   });
   EXPECT_EQ(h.CommandCount(CommandKind::kRawScan), 7u);
   ExpectIdle(h);
@@ -73,10 +72,11 @@ TEST(StorageRawTest, TtlExpiresOnTheNodeClock) {
   StorageHarness h;
   h.RunFibre([&] {
     Storage& s = h.storage();
-    ASSERT_TRUE(s.Execute(h.ctx(),
-                          RawPut{.key = "t", .value = "v", .ttl_seconds = 10})
-                    .ok());
-    ASSERT_TRUE(s.Execute(h.ctx(), RawPut{.key = "forever", .value = "f"}).ok());
+    ASSERT_TRUE(
+        s.Execute(h.ctx(), RawPut{.key = "t", .value = "v", .ttl_seconds = 10})
+            .ok());
+    ASSERT_TRUE(
+        s.Execute(h.ctx(), RawPut{.key = "forever", .value = "f"}).ok());
     EXPECT_EQ(s.Execute(h.ctx(), RawGetKeyTtl{.key = "t"})->ttl_seconds, 10u);
     EXPECT_EQ(s.Execute(h.ctx(), RawGetKeyTtl{.key = "forever"})->ttl_seconds,
               0u);
@@ -115,8 +115,8 @@ TEST(StorageRawTest, CompareAndSwapIsAtomicWithPlainWrites) {
   EXPECT_EQ(cas->previous_value, "put");
   h.RunFibre([&] {
     auto swapped = h.storage().Execute(
-        h.ctx(), RawCompareAndSwap{
-                     .key = "k", .previous_value = "put", .value = "new"});
+        h.ctx(),
+        RawCompareAndSwap{.key = "k", .previous_value = "put", .value = "new"});
     ASSERT_TRUE(swapped.ok());
     EXPECT_TRUE(swapped->succeed);
     auto deleted = h.storage().Execute(
@@ -197,8 +197,9 @@ TEST(StorageRawTest, ChecksumMatchesAReferenceComputation) {
       {"a", "1"}, {"b", std::string(300, 'b')}, {"key", "value"}, {"z", ""}};
   h.RunFibre([&] {
     for (const auto& [key, value] : data) {
-      ASSERT_TRUE(
-          h.storage().Execute(h.ctx(), RawPut{.key = key, .value = value}).ok());
+      ASSERT_TRUE(h.storage()
+                      .Execute(h.ctx(), RawPut{.key = key, .value = value})
+                      .ok());
     }
     // Neither another CF nor transactional data counts.
     ASSERT_TRUE(h.storage()

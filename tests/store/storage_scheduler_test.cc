@@ -290,9 +290,8 @@ TEST(StorageSchedulerTest, ServerIsBusyWhenPendingWritesExceedTheLimit) {
   options.storage.scheduler.pending_write_bytes_max = 100;
   StorageHarness h(options);
   h.engine().HoldWrites();
-  h.Spawn("big", [&] {
-    MustPrewritePut(h, "a", std::string(80, 'x'), "a", 10);
-  });
+  h.Spawn("big",
+          [&] { MustPrewritePut(h, "a", std::string(80, 'x'), "a", 10); });
   h.Run();
   h.RunFibre([&] {
     auto busy = h.storage().Execute(
@@ -346,21 +345,22 @@ TEST(StorageSchedulerTest, RegionErrorsCarryTheirData) {
     stale.route.region_epoch.version = 0;
     auto epoch = h.storage().Execute(stale, Get{"c", Ts(20)});
     ASSERT_FALSE(epoch.ok());
-    const EpochNotMatch* not_match = RegionErrorAs<EpochNotMatch>(epoch.error());
+    const EpochNotMatch* not_match =
+        RegionErrorAs<EpochNotMatch>(epoch.error());
     ASSERT_NE(not_match, nullptr);
     ASSERT_EQ(not_match->current_regions.size(), 1u);
     EXPECT_EQ(not_match->current_regions[0].epoch.version, 1u);
     Context elsewhere = h.ctx();
     elsewhere.route.region_id = 9;
-    EXPECT_NE(RegionErrorAs<RegionNotFound>(
-                  h.storage().Execute(elsewhere, PrewriteOf({"c"}, 30)).error()),
-              nullptr);
+    EXPECT_NE(
+        RegionErrorAs<RegionNotFound>(
+            h.storage().Execute(elsewhere, PrewriteOf({"c"}, 30)).error()),
+        nullptr);
     Context other_store = h.ctx();
     other_store.route.peer.store_id = 3;
-    EXPECT_NE(
-        RegionErrorAs<StoreNotMatch>(
-            h.storage().Execute(other_store, RawPut{.key = "c"}).error()),
-        nullptr);
+    EXPECT_NE(RegionErrorAs<StoreNotMatch>(
+                  h.storage().Execute(other_store, RawPut{.key = "c"}).error()),
+              nullptr);
   });
   ExpectIdle(h);
 }
@@ -392,26 +392,28 @@ TEST(StorageSchedulerTest, BadInputIsATypedErrorAndLeavesNothingBehind) {
         h.storage().Execute(h.ctx(), BatchRollback{{"k"}, Ts(0)}).error()));
     EXPECT_TRUE(invalid(
         h.storage().Execute(h.ctx(), Cleanup{big_key, Ts(5), Ts(0)}).error()));
-    EXPECT_TRUE(invalid(
-        h.storage().Execute(h.ctx(), ResolveLock{{{Ts(5), Ts(5)}}, {}}).error()));
-    EXPECT_TRUE(invalid(
-        h.storage().Execute(h.ctx(), DeleteRange{"d", "a"}).error()));
+    EXPECT_TRUE(invalid(h.storage()
+                            .Execute(h.ctx(), ResolveLock{{{Ts(5), Ts(5)}}, {}})
+                            .error()));
+    EXPECT_TRUE(
+        invalid(h.storage().Execute(h.ctx(), DeleteRange{"d", "a"}).error()));
     EXPECT_TRUE(invalid(
         h.storage().Execute(h.ctx(), Scan{big_key, "", Ts(5)}).error()));
+    EXPECT_TRUE(
+        invalid(h.storage().Execute(h.ctx(), RawPut{.key = big_key}).error()));
+    EXPECT_TRUE(
+        invalid(h.storage().Execute(h.ctx(), RawPut{.key = ""}).error()));
+    EXPECT_TRUE(
+        invalid(h.storage()
+                    .Execute(h.ctx(), RawPut{.key = "k", .value = big_value})
+                    .error()));
     EXPECT_TRUE(invalid(
-        h.storage().Execute(h.ctx(), RawPut{.key = big_key}).error()));
-    EXPECT_TRUE(invalid(
-        h.storage().Execute(h.ctx(), RawPut{.key = ""}).error()));
+        h.storage()
+            .Execute(h.ctx(), RawPut{.cf = core::env::Cf::kRaft, .key = "k"})
+            .error()));
     EXPECT_TRUE(invalid(h.storage()
-                            .Execute(h.ctx(), RawPut{.key = "k",
-                                                     .value = big_value})
+                            .Execute(h.ctx(), RawDeleteRange{.start_key = "a"})
                             .error()));
-    EXPECT_TRUE(invalid(h.storage()
-                            .Execute(h.ctx(), RawPut{.cf = core::env::Cf::kRaft,
-                                                     .key = "k"})
-                            .error()));
-    EXPECT_TRUE(invalid(
-        h.storage().Execute(h.ctx(), RawDeleteRange{.start_key = "a"}).error()));
     ExpectIdle(h);
     MustGetNone(h, "k", 100);
   });

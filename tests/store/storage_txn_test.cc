@@ -11,8 +11,8 @@ namespace store::storage::testing {
 namespace {
 
 using core::mvcc::AlreadyExist;
-using core::mvcc::CommitTsExpired;
 using core::mvcc::Committed;
+using core::mvcc::CommitTsExpired;
 using core::mvcc::KeyIsLocked;
 using core::mvcc::TxnLockNotFound;
 using core::mvcc::TxnNotFound;
@@ -35,7 +35,8 @@ TEST(StorageTxnTest, PrewriteBlocksReadsUntilCommitted) {
     MustGet(h, "a", 10, "v");
     MustGetNone(h, "a", 9);
     // c is still locked: batch get reports it per pair, scan too.
-    auto batch = h.storage().Execute(h.ctx(), BatchGet{{"a", "c", "z"}, Ts(11)});
+    auto batch =
+        h.storage().Execute(h.ctx(), BatchGet{{"a", "c", "z"}, Ts(11)});
     ASSERT_TRUE(batch.ok());
     ASSERT_EQ(batch->pairs.size(), 2u);
     EXPECT_EQ(batch->pairs[0].value, "v");
@@ -69,8 +70,7 @@ TEST(StorageTxnTest, ScanForwardReverseLimitKeyOnly) {
     EXPECT_EQ(keys(Scan{"b", "d", Ts(10)}), "bvcv");
     EXPECT_EQ(keys(Scan{"b", "", Ts(10), 2}), "bvcv");
     EXPECT_EQ(keys(Scan{"", "", Ts(10), 0, /*key_only=*/true}), "abcd");
-    EXPECT_EQ(keys(Scan{"d", "b", Ts(10), 0, false, /*reverse=*/true}),
-              "cvbv");
+    EXPECT_EQ(keys(Scan{"d", "b", Ts(10), 0, false, /*reverse=*/true}), "cvbv");
     EXPECT_EQ(keys(Scan{"", "", Ts(10), 3, false, true}), "dvcvbv");
     EXPECT_EQ(keys(Scan{"", "", Ts(5)}), "");
   });
@@ -150,8 +150,8 @@ TEST(StorageTxnTest, CleanupChecksTtlAndRefusesCommitted) {
     prewrite.lock_ttl = 50;
     MustPrewrite(h, prewrite);
     // Alive at 120 ms (100 + 50 > 120).
-    auto alive = h.storage().Execute(h.ctx(),
-                                     Cleanup{"k", TsAt(100), TsAt(120)});
+    auto alive =
+        h.storage().Execute(h.ctx(), Cleanup{"k", TsAt(100), TsAt(120)});
     ASSERT_FALSE(alive.ok());
     EXPECT_NE(KeyErrorAs<KeyIsLocked>(alive.error()), nullptr);
     // Expired at 151 ms: rolled back.
@@ -170,8 +170,7 @@ TEST(StorageTxnTest, CleanupChecksTtlAndRefusesCommitted) {
         h.storage().Execute(h.ctx(), Cleanup{"c", TsAt(300), Ts(0)});
     ASSERT_FALSE(committed.ok());
     ASSERT_NE(KeyErrorAs<Committed>(committed.error()), nullptr);
-    EXPECT_EQ(KeyErrorAs<Committed>(committed.error())->commit_ts,
-              TsAt(301));
+    EXPECT_EQ(KeyErrorAs<Committed>(committed.error())->commit_ts, TsAt(301));
   });
   ExpectIdle(h);
 }
@@ -190,8 +189,7 @@ TEST(StorageTxnTest, BatchRollbackRollsBackAndRefusesCommitted) {
         h.storage().Execute(h.ctx(), BatchRollback{{"a", "x"}, Ts(10)}).ok());
     MustPrewrite(h, PrewriteOf({"c"}, 30));
     MustCommit(h, {"c"}, 30, 31);
-    auto committed =
-        h.storage().Execute(h.ctx(), BatchRollback{{"c"}, Ts(30)});
+    auto committed = h.storage().Execute(h.ctx(), BatchRollback{{"c"}, Ts(30)});
     ASSERT_FALSE(committed.ok());
     EXPECT_NE(KeyErrorAs<Committed>(committed.error()), nullptr);
   });
@@ -389,9 +387,10 @@ TEST(StorageTxnTest, PessimisticLockPrewriteCommitAndRollback) {
     ASSERT_FALSE(blocked.ok());
     EXPECT_NE(KeyErrorAs<KeyIsLocked>(blocked.error()), nullptr);
     // Pessimistic rollback of n, then prewrite and commit k.
-    ASSERT_TRUE(h.storage()
-                    .Execute(h.ctx(), PessimisticRollback{{"n"}, Ts(10), Ts(10)})
-                    .ok());
+    ASSERT_TRUE(
+        h.storage()
+            .Execute(h.ctx(), PessimisticRollback{{"n"}, Ts(10), Ts(10)})
+            .ok());
     Prewrite prewrite;
     prewrite.mutations = {Put("k", "new")};
     prewrite.primary = "k";
@@ -454,7 +453,8 @@ TEST(StorageTxnTest, DeleteRangeRemovesVersionsAndLocks) {
     MustPrewrite(h, PrewriteOf({"a", "b", "c", "d"}, 10));
     MustCommit(h, {"a", "b", "c", "d"}, 10, 11);
     MustPrewritePut(h, "c", std::string(300, 'l'), "c", 20);  // long value
-    ASSERT_TRUE(h.storage().Execute(h.ctx(), RawPut{.key = "b", .value = "raw"}).ok());
+    ASSERT_TRUE(
+        h.storage().Execute(h.ctx(), RawPut{.key = "b", .value = "raw"}).ok());
     ASSERT_TRUE(h.storage().Execute(h.ctx(), DeleteRange{"b", "d"}).ok());
     MustGet(h, "a", 30, "v");
     MustGetNone(h, "b", 30);
