@@ -20,6 +20,9 @@ class MemoryMetrics::MemoryHistogram final : public Histogram {
   HistogramValue value;
 };
 
+MemoryMetrics::MemoryMetrics() = default;
+MemoryMetrics::~MemoryMetrics() = default;
+
 Counter& MemoryMetrics::GetCounter(std::string_view name,
                                    const Labels& labels) {
   auto& slot = counters_[SeriesKey(std::string(name), labels)];

@@ -44,6 +44,11 @@ struct HistogramValue {
 
 class MemoryMetrics final : public Metrics {
  public:
+  MemoryMetrics();
+  ~MemoryMetrics() override;
+  MemoryMetrics(const MemoryMetrics&) = delete;
+  MemoryMetrics& operator=(const MemoryMetrics&) = delete;
+
   Counter& GetCounter(std::string_view name, const Labels& labels) override;
   Histogram& GetHistogram(std::string_view name, const Labels& labels) override;
 

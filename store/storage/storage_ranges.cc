@@ -141,8 +141,8 @@ Result<size_t> Storage::ResolveLockBatch(const Context& ctx,
       });
   if (!found.ok()) return core::base::MakeErr(std::move(found).error());
   if (found->empty()) return size_t{0};
-  *next = TakeNextBatchStart(*found, limit);
-  return ResolveKeys(scheduler_, ctx, cmd.txn_status, *std::move(found));
+  *next = TakeNextBatchStart(found.value(), limit);
+  return ResolveKeys(scheduler_, ctx, cmd.txn_status, std::move(found).value());
 }
 
 Result<ResolveLockResult> Storage::Execute(const Context& ctx,
@@ -182,9 +182,9 @@ Result<GcResult> Storage::GcBatch(const Context& ctx, const Gc& cmd,
       });
   if (!found.ok()) return core::base::MakeErr(std::move(found).error());
   if (found->empty()) return GcResult{};
-  *next = TakeNextBatchStart(*found, limit);
+  *next = TakeNextBatchStart(found.value(), limit);
   WriteSpec spec;
-  spec.keys = *std::move(found);
+  spec.keys = std::move(found).value();
   return scheduler_.RunWrite<GcResult>(ctx, spec, [&](WriteScope& scope) {
     return RunTxnAction<GcResult>(
         scope, cmd.safe_point,

@@ -246,7 +246,7 @@ Result<RawChecksumResult> Storage::Execute(const Context& ctx,
           if (!bounded.ok()) {
             return core::base::MakeErr(std::move(bounded).error());
           }
-          ranges.push_back(*std::move(bounded));
+          ranges.push_back(std::move(bounded).value());
         }
         auto sum = raw_.Checksum(*snapshot.snapshot, core::env::Cf::kDefault,
                                  ranges, now);

@@ -131,7 +131,7 @@ Result<ScanResult> Storage::Execute(const Context& ctx, const Scan& cmd) {
         MvccReader reader = internal::TxnReader(snapshot);
         auto pairs = core::txn::TxnScan(cm_, reader, bounded);
         if (!pairs.ok()) return KeyErr(std::move(pairs).error());
-        return ScanResult{*std::move(pairs)};
+        return ScanResult{std::move(pairs).value()};
       });
 }
 
@@ -169,8 +169,8 @@ Result<ScanLockResult> Storage::Execute(const Context& ctx,
         args.limit = cmd.limit;
         auto persisted = core::txn::actions::ScanLock(reader, args);
         if (!persisted.ok()) return KeyErr(std::move(persisted).error());
-        return ScanLockResult{
-            MergeLocks(*std::move(persisted), std::move(in_memory), cmd.limit)};
+        return ScanLockResult{MergeLocks(std::move(persisted).value(),
+                                         std::move(in_memory), cmd.limit)};
       });
 }
 

@@ -85,9 +85,9 @@ void StorageModel::ApplyCommit(const std::vector<std::string>& keys,
   for (const std::string& key : keys) {
     auto lock = locks_.find(key);
     if (lock == locks_.end() || lock->second.start_ts != start_ts) continue;
-    records_[key][commit_ts] = Record{
-        lock->second.is_delete ? RecordType::kDelete : RecordType::kPut,
-        start_ts, lock->second.value};
+    records_[key][commit_ts] =
+        Record{lock->second.is_delete ? RecordType::kDelete : RecordType::kPut,
+               start_ts, lock->second.value};
     locks_.erase(lock);
   }
 }
@@ -118,9 +118,8 @@ void StorageModel::ApplyRollback(const std::vector<std::string>& keys,
   }
 }
 
-Kind StorageModel::CheckTxnStatus(const std::string& primary,
-                                  TimeStamp lock_ts, TimeStamp now,
-                                  bool apply) {
+Kind StorageModel::CheckTxnStatus(const std::string& primary, TimeStamp lock_ts,
+                                  TimeStamp now, bool apply) {
   auto lock = locks_.find(primary);
   if (lock != locks_.end() && lock->second.start_ts == lock_ts) {
     // Expired iff lock.ts.physical + ttl < current_ts.physical.

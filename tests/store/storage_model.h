@@ -68,9 +68,9 @@ class StorageModel {
                       TimeStamp start_ts) const;
   void ApplyRollback(const std::vector<std::string>& keys, TimeStamp start_ts);
   // CheckTxnStatus with rollback_if_not_exist, caller = current = now.
-  core::txn::actions::TxnStatus::Kind CheckTxnStatus(
-      const std::string& primary, TimeStamp lock_ts, TimeStamp now,
-      bool apply);
+  core::txn::actions::TxnStatus::Kind CheckTxnStatus(const std::string& primary,
+                                                     TimeStamp lock_ts,
+                                                     TimeStamp now, bool apply);
   void DeleteRange(const std::string& start, const std::string& end);
 
   Read Get(const std::string& key, TimeStamp read_ts) const;

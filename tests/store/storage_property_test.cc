@@ -79,7 +79,7 @@ struct World {
   StorageModel model;
   uint64_t tso = 0;
   uint64_t next_value = 0;
-  std::map<int, PendingTxn> pending;           // by fibre
+  std::map<int, PendingTxn> pending;  // by fibre
   std::map<TimeStamp, std::set<std::string>> in_flight_memory_locks;
   std::ostringstream log;
   int injected = 0, conflicts = 0, cts_rollbacks = 0;
@@ -134,7 +134,8 @@ void RunRaw(World& w, const Intent& intent) {
     }
     case Op::kRawPut: {
       const std::string value = w.Value();
-      auto put = h.storage().Execute(h.ctx(), RawPut{.key = key, .value = value});
+      auto put =
+          h.storage().Execute(h.ctx(), RawPut{.key = key, .value = value});
       if (!put.ok()) RC_ASSERT(Injected(put.error()));
       if (put.ok()) w.model.RawPut(key, value);
       return;
@@ -160,9 +161,9 @@ void RunRaw(World& w, const Intent& intent) {
   }
   // CAS: expect the current value half the time, a stale guess otherwise.
   std::optional<std::string> expected =
-      intent.b % 2 == 0 ? w.model.RawGet(key)
-                        : std::optional<std::string>(
-                              "v" + std::to_string(intent.b % 8));
+      intent.b % 2 == 0
+          ? w.model.RawGet(key)
+          : std::optional<std::string>("v" + std::to_string(intent.b % 8));
   std::optional<std::string> value;
   if (intent.c % 4 != 0) value = w.Value();
   auto cas = h.storage().Execute(
@@ -196,8 +197,8 @@ void CheckRead(World& w, const std::string& key, const StorageModel::Read& want,
   const auto* want_value = std::get_if<std::optional<std::string>>(&want);
   RC_ASSERT(want_value != nullptr);
   if (*want_value != value) {
-    RC_FAIL("read " + key + " = " + value.value_or("<none>") +
-            ", model says " + want_value->value_or("<none>"));
+    RC_FAIL("read " + key + " = " + value.value_or("<none>") + ", model says " +
+            want_value->value_or("<none>"));
   }
 }
 
@@ -244,7 +245,8 @@ void Prewrite2pcOr1pc(World& w, int fibre, const Intent& intent) {
   const std::string& second = kKeys[(intent.b / 2) % kKeys.size()];
   if (intent.b % 2 == 0 && second != keys[0]) keys.push_back(second);
   for (const std::string& key : keys) {
-    cmd.mutations.push_back(intent.c % 5 == 0 ? Delete(key) : Put(key, w.Value()));
+    cmd.mutations.push_back(intent.c % 5 == 0 ? Delete(key)
+                                              : Put(key, w.Value()));
   }
   cmd.primary = keys[0];
   cmd.lock_ttl = intent.c % 2 == 0 ? 0 : 1'000'000;
@@ -308,7 +310,8 @@ void FinishTxn(World& w, int fibre, bool commit) {
               nullptr);
     RC_ASSERT(!expect_ok);
   }
-  auto rolled = h.storage().Execute(h.ctx(), BatchRollback{txn.keys, txn.start_ts});
+  auto rolled =
+      h.storage().Execute(h.ctx(), BatchRollback{txn.keys, txn.start_ts});
   const bool expect_ok = w.model.ExpectRollback(txn.keys, txn.start_ts);
   if (!rolled.ok()) {
     if (Injected(rolled.error())) {
@@ -340,13 +343,12 @@ void CheckOthersTxn(World& w, int fibre, const Intent& intent) {
     ++w.injected;
     return;
   }
-  const Kind expected = w.model.CheckTxnStatus(
-      txn.keys[0], txn.start_ts, cmd.current_ts, /*apply=*/true);
+  const Kind expected = w.model.CheckTxnStatus(txn.keys[0], txn.start_ts,
+                                               cmd.current_ts, /*apply=*/true);
   if (status->kind != expected) {
     RC_FAIL(std::string("check_txn_status: ") +
             core::txn::actions::TxnStatusKindName(status->kind) +
-            ", model says " +
-            core::txn::actions::TxnStatusKindName(expected));
+            ", model says " + core::txn::actions::TxnStatusKindName(expected));
   }
   if (expected == Kind::kTtlExpire) ++w.cts_rollbacks;
 }
@@ -444,9 +446,8 @@ RC_GTEST_PROP_N(StorageProperty, ConcurrentCommandsAgreeWithASequentialModel,
   uint64_t latch_waits = 0;
   for (int round = 0; round < rounds; ++round) {
     for (int f = 0; f < fibres; ++f) {
-      const auto script =
-          *rc::gen::container<std::vector<Intent>>(
-              *rc::gen::inRange(1, 9), GenIntent());
+      const auto script = *rc::gen::container<std::vector<Intent>>(
+          *rc::gen::inRange(1, 9), GenIntent());
       h.Spawn("client", failures.Guard([&w, f, script] {
         for (const Intent& intent : script) RunIntent(w, f, intent);
         // Leave no transaction open across a round.
@@ -461,8 +462,7 @@ RC_GTEST_PROP_N(StorageProperty, ConcurrentCommandsAgreeWithASequentialModel,
         [&] { RunRangeCommand(w, range, range / 4, range / 16); }));
     failures.Rethrow();
   }
-  latch_waits =
-      h.metrics().CounterValue("tikv_scheduler_latch_wait_total", {});
+  latch_waits = h.metrics().CounterValue("tikv_scheduler_latch_wait_total", {});
   RC_CLASSIFY(latch_waits > 0, "latch waits");
   RC_CLASSIFY(w.injected > 0, "injected failures");
   RC_CLASSIFY(w.conflicts > 0, "write conflicts");
