@@ -14,6 +14,12 @@ namespace {
 
 using core::env::Cf;
 
+SnapContext Snap(const RequestRoute& route) {
+  SnapContext ctx;
+  ctx.route = route;
+  return ctx;
+}
+
 template <typename T>
 RegionError RegionErrorOf(const EngineResult<T>& result) {
   EXPECT_FALSE(result.ok());
@@ -31,14 +37,14 @@ TEST(LocalEngineTest, ServesItsRegionAndRefusesEverythingElse) {
   core::env::WriteBatch batch;
   batch.Put(Cf::kDefault, "k", "v");
   ASSERT_TRUE(engine.Write(WriteContext{route}, batch).ok());
-  auto snapshot = engine.Snapshot(SnapContext{route});
+  auto snapshot = engine.Snapshot(Snap(route));
   ASSERT_TRUE(snapshot.ok());
   EXPECT_EQ(*snapshot->snapshot->Get(Cf::kDefault, "k"), "v");
   EXPECT_EQ(snapshot->region, engine.region());
 
   RequestRoute other = route;
   other.region_id = 2;
-  EXPECT_EQ(RegionErrorOf(engine.Snapshot(SnapContext{other})),
+  EXPECT_EQ(RegionErrorOf(engine.Snapshot(Snap(other))),
             RegionError(RegionNotFound{2}));
   other = route;
   other.peer.store_id = 9;
@@ -46,19 +52,19 @@ TEST(LocalEngineTest, ServesItsRegionAndRefusesEverythingElse) {
             RegionError(StoreNotMatch{9, 1}));
   other = route;
   other.peer.id = 5;
-  EXPECT_EQ(RegionErrorOf(engine.Snapshot(SnapContext{other})),
+  EXPECT_EQ(RegionErrorOf(engine.Snapshot(Snap(other))),
             RegionError(MismatchPeerId{5, 1}));
   // conf_ver is not compared for normal requests; version is.
   other = route;
   other.region_epoch.conf_ver = 7;
-  EXPECT_TRUE(engine.Snapshot(SnapContext{other}).ok());
+  EXPECT_TRUE(engine.Snapshot(Snap(other)).ok());
   other.region_epoch.version = 0;
   EXPECT_EQ(RegionErrorOf(engine.Write(WriteContext{other}, batch)),
             RegionError(EpochNotMatch{{engine.region()}}));
   // A zero peer is not checked (a client that does not know it).
   other = route;
   other.peer = Peer{};
-  EXPECT_TRUE(engine.Snapshot(SnapContext{other}).ok());
+  EXPECT_TRUE(engine.Snapshot(Snap(other)).ok());
 }
 
 TEST(LocalEngineTest, AnEpochMovedBySetRegionFailsOldRequests) {
@@ -69,9 +75,9 @@ TEST(LocalEngineTest, AnEpochMovedBySetRegionFailsOldRequests) {
   split.end_key = "m";
   split.epoch.version = 2;
   engine.SetRegion(split);
-  EXPECT_EQ(RegionErrorOf(engine.Snapshot(SnapContext{before})),
+  EXPECT_EQ(RegionErrorOf(engine.Snapshot(Snap(before))),
             RegionError(EpochNotMatch{{split}}));
-  auto snapshot = engine.Snapshot(SnapContext{engine.Route()});
+  auto snapshot = engine.Snapshot(Snap(engine.Route()));
   ASSERT_TRUE(snapshot.ok());
   EXPECT_EQ(snapshot->region.end_key, "m");
 }
