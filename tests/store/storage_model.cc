@@ -181,4 +181,18 @@ void StorageModel::ObserveRead(TimeStamp read_ts) {
   if (read_ts > max_read_ts_) max_read_ts_ = read_ts;
 }
 
+void StorageModel::ObserveValueRead(const std::string& key, TimeStamp read_ts) {
+  TimeStamp& seen = value_read_ts_[key];
+  if (read_ts > seen) seen = read_ts;
+}
+
+bool StorageModel::CommitAboveValueReads(const std::vector<std::string>& keys,
+                                         TimeStamp commit_ts) const {
+  for (const std::string& key : keys) {
+    auto it = value_read_ts_.find(key);
+    if (it != value_read_ts_.end() && commit_ts <= it->second) return false;
+  }
+  return true;
+}
+
 }  // namespace store::storage::testing

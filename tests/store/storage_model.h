@@ -78,6 +78,15 @@ class StorageModel {
   std::vector<std::pair<std::string, Read>> Scan(TimeStamp read_ts) const;
   // SI reads raise the store's max_ts: a 1PC commit must land above it.
   void ObserveRead(TimeStamp read_ts);
+  // A read that returned a value (or its absence) for `key` at read_ts. No
+  // later commit of `key` may land at or below it: the read would have
+  // missed it (Invariant AsyncCommitTsAboveReads; for 2PC, the lock blocks
+  // such reads).
+  void ObserveValueRead(const std::string& key, TimeStamp read_ts);
+  // Whether commits of `keys` at commit_ts are above every value read of
+  // them served so far.
+  bool CommitAboveValueReads(const std::vector<std::string>& keys,
+                             TimeStamp commit_ts) const;
   TimeStamp max_read_ts() const { return max_read_ts_; }
   const std::map<std::string, Lock>& locks() const { return locks_; }
 
@@ -90,6 +99,7 @@ class StorageModel {
   // key -> commit_ts -> record.
   std::map<std::string, std::map<TimeStamp, Record>> records_;
   TimeStamp max_read_ts_;
+  std::map<std::string, TimeStamp> value_read_ts_;
 };
 
 }  // namespace store::storage::testing
