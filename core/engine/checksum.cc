@@ -33,6 +33,24 @@ struct Crc32cTable {
 
 constexpr Crc32cTable kCrc32cTable;
 
+constexpr uint64_t kCrc64EcmaPolynomialReflected = 0xc96c5795d7870f42ULL;
+
+struct Crc64Table {
+  uint64_t entries[256];
+  constexpr Crc64Table() : entries() {
+    for (uint64_t i = 0; i < 256; ++i) {
+      uint64_t crc = i;
+      for (int bit = 0; bit < 8; ++bit) {
+        crc = (crc & 1) != 0 ? (crc >> 1) ^ kCrc64EcmaPolynomialReflected
+                             : crc >> 1;
+      }
+      entries[i] = crc;
+    }
+  }
+};
+
+constexpr Crc64Table kCrc64Table;
+
 }  // namespace
 
 uint32_t Crc32c(std::string_view bytes) {
@@ -42,6 +60,15 @@ uint32_t Crc32c(std::string_view bytes) {
           (crc >> 8);
   }
   return crc ^ 0xffffffffu;
+}
+
+uint64_t Crc64Ecma(std::string_view bytes, uint64_t crc) {
+  crc = ~crc;
+  for (const char c : bytes) {
+    crc = kCrc64Table.entries[(crc ^ static_cast<uint8_t>(c)) & 0xff] ^
+          (crc >> 8);
+  }
+  return ~crc;
 }
 
 uint64_t EntryChecksum(std::string_view bytes, uint64_t seed) {

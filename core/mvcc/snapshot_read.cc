@@ -112,6 +112,7 @@ Outcome CheckLockForRead(const Lock& lock, BytesView raw_key,
   // Known bug: reads never wait for pending writers.
   return base::Unit{};
 #endif
+  if (options.isolation_level == IsolationLevel::kRc) return base::Unit{};
   if (lock.ts > read_ts) return base::Unit{};
   if (lock.lock_type == LockType::kLock ||
       lock.lock_type == LockType::kPessimistic ||

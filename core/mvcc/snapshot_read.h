@@ -5,6 +5,7 @@
 // src/storage/mvcc/reader/point_getter.rs, scanner/{forward,backward}.rs.
 //
 // A lock blocks a read at read_ts (KeyIsLocked) only when all hold:
+//   the read is under snapshot isolation (RC reads ignore locks);
 //   lock.ts <= read_ts;
 //   the lock is a Put or Delete lock (Lock-type and pessimistic locks never
 //     block reads: they do not change the value);
@@ -33,10 +34,17 @@
 
 namespace core::mvcc {
 
+// kvrpcpb.IsolationLevel. Under read committed (RC) a read never meets a
+// lock: it returns the newest committed version at its ts and ignores
+// pending writers (Ref: tikv src/storage/mvcc/reader/point_getter.rs,
+// IsolationLevel::Rc skips the lock check).
+enum class IsolationLevel { kSi, kRc };
+
 struct ReadOptions {
   // start_ts of transactions whose locks the client knows to be resolved
   // (kvrpcpb.Context.resolved_locks).
   std::set<base::TimeStamp> bypass_locks;
+  IsolationLevel isolation_level = IsolationLevel::kSi;
 };
 
 // Outcome::ok() when `lock` does not block a read of `raw_key` at read_ts;

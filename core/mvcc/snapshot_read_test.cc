@@ -124,6 +124,24 @@ TEST(PointGetTest, LockVisibilityRules) {
   EXPECT_EQ(ValueOf(f.Get("k", base::TimeStamp::Max().value())), "old");
 }
 
+// Ref: tikv point_getter.rs test_point_get_check_rc_ts (RC ignores locks).
+TEST(PointGetTest, ReadCommittedIgnoresLocks) {
+  ReadFixture f;
+  f.PutVersion("k", 1, 2, WriteType::kPut, "old");
+  f.PutLock("k", MakeLock(LockType::kPut, "k", 10));
+  ReadOptions rc;
+  rc.isolation_level = IsolationLevel::kRc;
+  EXPECT_FALSE(f.Get("k", 20).ok());
+  EXPECT_EQ(ValueOf(f.Get("k", 20, rc)), "old");
+  ScanOptions scan;
+  scan.read_ts = base::TimeStamp(20);
+  scan.read_options = rc;
+  auto pairs = f.DoScan(scan);
+  ASSERT_TRUE(pairs.ok());
+  ASSERT_EQ(pairs->size(), 1u);
+  EXPECT_EQ((*pairs)[0], (KvPair{"k", "old", std::nullopt}));
+}
+
 TEST(PointGetTest, LockAndPessimisticLocksNeverBlock) {
   ReadFixture f;
   f.PutVersion("a", 1, 2, WriteType::kPut, "va");

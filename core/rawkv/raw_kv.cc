@@ -6,7 +6,7 @@
 #include "core/base/bytes.h"
 #include "core/base/check.h"
 #include "core/base/status_macros.h"
-#include "core/rawkv/raw_value.h"
+#include "core/engine/checksum.h"
 
 namespace core::rawkv {
 namespace {
@@ -125,9 +125,7 @@ env::IteratorOptions RawKv::ScanBounds(const ScanRequest& request) const {
   return bounds;
 }
 
-absl::StatusOr<std::vector<KvPair>> RawKv::Scan(
-    const env::Snapshot& snapshot, const ScanRequest& request,
-    uint64_t now_unix_seconds) const {
+absl::Status RawKv::CheckScan(const ScanRequest& request) const {
   RETURN_IF_ERROR(CheckCf(request.cf));
   for (const std::string* key : {&request.start_key, &request.end_key}) {
     if (key->size() > options_.max_key_bytes) {
@@ -143,27 +141,68 @@ absl::StatusOr<std::vector<KvPair>> RawKv::Scan(
     return Invalid(request.reverse ? "reverse scan needs end_key <= start_key"
                                    : "scan needs start_key <= end_key");
   }
-  std::vector<KvPair> out;
-  if (request.limit == 0) return out;
+  return absl::OkStatus();
+}
+
+absl::Status RawKv::ForEachLive(
+    const env::Snapshot& snapshot, const ScanRequest& request,
+    uint64_t now_unix_seconds,
+    const std::function<bool(std::string_view, RawValue&)>& visit) const {
   auto it = snapshot.NewIterator(request.cf, ScanBounds(request));
   if (request.reverse) {
     it->SeekToLast();
   } else {
     it->SeekToFirst();
   }
-  for (; it->Valid() && out.size() < request.limit;
-       request.reverse ? it->Prev() : it->Next()) {
+  for (; it->Valid(); request.reverse ? it->Prev() : it->Next()) {
     ASSIGN_OR_RETURN(RawValue value, DecodeRawValue(it->value()));
     if (value.IsExpired(now_unix_seconds)) continue;
     std::string_view key = it->key();
     CHECK(key.starts_with(options_.key_prefix)) << "scan left the raw space";
     key.remove_prefix(options_.key_prefix.size());
-    out.push_back({std::string(key), request.key_only
-                                         ? std::string()
-                                         : std::move(value.user_value)});
+    if (!visit(key, value)) break;
   }
-  RETURN_IF_ERROR(it->status());
+  return it->status();
+}
+
+absl::StatusOr<std::vector<KvPair>> RawKv::Scan(
+    const env::Snapshot& snapshot, const ScanRequest& request,
+    uint64_t now_unix_seconds) const {
+  RETURN_IF_ERROR(CheckScan(request));
+  std::vector<KvPair> out;
+  if (request.limit == 0) return out;
+  RETURN_IF_ERROR(ForEachLive(
+      snapshot, request, now_unix_seconds,
+      [&](std::string_view key, RawValue& value) {
+        out.push_back({std::string(key), request.key_only
+                                             ? std::string()
+                                             : std::move(value.user_value)});
+        return out.size() < request.limit;
+      }));
   return out;
+}
+
+absl::StatusOr<ChecksumResult> RawKv::Checksum(
+    const env::Snapshot& snapshot, env::Cf cf,
+    const std::vector<KeyRange>& ranges, uint64_t now_unix_seconds) const {
+  ChecksumResult result;
+  for (const KeyRange& range : ranges) {
+    ScanRequest request;
+    request.cf = cf;
+    request.start_key = range.start_key;
+    request.end_key = range.end_key;
+    RETURN_IF_ERROR(CheckScan(request));
+    RETURN_IF_ERROR(ForEachLive(snapshot, request, now_unix_seconds,
+                                [&](std::string_view key, RawValue& value) {
+                                  result.checksum ^= engine::Crc64Ecma(
+                                      value.user_value, engine::Crc64Ecma(key));
+                                  ++result.total_kvs;
+                                  result.total_bytes +=
+                                      key.size() + value.user_value.size();
+                                  return true;
+                                }));
+  }
+  return result;
 }
 
 absl::StatusOr<std::optional<uint64_t>> RawKv::GetKeyTtl(

@@ -46,6 +46,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/env/engine.h"
+#include "core/rawkv/raw_value.h"
 
 namespace core::rawkv {
 
@@ -113,6 +115,21 @@ struct CasRequest {
   uint64_t ttl_seconds = 0;
 };
 
+// [start_key, end_key); an empty end_key is unbounded.
+struct KeyRange {
+  std::string start_key = {};
+  std::string end_key = {};
+};
+
+// RawChecksum with TiKV's Crc64_Xor algorithm.
+struct ChecksumResult {
+  uint64_t checksum = 0;
+  uint64_t total_kvs = 0;
+  // Key plus value bytes.
+  uint64_t total_bytes = 0;
+  bool operator==(const ChecksumResult&) const = default;
+};
+
 struct CasResult {
   bool succeeded = false;
   // The value before the operation (nullopt: absent or expired).
@@ -143,6 +160,17 @@ class RawKv {
   absl::StatusOr<std::optional<uint64_t>> GetKeyTtl(
       const env::Snapshot& snapshot, env::Cf cf, std::string_view key,
       uint64_t now_unix_seconds) const;
+
+  // RawChecksum: over every live pair of `cf` in each range (a pair in two
+  // ranges counts twice, as in TiKV), the xor of CRC-64/XZ(key + value) with
+  // a fresh digest per pair, the pair count and their key plus value bytes.
+  // Keys and values as a client sees them: no prefix, no expire time.
+  // Ref: tikv src/storage/mod.rs raw_checksum_ranges,
+  // components/tikv_util/src/checksum.rs checksum_crc64_xor.
+  absl::StatusOr<ChecksumResult> Checksum(const env::Snapshot& snapshot,
+                                          env::Cf cf,
+                                          const std::vector<KeyRange>& ranges,
+                                          uint64_t now_unix_seconds) const;
 
   // Writes, appended to `batch` only when the whole request is valid.
   absl::Status Put(const PutRequest& request, uint64_t now_unix_seconds,
@@ -182,6 +210,13 @@ class RawKv {
       const env::Snapshot& snapshot, env::Cf cf, std::string_view key,
       uint64_t now_unix_seconds) const;
   env::IteratorOptions ScanBounds(const ScanRequest& request) const;
+  absl::Status CheckScan(const ScanRequest& request) const;
+  // Calls `visit(user_key, value)` for each live pair the scan covers, in
+  // scan order, until it returns false (request.limit is not applied).
+  absl::Status ForEachLive(
+      const env::Snapshot& snapshot, const ScanRequest& request,
+      uint64_t now_unix_seconds,
+      const std::function<bool(std::string_view, RawValue&)>& visit) const;
 
   RawKvOptions options_;
 };

@@ -80,6 +80,36 @@ TEST(TxnReadTest, ReadRaisesMaxTsThenChecksMemoryLocks) {
   EXPECT_EQ(cm.max_ts(), base::TimeStamp(50));
 }
 
+// Ref: tikv src/storage/mod.rs prepare_snap_ctx: max_ts is raised for
+// every read, the memory locks are checked only under SI.
+TEST(TxnReadTest, PrepareBeforeTheSnapshotAndReadCommitted) {
+  ConcurrencyManager cm;
+  cm.LockKey(Key::FromRaw("k"), PutLock(10, 11));
+  mvcc::ReadOptions si;
+  mvcc::ReadOptions rc;
+  rc.isolation_level = mvcc::IsolationLevel::kRc;
+  EXPECT_TRUE(PrepareKeysRead(cm, {"a", "z"}, base::TimeStamp(30), si).ok());
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(30));
+  auto blocked = PrepareKeysRead(cm, {"a", "k"}, base::TimeStamp(31), si);
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(std::get<mvcc::KeyIsLocked>(blocked.error()).info.key, "k");
+  EXPECT_TRUE(PrepareKeysRead(cm, {"k"}, base::TimeStamp(32), rc).ok());
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(32));
+  mvcc::ScanOptions scan;
+  scan.read_ts = base::TimeStamp(33);
+  EXPECT_FALSE(PrepareRangeRead(cm, scan).ok());
+  scan.read_options = rc;
+  EXPECT_TRUE(PrepareRangeRead(cm, scan).ok());
+  EXPECT_EQ(cm.max_ts(), base::TimeStamp(33));
+  engine::MemEngine engine;
+  mvcc::MvccReader reader(engine.NewSnapshot());
+  EXPECT_TRUE(TxnGet(cm, reader, "k", base::TimeStamp(40), rc).ok());
+  EXPECT_TRUE(TxnScan(cm, reader, scan).ok());
+  auto zero = PrepareKeysRead(cm, {"k"}, base::TimeStamp(0), si);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_TRUE(std::holds_alternative<mvcc::InvalidRequest>(zero.error()));
+}
+
 TEST(TxnReadTest, BadReadsAreInvalidRequests) {
   engine::MemEngine engine;
   ConcurrencyManager cm;

@@ -78,7 +78,27 @@ std::vector<uint64_t> Latches::Release(const LatchLock& lock,
     slot.erase(it);
     if (const auto* next = FrontFor(slot, hash)) wakeup.push_back(next->second);
   }
+  if (!lock.Acquired()) {
+    const uint64_t hash = lock.required_hashes[lock.owned_count];
+    Slot& slot = SlotOf(hash);
+    const auto* front = FrontFor(slot, hash);
+    auto it = std::find(slot.begin(), slot.end(), std::pair(hash, command_id));
+    if (it != slot.end()) {
+      // A woken command is first in line before it takes the latch; its
+      // successor inherits the turn.
+      const bool was_front = &*it == front;
+      slot.erase(it);
+      const auto* next = FrontFor(slot, hash);
+      if (was_front && next != nullptr) wakeup.push_back(next->second);
+    }
+  }
   return wakeup;
+}
+
+size_t Latches::entry_count() const {
+  size_t count = 0;
+  for (const Slot& slot : slots_) count += slot.size();
+  return count;
 }
 
 }  // namespace core::txn

@@ -46,9 +46,16 @@ class Latches {
   // could not take and must call Acquire again when woken.
   bool Acquire(LatchLock& lock, uint64_t command_id);
 
-  // Releases every latch the command holds and returns the ids of commands
-  // that are now first in line for one of them (to be woken), in order.
+  // Releases every latch the command holds, withdraws it from the queue it
+  // waits in (if any: a command given up while it waits, e.g. its fibre
+  // unwound by a crash, must not stay in line), and returns the ids of
+  // commands that are now first in line for one of those latches (to be
+  // woken), in order.
   std::vector<uint64_t> Release(const LatchLock& lock, uint64_t command_id);
+
+  // Commands holding or waiting for a latch, counted once per latch: zero
+  // when every command has released its latches.
+  size_t entry_count() const;
 
  private:
   using Slot = std::deque<std::pair<uint64_t, uint64_t>>;  // (hash, cid)

@@ -44,6 +44,33 @@ TEST(LatchesTest, ConflictingCommandWaitsAndIsWoken) {
   latches.Release(c, 3);
 }
 
+// A command given up while it waits (its fibre unwound) leaves the queue:
+// whether it was still queued or already woken, the next in line gets the
+// latch and nothing stays behind.
+TEST(LatchesTest, ReleaseWithdrawsAWaitingCommand) {
+  Latches latches(16);
+  LatchLock a = latches.GenLock(Keys({"k"}));
+  LatchLock b = latches.GenLock(Keys({"k"}));
+  LatchLock c = latches.GenLock(Keys({"k"}));
+  ASSERT_TRUE(latches.Acquire(a, 1));
+  ASSERT_FALSE(latches.Acquire(b, 2));
+  ASSERT_FALSE(latches.Acquire(c, 3));
+  EXPECT_EQ(latches.entry_count(), 3u);
+  // b is given up while queued behind a: nobody is woken.
+  EXPECT_TRUE(latches.Release(b, 2).empty());
+  EXPECT_EQ(latches.entry_count(), 2u);
+  // a finishes: c is next in line.
+  EXPECT_EQ(latches.Release(a, 1), std::vector<uint64_t>{3});
+  LatchLock d = latches.GenLock(Keys({"k"}));
+  ASSERT_FALSE(latches.Acquire(d, 4));
+  // c is given up after being woken but before it took the latch: its turn
+  // passes to d.
+  EXPECT_EQ(latches.Release(c, 3), std::vector<uint64_t>{4});
+  EXPECT_TRUE(latches.Acquire(d, 4));
+  EXPECT_TRUE(latches.Release(d, 4).empty());
+  EXPECT_EQ(latches.entry_count(), 0u);
+}
+
 TEST(LatchesTest, HashIsDeterministic) {
   EXPECT_EQ(Latches::HashKey(mvcc::Key::FromRaw("abc")),
             Latches::HashKey(mvcc::Key::FromRaw("abc")));
@@ -96,6 +123,7 @@ RC_GTEST_PROP(LatchesProperty, MutualExclusionAndProgress, ()) {
     done.insert(id);
     for (uint64_t woken : latches.Release(pending[id], id)) ready.insert(woken);
   }
+  RC_ASSERT(latches.entry_count() == 0u);
 }
 
 }  // namespace
