@@ -48,8 +48,10 @@ inline Bytes NextKey(BytesView key) {
 // Printable form for logs and errors: ASCII stays, everything else is \xNN.
 std::string EscapeBytes(BytesView bytes);
 
-// How much of a bad input an error message quotes.
+// How much of a bad input an error message quotes; a path, which the user
+// needs whole to recognise, may be longer.
 inline constexpr size_t kExcerptBytes = 40;
+inline constexpr size_t kPathExcerptBytes = 1024;
 
 // The one way an error message quotes untrusted input (a flag value, a
 // schedule item, a token of a history file): the first `max_bytes` bytes,
