@@ -122,15 +122,15 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       // Written this way round, NaN fails the range test too.
       if (end == value.c_str() || *end != '\0' ||
           !(seconds >= 0 && seconds <= kMaxTimeLimitSeconds))
-        return Cat("--time-limit=", core::base::QuoteExcerpt(value),
-                   ": want seconds in [0, 1000000000]");
+        return Cat("--time-limit: got ", core::base::QuoteExcerpt(value),
+                   ", want seconds in [0, 1000000000]");
       flags->limits.time_limit = absl::Seconds(seconds);
     } else if (name == "threads") {
       std::optional<int> threads =
           core::base::ParseInteger<int>(value, 0, kMaxThreads);
       if (!threads)
-        return Cat("--threads=", core::base::QuoteExcerpt(value),
-                   ": want a count in [0, ", kMaxThreads, "]");
+        return Cat("--threads: got ", core::base::QuoteExcerpt(value),
+                   ", want a count in [0, ", kMaxThreads, "]");
       flags->limits.threads = *threads;
     } else if (name == "html") {
       flags->html = value;
