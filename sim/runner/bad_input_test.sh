@@ -62,6 +62,22 @@ expect 2 "'99999999999999999ms': want whole milliseconds in [0, 1000000000000]" 
 expect 2 "--schedule: cannot open '$TMP/no-such-schedule': No such file or directory (errno 2)" \
   --seed=1 "--schedule=$TMP/no-such-schedule"
 
+# Values at the limits are valid and run to a verdict (pass or fail, never
+# an abort or an overflow: this test also runs under ASan and UBSan).
+limits='@1ms pause 1 1000000000000ms; @2ms jump 2 -1000000000000ms; '
+limits+='@3ms jump 2 -1000000000000ms; @4ms clog 3 1000000000000ms; '
+limits+='@5ms delay 1000000000000ms 1000000000000ms; @6ms drift 1 -999999; '
+limits+='@7ms crash 2 1000000000000ms; @1000000000000ms heal'
+"$SIM" --seed=1 --nodes=3 --safety_seconds=1 --liveness_seconds=5 \
+  "--schedule=$limits" >"$TMP/out" 2>"$TMP/err"
+status=$?
+if [[ $status -gt 1 ]] || ! grep -q "^result=" "$TMP/out"; then
+  echo "FAIL: a schedule at the limits exited $status: $(tail -c 1000 "$TMP/err")"
+  failures=$((failures + 1))
+else
+  echo "ok: a schedule at the limits ran to a verdict (exit $status)"
+fi
+
 # Seeds: a range past the 64-bit limit was accepted and looped forever.
 expect 2 "--seeds: got '1..18446744073709551616', want A..B with A and B in [0, 18446744073709551615]" \
   --seeds=1..18446744073709551616
