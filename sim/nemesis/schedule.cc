@@ -13,6 +13,7 @@ namespace sim::nemesis {
 namespace {
 
 using core::base::Duration;
+using core::base::QuoteExcerpt;
 
 // A kind's name and the words it takes (for FaultKindName, the parser and
 // its usage messages).
@@ -118,7 +119,7 @@ class WordParser {
             ? core::base::ParseInteger<int64_t>(digits, min_ms, kMaxScheduleMs)
             : std::nullopt;
     if (!ms) {
-      return Fail(Quote(word) + ": want whole milliseconds in " +
+      return Fail(QuoteExcerpt(word) + ": want whole milliseconds in " +
                   Range(min_ms, kMaxScheduleMs) + ", written like 250ms");
     }
     *value = Duration::Milliseconds(*ms);
@@ -128,7 +129,8 @@ class WordParser {
   // A probability in parts per million.
   bool Ppm(std::string_view word, int64_t* value) {
     const auto ppm = core::base::ParseInteger<int64_t>(word, 0, kMillion);
-    if (!ppm) return Fail(Quote(word) + ": want ppm in " + Range(0, kMillion));
+    if (!ppm)
+      return Fail(QuoteExcerpt(word) + ": want ppm in " + Range(0, kMillion));
     *value = *ppm;
     return true;
   }
@@ -138,7 +140,7 @@ class WordParser {
     const auto ppm =
         core::base::ParseInteger<int64_t>(word, -kMillion + 1, kMillion - 1);
     if (!ppm) {
-      return Fail(Quote(word) + ": want a drift in ppm in " +
+      return Fail(QuoteExcerpt(word) + ": want a drift in ppm in " +
                   Range(-kMillion + 1, kMillion - 1));
     }
     *value = *ppm;
@@ -148,7 +150,7 @@ class WordParser {
   bool Node(std::string_view word, int* node) {
     const auto value = core::base::ParseInteger<int>(word, 1, hosts_);
     if (!value)
-      return Fail(Quote(word) + ": want a host in " + Range(1, hosts_));
+      return Fail(QuoteExcerpt(word) + ": want a host in " + Range(1, hosts_));
     *node = *value;
     return true;
   }
@@ -167,11 +169,11 @@ class WordParser {
       *after = Duration::Zero();
       if (rest.empty()) return true;
       if (!ConsumePrefix(&rest, "+"))
-        return Fail(Quote(word) + ": want " + kAnyTarget);
+        return Fail(QuoteExcerpt(word) + ": want " + kAnyTarget);
       return Ms(rest, 0, after);
     }
     if (core::base::ParseInteger<int>(word, 1, hosts_)) return Node(word, node);
-    return Fail(Quote(word) + ": want a host in " + Range(1, hosts_) +
+    return Fail(QuoteExcerpt(word) + ": want a host in " + Range(1, hosts_) +
                 (targets == Targets::kAny ? ", leader or next-leader[+<ms>ms]"
                                           : " or leader"));
   }
@@ -186,10 +188,6 @@ class WordParser {
   const std::string& why() const { return why_; }
 
  private:
-  static std::string Quote(std::string_view word) {
-    return core::base::QuoteExcerpt(word);
-  }
-
   bool List(std::string_view text, char separator, std::vector<int>* out) {
     for (std::string_view item : Split(text, std::string_view(&separator, 1))) {
       int node = 0;
@@ -211,7 +209,8 @@ bool WordParser::Groups(FaultKind kind, std::string_view word,
     parts = Split(word, "|");
   } else if (kind == FaultKind::kOneWay) {
     parts = Split(word, "->");
-    if (parts.size() != 2) return Fail(Quote(word) + ": want <hosts>-><hosts>");
+    if (parts.size() != 2)
+      return Fail(QuoteExcerpt(word) + ": want <hosts>-><hosts>");
   } else {
     parts = Split(word, ",");
   }
@@ -220,11 +219,11 @@ bool WordParser::Groups(FaultKind kind, std::string_view word,
     const char separator = kind == FaultKind::kBlock ? '-' : ',';
     if (!List(part, separator, &groups->back())) return false;
     if (kind == FaultKind::kBlock && groups->back().size() != 2) {
-      return Fail(Quote(part) + ": want a pair <host>-<host>");
+      return Fail(QuoteExcerpt(part) + ": want a pair <host>-<host>");
     }
   }
   if (kind == FaultKind::kPartition && groups->size() < 2) {
-    return Fail(Quote(word) + ": want at least two groups, like 1,2|3");
+    return Fail(QuoteExcerpt(word) + ": want at least two groups, like 1,2|3");
   }
   return true;
 }
@@ -300,8 +299,8 @@ absl::StatusOr<FaultEvent> ParseEvent(std::string_view line, int hosts) {
     if (!word.empty()) words.push_back(word);
   }
   auto bad = [&](const std::string& why) {
-    return absl::InvalidArgumentError(
-        "fault event " + core::base::QuoteExcerpt(line) + ": " + why);
+    return absl::InvalidArgumentError("fault event " + QuoteExcerpt(line) +
+                                      ": " + why);
   };
   if (words.size() < 2 || !ConsumePrefix(&words[0], "@")) {
     return bad("want @<time>ms <kind> ...");
@@ -313,7 +312,7 @@ absl::StatusOr<FaultEvent> ParseEvent(std::string_view line, int hosts) {
       std::find_if(std::begin(kKinds), std::end(kKinds),
                    [&](const KindSyntax& k) { return words[1] == k.name; });
   if (kind == std::end(kKinds)) {
-    return bad("unknown kind " + core::base::QuoteExcerpt(words[1]));
+    return bad("unknown kind " + QuoteExcerpt(words[1]));
   }
   event.kind = kind->kind;
   const std::vector<std::string_view> args(words.begin() + 2, words.end());
