@@ -41,6 +41,21 @@ bool GetLittleEndian(BytesView* in, uint64_t* value) {
   return true;
 }
 
+void AppendEscaped(BytesView bytes, bool escape_quote, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char c : bytes) {
+    auto byte = static_cast<uint8_t>(c);
+    if (byte >= 0x20 && byte < 0x7f && byte != '\\' &&
+        !(escape_quote && byte == '\'')) {
+      out->push_back(c);
+    } else {
+      *out += "\\x";
+      out->push_back(kHex[byte >> 4]);
+      out->push_back(kHex[byte & 0xf]);
+    }
+  }
+}
+
 }  // namespace
 
 void PutFixed64BigEndian(Bytes* out, uint64_t value) {
@@ -128,17 +143,17 @@ Bytes PrefixSuccessor(BytesView prefix) {
 }
 
 std::string EscapeBytes(BytesView bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (char c : bytes) {
-    auto byte = static_cast<uint8_t>(c);
-    if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
-      out.push_back(c);
-    } else {
-      out += "\\x";
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xf]);
-    }
+  AppendEscaped(bytes, /*escape_quote=*/false, &out);
+  return out;
+}
+
+std::string QuoteExcerpt(BytesView bytes, size_t max_bytes) {
+  std::string out = "'";
+  AppendEscaped(bytes.substr(0, max_bytes), /*escape_quote=*/true, &out);
+  out += "'";
+  if (bytes.size() > max_bytes) {
+    out += "...(" + std::to_string(bytes.size()) + " bytes)";
   }
   return out;
 }

@@ -48,6 +48,18 @@ inline Bytes NextKey(BytesView key) {
 // Printable form for logs and errors: ASCII stays, everything else is \xNN.
 std::string EscapeBytes(BytesView bytes);
 
+// How much of a bad input an error message quotes; a path, which the user
+// needs whole to recognise, may be longer.
+inline constexpr size_t kExcerptBytes = 40;
+inline constexpr size_t kPathExcerptBytes = 1024;
+
+// The one way an error message quotes untrusted input (a flag value, a
+// schedule item, a token of a history file): the first `max_bytes` bytes,
+// escaped as EscapeBytes does (and "'" as \x27), in single quotes; when
+// cut, followed by "...(N bytes)" with N the input's whole length. So a
+// 20 MB token or a run of NUL bytes never reaches a terminal whole.
+std::string QuoteExcerpt(BytesView bytes, size_t max_bytes = kExcerptBytes);
+
 // Lower-case hexadecimal, two digits per byte, and its inverse.
 std::string HexEncode(BytesView bytes);
 [[nodiscard]] bool HexDecode(std::string_view hex, Bytes* out);

@@ -72,6 +72,29 @@ TEST(BytesTest, EscapeAndHex) {
   EXPECT_FALSE(HexDecode("zz", &decoded));
 }
 
+TEST(BytesTest, QuoteExcerptEscapesAndCuts) {
+  EXPECT_EQ(QuoteExcerpt("abc"), "'abc'");
+  EXPECT_EQ(QuoteExcerpt(Bytes("a\x00'\\\n", 5)), "'a\\x00\\x27\\x5c\\x0a'");
+  EXPECT_EQ(QuoteExcerpt("abcdef", 3), "'abc'...(6 bytes)");
+  EXPECT_EQ(QuoteExcerpt("abc", 3), "'abc'");
+  // Issue 22: a 20 MB token is quoted in a few dozen bytes.
+  const Bytes token(20 * 1000 * 1000, '7');
+  const std::string quoted = QuoteExcerpt(token);
+  EXPECT_EQ(quoted, "'" + Bytes(kExcerptBytes, '7') + "'...(20000000 bytes)");
+}
+
+// Whatever the input, the excerpt is short, printable and unambiguous:
+// only its two quotes are quote characters.
+RC_GTEST_PROP(BytesProperty, QuoteExcerptIsShortAndPrintable,
+              (const Bytes& bytes)) {
+  const std::string quoted = QuoteExcerpt(bytes);
+  RC_ASSERT(quoted.size() <= 2 + 4 * kExcerptBytes + 30);
+  for (char c : quoted) RC_ASSERT(c >= 0x20 && c < 0x7f);
+  RC_ASSERT(quoted.front() == '\'');
+  RC_ASSERT(quoted.find('\'', 1) == quoted.rfind('\''));
+  if (bytes.size() <= kExcerptBytes) RC_ASSERT(quoted.back() == '\'');
+}
+
 RC_GTEST_PROP(BytesProperty, BigEndianPreservesOrder,
               (uint64_t a, uint64_t b)) {
   Bytes ea, eb;

@@ -1,14 +1,17 @@
 #include "jepsen/cli/check_main.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 
+#include "core/base/bytes.h"
+#include "core/base/numbers.h"
 #include "jepsen/cli/html.h"
 #include "jepsen/elle/elle.h"
 #include "jepsen/history/cat.h"
 #include "jepsen/history/edn.h"
+#include "jepsen/history/files.h"
 #include "jepsen/history/readers.h"
 #include "jepsen/linear/linear.h"
 
@@ -35,10 +38,17 @@ Options:
                           an :ok read of nil saw nil (default) or nothing
   --initial=EDN           initial register value, e.g. 0 or {:x 0 :y 0}
   --no-partition          check all keys together instead of per key
-  --time-limit=SECONDS    give up with "unknown" after this long
-  --threads=N             partitions checked in parallel (default: cores)
-  --html=FILE             write an HTML timeline of the history
-Exit status: 0 valid, 1 invalid, 2 unknown or unreadable input.
+  --time-limit=SECONDS    give up with "unknown" after this long, in
+                          [0, 1000000000]
+  --threads=N             partitions checked in parallel, in [0, 1024]
+                          (default 0: one per core)
+  --html=FILE             write an HTML timeline of the history (the file is
+                          created before the check starts)
+  --strict                an empty history is an error, not a warning
+Exit status: 0 valid, 1 invalid, 2 unknown, or an error: a bad command line,
+input that cannot be read or that holds no history (the message names the
+line), an output file that cannot be written (the message names the path
+and the errno), or an empty history with --strict.
 )";
 
 struct Flags {
@@ -50,13 +60,19 @@ struct Flags {
   linear::ModelOptions linear;
   linear::CheckOptions limits;
   std::string html;
+  bool strict = false;
 };
+
+constexpr int kMaxThreads = 1024;
+constexpr double kMaxTimeLimitSeconds = 1e9;
 
 // Parses `--name=value` flags; returns an error message or "".
 std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
   for (const std::string& arg : args) {
     if (arg.rfind("--", 0) != 0) {
-      if (!flags->path.empty()) return Cat("more than one history file: ", arg);
+      if (!flags->path.empty())
+        return Cat("more than one history file: ",
+                   core::base::QuoteExcerpt(arg));
       flags->path = arg;
       continue;
     }
@@ -66,17 +82,21 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
     if (name == "no-partition") {
       flags->linear.partition_by_key = false;
+    } else if (name == "strict") {
+      flags->strict = true;
     } else if (eq == std::string::npos) {
-      return Cat("flag --", name, " needs a value (--", name, "=...)");
+      return Cat("flag ", core::base::QuoteExcerpt(arg),
+                 " needs a value (--name=...)");
     } else if (name == "model") {
       flags->model = value;
     } else if (name == "format") {
       auto f = history::ParseFormatName(value);
-      if (!f) return Cat("unknown --format ", value);
+      if (!f) return Cat("unknown --format ", core::base::QuoteExcerpt(value));
       flags->format = *f;
     } else if (name == "consistency") {
       auto c = elle::ParseConsistencyModel(value);
-      if (!c) return Cat("unknown --consistency ", value);
+      if (!c)
+        return Cat("unknown --consistency ", core::base::QuoteExcerpt(value));
       flags->consistency = *c;
     } else if (name == "failed-cas") {
       if (value != "did-not-happen" && value != "observed")
@@ -93,24 +113,29 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       absl::StatusOr<std::vector<history::Value>> forms =
           history::ParseEdn(value);
       if (!forms.ok() || forms->size() != 1)
-        return Cat("--initial must be one EDN value: ", value);
+        return Cat("--initial must be one EDN value: ",
+                   core::base::QuoteExcerpt(value));
       flags->linear.initial = (*forms)[0];
     } else if (name == "time-limit") {
       char* end = nullptr;
       double seconds = std::strtod(value.c_str(), &end);
-      if (end == value.c_str() || *end != '\0' || seconds < 0)
-        return "--time-limit must be seconds";
+      // Written this way round, NaN fails the range test too.
+      if (end == value.c_str() || *end != '\0' ||
+          !(seconds >= 0 && seconds <= kMaxTimeLimitSeconds))
+        return Cat("--time-limit: got ", core::base::QuoteExcerpt(value),
+                   ", want seconds in [0, 1000000000]");
       flags->limits.time_limit = absl::Seconds(seconds);
     } else if (name == "threads") {
-      char* end = nullptr;
-      long threads = std::strtol(value.c_str(), &end, 10);
-      if (end == value.c_str() || *end != '\0' || threads < 0)
-        return "--threads must be a count";
-      flags->limits.threads = static_cast<int>(threads);
+      std::optional<int> threads =
+          core::base::ParseInteger<int>(value, 0, kMaxThreads);
+      if (!threads)
+        return Cat("--threads: got ", core::base::QuoteExcerpt(value),
+                   ", want a count in [0, ", kMaxThreads, "]");
+      flags->limits.threads = *threads;
     } else if (name == "html") {
       flags->html = value;
     } else {
-      return Cat("unknown flag --", name);
+      return Cat("unknown flag ", core::base::QuoteExcerpt(arg));
     }
   }
   if (flags->model.empty()) return "--model is required";
@@ -118,33 +143,40 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
   return "";
 }
 
-bool WriteFile(const std::string& path, const std::string& contents,
-               std::ostream& err) {
-  std::ofstream out(path, std::ios::binary);
-  out << contents;
-  if (!out) {
-    err << "check: cannot write " << path << "\n";
+// Writes the timeline into the --html file opened before the check.
+bool WriteHtml(std::optional<history::OutputFile>& html,
+               const std::string& contents, std::ostream& err) {
+  absl::Status status = html->WriteAndClose(contents);
+  if (!status.ok()) {
+    err << "check: --html: " << status.message() << "\n";
     return false;
   }
   return true;
 }
 
+// The history file's name as messages quote it.
+std::string QuotedPath(const Flags& flags) {
+  return core::base::QuoteExcerpt(flags.path, core::base::kPathExcerptBytes);
+}
+
 int CheckLinear(const Flags& flags, linear::ModelKind kind,
-                const history::History& history, std::ostream& out,
+                const history::History& history,
+                std::optional<history::OutputFile>& html, std::ostream& out,
                 std::ostream& err) {
   linear::ModelOptions model = flags.linear;
   model.kind = kind;
   absl::StatusOr<linear::Result> result =
       linear::Check(history, model, flags.limits);
   if (!result.ok()) {
-    err << "check: " << flags.path << ": " << result.status().message() << "\n";
+    err << "check: " << QuotedPath(flags) << ": " << result.status().message()
+        << "\n";
     return kExitUnknownOrError;
   }
   out << "verdict: " << linear::ValidityName(result->validity) << "\n"
       << "operations: " << result->operations << " in " << result->partitions
       << " partitions\n"
       << result->explanation << "\n";
-  if (!flags.html.empty()) {
+  if (html.has_value()) {
     TimelineOptions timeline;
     timeline.title =
         Cat(flags.path, ": ", linear::ValidityName(result->validity), " (",
@@ -159,7 +191,7 @@ int CheckLinear(const Flags& flags, linear::ModelKind kind,
               static_cast<ptrdiff_t>(std::min<size_t>(prefix.size(), 12)),
           prefix.end());
     }
-    if (!WriteFile(flags.html, RenderTimeline(history, timeline), err))
+    if (!WriteHtml(html, RenderTimeline(history, timeline), err))
       return kExitUnknownOrError;
   }
   switch (result->validity) {
@@ -174,14 +206,16 @@ int CheckLinear(const Flags& flags, linear::ModelKind kind,
 }
 
 int CheckElle(const Flags& flags, elle::Workload workload,
-              const history::History& history, std::ostream& out,
+              const history::History& history,
+              std::optional<history::OutputFile>& html, std::ostream& out,
               std::ostream& err) {
   elle::Options options;
   options.workload = workload;
   options.model = flags.consistency;
   absl::StatusOr<elle::Result> result = elle::Check(history, options);
   if (!result.ok()) {
-    err << "check: " << flags.path << ": " << result.status().message() << "\n";
+    err << "check: " << QuotedPath(flags) << ": " << result.status().message()
+        << "\n";
     return kExitUnknownOrError;
   }
   out << "verdict: " << (result->valid ? "valid" : "invalid") << "\n";
@@ -190,7 +224,7 @@ int CheckElle(const Flags& flags, elle::Workload workload,
   out << "\nnot:";
   for (const std::string& model : result->not_models) out << " " << model;
   out << "\n" << result->explanation << "\n";
-  if (!flags.html.empty()) {
+  if (html.has_value()) {
     TimelineOptions timeline;
     timeline.title =
         Cat(flags.path, ": ", result->valid ? "valid" : "invalid", " (",
@@ -201,7 +235,7 @@ int CheckElle(const Flags& flags, elle::Workload workload,
       (timeline.blamed.empty() ? timeline.blamed : timeline.related)
           .insert(a.ops.begin(), a.ops.end());
     }
-    if (!WriteFile(flags.html, RenderTimeline(history, timeline), err))
+    if (!WriteHtml(html, RenderTimeline(history, timeline), err))
       return kExitUnknownOrError;
   }
   return result->valid ? kExitValid : kExitInvalid;
@@ -223,10 +257,22 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
       linear::ParseModelKind(flags.model);
   std::optional<elle::Workload> workload = elle::ParseWorkload(flags.model);
   if (problem.empty() && !linear_kind && !workload)
-    problem = Cat("unknown --model ", flags.model);
+    problem = Cat("unknown --model ", core::base::QuoteExcerpt(flags.model));
   if (!problem.empty()) {
     err << "check: " << problem << "\n" << kUsage;
     return kExitUnknownOrError;
+  }
+  // Created before the (possibly long) check, so that a path that cannot be
+  // written fails now, not after the verdict.
+  std::optional<history::OutputFile> html;
+  if (!flags.html.empty()) {
+    absl::StatusOr<history::OutputFile> file =
+        history::OutputFile::Open(flags.html);
+    if (!file.ok()) {
+      err << "check: --html: " << file.status().message() << "\n";
+      return kExitUnknownOrError;
+    }
+    html = *std::move(file);
   }
   absl::StatusOr<history::History> history =
       history::ReadHistoryFile(flags.path, flags.format);
@@ -235,13 +281,16 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
     return kExitUnknownOrError;
   }
   if (history->ops.empty()) {
-    err << "check: warning: " << flags.path << " holds no operations\n";
+    err << "check: " << (flags.strict ? "error" : "warning") << ": "
+        << QuotedPath(flags) << " holds no operations\n";
+    if (flags.strict) return kExitUnknownOrError;
   }
   out << "history: " << flags.path << " (" << history->ops.size()
       << " events)\n"
       << "model: " << flags.model << "\n";
-  return linear_kind ? CheckLinear(flags, *linear_kind, *history, out, err)
-                     : CheckElle(flags, *workload, *history, out, err);
+  return linear_kind
+             ? CheckLinear(flags, *linear_kind, *history, html, out, err)
+             : CheckElle(flags, *workload, *history, html, out, err);
 }
 
 }  // namespace jepsen::cli

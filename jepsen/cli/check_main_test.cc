@@ -1,7 +1,9 @@
 // End-to-end checks of the `check` command: every sample in
 // jepsen/testdata/MANIFEST gives its expected exit status and output, the
 // HTML timeline is self-contained and highlights the failing op, and bad
-// command lines are usage errors (exit 2).
+// command lines, unreadable or unrecognisable input and unwritable output
+// are errors (exit 2) with a message naming the problem (issue 22; the
+// same cases against the binary: bad_input_test.sh).
 #include "jepsen/cli/check_main.h"
 
 #include <gtest/gtest.h>
@@ -107,13 +109,116 @@ TEST(CheckMainTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Check({"--model=nope", "x.edn"}).exit, kExitUnknownOrError);
   CheckRun missing = Check({"--model=register", "/nonexistent/h.edn"});
   EXPECT_EQ(missing.exit, kExitUnknownOrError);
-  EXPECT_NE(missing.err.find("cannot open file"), std::string::npos);
+  EXPECT_NE(missing.err.find("cannot open '/nonexistent/h.edn': No such file "
+                             "or directory (errno 2)"),
+            std::string::npos)
+      << missing.err;
   EXPECT_EQ(Check({"--model=register", "--time-limit=abc", "x"}).exit,
             kExitUnknownOrError);
   CheckRun directory = Check({"--model=register", testing::TempDir()});
   EXPECT_EQ(directory.exit, kExitUnknownOrError);
-  EXPECT_NE(directory.err.find("is a directory"), std::string::npos);
+  EXPECT_NE(directory.err.find("Is a directory (errno 21)"), std::string::npos)
+      << directory.err;
   EXPECT_EQ(Check({"--help"}).exit, kExitValid);
+}
+
+std::string WriteTemp(const std::string& name, const std::string& contents) {
+  const std::string path = testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << contents;
+  return path;
+}
+
+TEST(CheckMainTest, NumericFlagsHaveRanges) {
+  const std::string h = std::string(kData) + "etcd_small_ok.log";
+  for (const char* bad : {"--threads=-1", "--threads=1025", "--threads=abc",
+                          "--threads=99999999999999999999", "--threads="}) {
+    CheckRun run = Check({"--model=cas-register", bad, h});
+    EXPECT_EQ(run.exit, kExitUnknownOrError) << bad;
+    EXPECT_NE(run.err.find("want a count in [0, 1024]"), std::string::npos)
+        << bad << ": " << run.err;
+  }
+  for (const char* bad : {"--time-limit=-1", "--time-limit=nan",
+                          "--time-limit=inf", "--time-limit=1e400"}) {
+    CheckRun run = Check({"--model=cas-register", bad, h});
+    EXPECT_EQ(run.exit, kExitUnknownOrError) << bad;
+    EXPECT_NE(run.err.find("want seconds in [0, 1000000000]"),
+              std::string::npos)
+        << bad << ": " << run.err;
+  }
+  EXPECT_EQ(Check({"--model=cas-register", "--failed-cas=observed",
+                   "--threads=1024", "--time-limit=0.5", h})
+                .exit,
+            kExitValid);
+}
+
+// Issue 22: random bytes read as a log were a valid, empty history.
+TEST(CheckMainTest, UnrecognisedInputIsAnError) {
+  std::string bytes;
+  uint64_t x = 88172645463325252ULL;  // xorshift64: fixed bytes, no "jepsen"
+  for (int i = 0; i < (1 << 20); ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    bytes.push_back(static_cast<char>(x));
+  }
+  ASSERT_EQ(bytes.find("jepsen.util"), std::string::npos);
+  const std::string path = WriteTemp("random.log", bytes);
+  CheckRun run = Check({"--model=register", "--format=log", path});
+  EXPECT_EQ(run.exit, kExitUnknownOrError);
+  EXPECT_NE(run.err.find("no Jepsen log line"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST(CheckMainTest, EmptyHistoryIsAWarningOrWithStrictAnError) {
+  const std::string path = WriteTemp("empty.edn", "[]\n");
+  CheckRun lenient = Check({"--model=register", path});
+  EXPECT_EQ(lenient.exit, kExitValid);
+  EXPECT_NE(lenient.err.find("warning: "), std::string::npos) << lenient.err;
+  CheckRun strict = Check({"--model=register", "--strict", path});
+  EXPECT_EQ(strict.exit, kExitUnknownOrError);
+  EXPECT_NE(strict.err.find("error: '" + path + "' holds no operations"),
+            std::string::npos)
+      << strict.err;
+  EXPECT_EQ(strict.out, "");
+}
+
+// The --html file is created before the check: a path that cannot be
+// written fails at once, with the path and the errno; a failed write after
+// the check is an error too.
+TEST(CheckMainTest, UnwritableHtmlIsAnErrorNamingPathAndErrno) {
+  const std::string h = std::string(kData) + "knossos_cas_failure.edn";
+  CheckRun missing =
+      Check({"--model=cas-register", "--html=/nonexistent/t.html", h});
+  EXPECT_EQ(missing.exit, kExitUnknownOrError);
+  EXPECT_NE(missing.err.find("--html: cannot create '/nonexistent/t.html': "
+                             "No such file or directory (errno 2)"),
+            std::string::npos)
+      << missing.err;
+  EXPECT_EQ(missing.out, "") << "refused before the check ran";
+  CheckRun directory =
+      Check({"--model=cas-register", "--html=" + testing::TempDir(), h});
+  EXPECT_EQ(directory.exit, kExitUnknownOrError);
+  EXPECT_NE(directory.err.find("Is a directory (errno 21)"), std::string::npos)
+      << directory.err;
+  CheckRun full = Check({"--model=cas-register", "--html=/dev/full", h});
+  EXPECT_EQ(full.exit, kExitUnknownOrError);
+  EXPECT_NE(full.err.find("--html: cannot write '/dev/full': No space left on "
+                          "device (errno 28)"),
+            std::string::npos)
+      << full.err;
+}
+
+// Issue 22: bad input is quoted as a short escaped excerpt.
+TEST(CheckMainTest, MessagesQuoteShortEscapedExcerpts) {
+  CheckRun run = Check({"--model=" + std::string(100000, 'm') + "\x01", "x"});
+  EXPECT_EQ(run.exit, kExitUnknownOrError);
+  EXPECT_NE(run.err.find("unknown --model '" + std::string(40, 'm') +
+                         "'...(100001 bytes)"),
+            std::string::npos);
+  EXPECT_LT(run.err.find('\n'), 200u);
+  CheckRun format = Check({"--model=register", "--format=\x01\x02", "x"});
+  EXPECT_NE(format.err.find("unknown --format '\\x01\\x02'"), std::string::npos)
+      << format.err;
 }
 
 TEST(HtmlTest, Escapes) {

@@ -269,17 +269,17 @@ TEST(ListAppendTest, ErrorsNameTheLine) {
   Builder dup;
   dup.Txn(0, "[[:append :x 1]]").Txn(1, "[[:append :x 1]]");
   EXPECT_EQ(Check(dup.history(), options).status().message(),
-            "op #3: value 1 is appended to key :x twice (also by op #1); "
+            "op #3: value 1 is appended to key ':x' twice (also by op #1); "
             "list-append needs "
             "unique values per key");
   Builder bad;
   bad.Txn(0, "[[:append :x \"a\"]]");
   EXPECT_EQ(Check(bad.history(), options).status().message(),
-            "op #1: written values must be integers, got \"a\"");
+            "op #1: written values must be integers, got '\"a\"'");
   Builder shape;
   shape.Txn(0, "[[:append :x]]");
   EXPECT_EQ(Check(shape.history(), options).status().message(),
-            "op #1: micro-op must be [f key value], got [:append :x]");
+            "op #1: micro-op must be [f key value], got '[:append :x]'");
   history::History registers;
   registers.Invoke(0, "read");
   registers.Complete(0, OpType::kOk, "read", Value::Int(1));
@@ -289,9 +289,9 @@ TEST(ListAppendTest, ErrorsNameTheLine) {
       "a linearizability model otherwise)");
   Builder wrong;
   wrong.Txn(0, "[[:w :x 1]]");
-  EXPECT_EQ(
-      Check(wrong.history(), options).status().message(),
-      "op #1: unknown micro-op :w for list-append (expected :append or :r)");
+  EXPECT_EQ(Check(wrong.history(), options).status().message(),
+            "op #1: unknown micro-op ':w' for list-append (expected :append or "
+            ":r)");
 }
 
 // ---- rw-register ----

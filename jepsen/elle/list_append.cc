@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/elle/internal.h"
 #include "jepsen/history/cat.h"
 
@@ -152,7 +153,7 @@ absl::Status ListAppendAnalysis::IndexWriters() {
         return absl::InvalidArgumentError(
             Cat(history::DescribeOpPosition(history_, txn(i).position()),
                 ": value ", mops[j].value, " is appended to key ",
-                Key(mops[j].key), " twice (also by ",
+                core::base::QuoteExcerpt(Key(mops[j].key)), " twice (also by ",
                 history::DescribeOpPosition(history_,
                                             txn(it->second.txn).position()),
                 "); list-append needs unique values per key"));

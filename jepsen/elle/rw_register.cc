@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/elle/internal.h"
 #include "jepsen/history/cat.h"
 
@@ -117,8 +118,8 @@ absl::Status RwRegisterAnalysis::IndexWriters() {
       if (!inserted && it->second.txn != i) {
         return absl::InvalidArgumentError(
             Cat(history::DescribeOpPosition(history_, txn(i).position()),
-                ": value ", m.value, " is written to key ", Key(m.key),
-                " twice (also by ",
+                ": value ", m.value, " is written to key ",
+                core::base::QuoteExcerpt(Key(m.key)), " twice (also by ",
                 history::DescribeOpPosition(history_,
                                             txn(it->second.txn).position()),
                 "); rw-register needs unique values per key"));

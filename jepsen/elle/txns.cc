@@ -2,6 +2,7 @@
 #include <unordered_map>
 
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/elle/internal.h"
 #include "jepsen/history/cat.h"
 
@@ -27,7 +28,8 @@ class Extractor {
     const bool ok = op.outcome == Outcome::kOk;
     const Value& value = ok ? op.output() : op.input();
     if (!value.is_vector())
-      return Error(Cat(":txn value must be a vector, got ", value.ToEdn()));
+      return Error(Cat(":txn value must be a vector, got ",
+                       core::base::QuoteExcerpt(value.ToEdn())));
     for (const Value& micro : value.items()) {
       Mop mop;
       absl::Status status = Parse(micro, ok, &mop);
@@ -54,7 +56,8 @@ class Extractor {
   absl::Status Parse(const Value& micro, bool ok, Mop* mop) {
     if (!micro.is_vector() || micro.items().size() != 3 ||
         !micro.items()[0].AsName()) {
-      return Error(Cat("micro-op must be [f key value], got ", micro.ToEdn()));
+      return Error(Cat("micro-op must be [f key value], got ",
+                       core::base::QuoteExcerpt(micro.ToEdn())));
     }
     std::string_view f = *micro.items()[0].AsName();
     const Value& v = micro.items()[2];
@@ -66,18 +69,19 @@ class Extractor {
       if (!ok) return absl::OkStatus();
       if (!list_append) {
         if (!v.is_nil() && !v.is_int())
-          return Error(
-              Cat("read value must be an integer or nil, got ", v.ToEdn()));
+          return Error(Cat("read value must be an integer or nil, got ",
+                           core::base::QuoteExcerpt(v.ToEdn())));
         mop->value = v.is_nil() ? kNilValue : v.int_value();
         return absl::OkStatus();
       }
       if (!v.is_nil() && !v.is_vector())
-        return Error(Cat("list-append read must be a list, got ", v.ToEdn()));
+        return Error(Cat("list-append read must be a list, got ",
+                         core::base::QuoteExcerpt(v.ToEdn())));
       mop->list_begin = static_cast<uint32_t>(out_->pool.size());
       for (const Value& element : v.items()) {
         if (!element.is_int())
-          return Error(
-              Cat("list elements must be integers, got ", element.ToEdn()));
+          return Error(Cat("list elements must be integers, got ",
+                           core::base::QuoteExcerpt(element.ToEdn())));
         out_->pool.push_back(element.int_value());
       }
       mop->list_size = static_cast<uint32_t>(v.items().size());
@@ -85,12 +89,14 @@ class Extractor {
     }
     const bool write = f == "w" || f == "write";
     if ((list_append && f != "append") || (!list_append && !write)) {
-      return Error(Cat("unknown micro-op :", f, " for ",
+      return Error(Cat("unknown micro-op ",
+                       core::base::QuoteExcerpt(Cat(":", f)), " for ",
                        list_append ? "list-append (expected :append or :r)"
                                    : "rw-register (expected :w or :r)"));
     }
     if (!v.is_int())
-      return Error(Cat("written values must be integers, got ", v.ToEdn()));
+      return Error(Cat("written values must be integers, got ",
+                       core::base::QuoteExcerpt(v.ToEdn())));
     mop->kind = list_append ? Mop::Kind::kAppend : Mop::Kind::kWrite;
     mop->value = v.int_value();
     return absl::OkStatus();

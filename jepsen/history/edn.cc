@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/history/cat.h"
 
 namespace jepsen::history {
@@ -270,7 +271,8 @@ absl::Status EdnReader::ReadString(Value* out) {
       }
       default:
         return Error(
-            jepsen::Cat("unknown string escape '\\", std::string(1, e), "'"));
+            jepsen::Cat("unknown string escape: a backslash, then ",
+                        core::base::QuoteExcerpt(std::string_view(&e, 1))));
     }
   }
   return Error(jepsen::Cat("unterminated string opened at line ", open_line));
@@ -307,7 +309,9 @@ absl::Status EdnReader::ReadDispatch(int depth, Value* out) {
     else if (token == "NaN")
       *out = Value::Double(std::numeric_limits<double>::quiet_NaN());
     else
-      return Error(jepsen::Cat("unknown symbolic value ##", token));
+      return Error(
+          jepsen::Cat("unknown symbolic value ",
+                      core::base::QuoteExcerpt(jepsen::Cat("##", token))));
     return absl::OkStatus();
   }
   if (IsDelimiter(c)) return Error("'#' must be followed by a tag, '{' or '_'");
@@ -340,7 +344,8 @@ absl::Status EdnReader::ReadAtom(Value* out) {
     else if (name.size() == 1)
       *out = Value::String(std::string(name));
     else
-      return Error(jepsen::Cat("unknown character literal \\", name));
+      return Error(jepsen::Cat("unknown character literal name ",
+                               core::base::QuoteExcerpt(name)));
     return absl::OkStatus();
   }
   std::string_view token = ReadToken();
@@ -358,7 +363,8 @@ absl::Status EdnReader::ReadAtom(Value* out) {
                ParseDouble(token, &d)) {
       *out = Value::Double(d);
     } else {
-      return Error(jepsen::Cat("bad or out-of-range number '", token, "'"));
+      return Error(jepsen::Cat("bad or out-of-range number ",
+                               core::base::QuoteExcerpt(token)));
     }
   } else if (token[0] == ':') {
     if (token.size() == 1 || (token[1] == ':' && token.size() == 2)) {

@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/history/cat.h"
 
 namespace jepsen::history {
@@ -86,8 +87,10 @@ absl::StatusOr<std::vector<Operation>> PairOperations(const History& history) {
         const Operation& open = operations[it->second];
         return absl::InvalidArgumentError(
             Cat(DescribeOpPosition(history, i), ": process ", op.process,
-                " invokes :", op.f, " while its :", open.f(), " from ",
-                DescribeOpPosition(history, open.invoke), " is still pending"));
+                " invokes ", core::base::QuoteExcerpt(Cat(":", op.f)),
+                " while its ", core::base::QuoteExcerpt(Cat(":", open.f())),
+                " from ", DescribeOpPosition(history, open.invoke),
+                " is still pending"));
       }
       Operation operation;
       operation.process = op.process;
@@ -105,9 +108,10 @@ absl::StatusOr<std::vector<Operation>> PairOperations(const History& history) {
     Operation& operation = operations[it->second];
     if (op.f != operation.f()) {
       return absl::InvalidArgumentError(
-          Cat(DescribeOpPosition(history, i), ": completion :", op.f,
-              " of process ", op.process,
-              " does not match its invocation :", operation.f(), " at ",
+          Cat(DescribeOpPosition(history, i), ": completion ",
+              core::base::QuoteExcerpt(Cat(":", op.f)), " of process ",
+              op.process, " does not match its invocation ",
+              core::base::QuoteExcerpt(Cat(":", operation.f())), " at ",
               DescribeOpPosition(history, operation.invoke)));
     }
     pending.erase(it);

@@ -56,14 +56,15 @@ TEST(HistoryTest, ErrorsNameTheLine) {
   History twice = Parse(
       "{:process 4 :type :invoke :f :read}\n{:process 4 :type :invoke :f "
       ":write}");
-  EXPECT_EQ(PairOperations(twice).status().message(),
-            "line 2: process 4 invokes :write while its :read from line 1 is "
-            "still pending");
+  EXPECT_EQ(
+      PairOperations(twice).status().message(),
+      "line 2: process 4 invokes ':write' while its ':read' from line 1 is "
+      "still pending");
   History mismatch = Parse(
       "{:process 4 :type :invoke :f :read}\n{:process 4 :type :ok :f :write}");
   EXPECT_EQ(PairOperations(mismatch).status().message(),
-            "line 2: completion :write of process 4 does not match its "
-            "invocation :read at "
+            "line 2: completion ':write' of process 4 does not match its "
+            "invocation ':read' at "
             "line 1");
 }
 

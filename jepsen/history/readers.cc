@@ -1,13 +1,12 @@
 #include "jepsen/history/readers.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/history/cat.h"
 #include "jepsen/history/edn.h"
+#include "jepsen/history/files.h"
 #include "jepsen/history/json_lines.h"
 
 namespace jepsen::history {
@@ -42,7 +41,8 @@ absl::StatusOr<History> OpsFromForms(const std::vector<Value>& forms) {
   for (const Value& form : *maps) {
     if (!form.is_map()) {
       return LineError(form.line(),
-                       jepsen::Cat("expected an op map, got ", form.ToEdn()));
+                       jepsen::Cat("expected an op map, got ",
+                                   core::base::QuoteExcerpt(form.ToEdn())));
     }
     absl::StatusOr<std::optional<Op>> op = OpFromMap(form, form.line());
     if (!op.ok()) return op.status();
@@ -77,7 +77,9 @@ absl::StatusOr<std::optional<Op>> ParseLogFields(std::string_view rest,
   if (!process.is_int()) {
     if (process.kind() == Value::Kind::kKeyword)
       return std::optional<Op>();  // :nemesis
-    return LineError(line, jepsen::Cat("bad process '", process_token, "'"));
+    return LineError(
+        line,
+        jepsen::Cat("bad process ", core::base::QuoteExcerpt(process_token)));
   }
   if (type_token.size() < 2 || type_token[0] != ':' || f_token.size() < 2 ||
       f_token[0] != ':') {
@@ -85,7 +87,8 @@ absl::StatusOr<std::optional<Op>> ParseLogFields(std::string_view rest,
   }
   std::optional<OpType> type = ParseOpType(type_token.substr(1));
   if (!type.has_value()) {
-    return LineError(line, jepsen::Cat("unknown op type '", type_token, "'"));
+    return LineError(line, jepsen::Cat("unknown op type ",
+                                       core::base::QuoteExcerpt(type_token)));
   }
   Op op;
   op.type = *type;
@@ -160,7 +163,9 @@ absl::StatusOr<std::optional<Op>> OpFromMap(const Value& map, int line) {
   }
   std::optional<OpType> op_type = ParseOpType(*type->AsName());
   if (!op_type.has_value()) {
-    return LineError(line, jepsen::Cat("unknown op :type ", type->ToEdn()));
+    return LineError(line,
+                     jepsen::Cat("unknown op :type ",
+                                 core::base::QuoteExcerpt(type->ToEdn())));
   }
   const Value* process = map.Find("process");
   if (process == nullptr) return LineError(line, "op has no :process");
@@ -198,6 +203,7 @@ absl::StatusOr<History> ParseEdnHistory(std::string_view text) {
 absl::StatusOr<History> ParseJepsenLog(std::string_view text) {
   History history;
   int line = 0;
+  int util_lines = 0;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -207,6 +213,7 @@ absl::StatusOr<History> ParseJepsenLog(std::string_view text) {
     ++line;
     size_t marker = row.find("jepsen.util");
     if (marker == std::string_view::npos) continue;
+    ++util_lines;
     std::string_view rest =
         row.substr(marker + std::string_view("jepsen.util").size());
     size_t dash = rest.find_first_not_of(" \t");
@@ -218,6 +225,13 @@ absl::StatusOr<History> ParseJepsenLog(std::string_view text) {
         ParseLogFields(rest.substr(dash + 1), line);
     if (!op.ok()) return op.status();
     if (op->has_value()) history.ops.push_back(std::move(**op));
+  }
+  // Noise lines are skipped, but input made of nothing else (random bytes,
+  // a file in another format) is not an empty history: say so.
+  if (util_lines == 0 && !FirstMeaningfulLine(text).empty()) {
+    return LineError(1, jepsen::Cat("no Jepsen log line (`jepsen.util - "
+                                    "<process> :<type> :<f> [value]`) in ",
+                                    line, " lines: not a Jepsen log"));
   }
   return history;
 }
@@ -248,19 +262,13 @@ absl::StatusOr<History> ParseHistory(std::string_view text, Format format) {
 
 absl::StatusOr<History> ReadHistoryFile(const std::string& path,
                                         Format format) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(
-        jepsen::Cat(path, ": is a directory, not a history file"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(jepsen::Cat(path, ": cannot open file"));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  absl::StatusOr<History> history = ParseHistory(contents.str(), format);
+  absl::StatusOr<std::string> contents = ReadWholeFile(path);
+  if (!contents.ok()) return contents.status();
+  absl::StatusOr<History> history = ParseHistory(*contents, format);
   if (!history.ok()) {
-    return absl::InvalidArgumentError(
-        jepsen::Cat(path, ": ", history.status().message()));
+    return absl::InvalidArgumentError(jepsen::Cat(
+        core::base::QuoteExcerpt(path, core::base::kPathExcerptBytes), ": ",
+        history.status().message()));
   }
   return history;
 }

@@ -5,13 +5,16 @@
 //    :value and optionally :key, :time, :index, :error. Ops whose :process is
 //    not an integer (:nemesis) are skipped. See edn.h for the syntax accepted.
 //  * Jepsen logger lines: `INFO  jepsen.util - 3	:invoke	:cas	[1 4]`,
-//  with tabs
-//    or spaces between fields; the value is the rest of the line read as EDN
-//    (absent means nil). Lines without "jepsen.util" are log noise and are
-//    skipped; a line with it that does not parse is an error.
+//    with tabs or spaces between fields; the value is the rest of the line
+//    read as EDN (absent means nil). Lines without "jepsen.util" are log
+//    noise and are skipped; a line with it that does not parse is an error,
+//    and so is input with no such line at all (random bytes, another format).
 //  * JSON lines: see json_lines.h.
 //
-// Every error is InvalidArgument naming the line; no input crashes a reader.
+// A reader that recognises nothing in its input says so: blank input is an
+// empty history, but input that is not blank and holds no history form is
+// an error. Every error is InvalidArgument naming the line, and quotes bad
+// input through core::base::QuoteExcerpt; no input crashes a reader.
 #ifndef JEPSEN_HISTORY_READERS_H_
 #define JEPSEN_HISTORY_READERS_H_
 
@@ -40,7 +43,8 @@ absl::StatusOr<History> ParseJepsenLog(std::string_view text);
 absl::StatusOr<History> ParseHistory(std::string_view text,
                                      Format format = Format::kAuto);
 
-// Reads and parses a file. NotFound / InvalidArgument name the path.
+// Reads and parses a file (files.h). NotFound / InvalidArgument name the
+// path; a parse error is "'<path>': line N: ...".
 absl::StatusOr<History> ReadHistoryFile(const std::string& path,
                                         Format format = Format::kAuto);
 

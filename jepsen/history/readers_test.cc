@@ -103,11 +103,11 @@ std::string ErrorOf(std::string_view text, Format format = Format::kAuto) {
 
 TEST(ReadersTest, ErrorsNameTheLine) {
   EXPECT_EQ(ErrorOf("{:process 1 :type :ok}\n{:process 1 :type :bogus}"),
-            "line 2: unknown op :type :bogus");
+            "line 2: unknown op :type ':bogus'");
   EXPECT_EQ(ErrorOf("{:process 1 :f :read}"), "line 1: op has no :type");
   EXPECT_EQ(ErrorOf("{:type :ok :f :read}"), "line 1: op has no :process");
   EXPECT_EQ(ErrorOf("[{:type :ok :process 1}\n 7]"),
-            "line 2: expected an op map, got 7");
+            "line 2: expected an op map, got '7'");
   EXPECT_EQ(ErrorOf("{\"type\":\"ok\",\"process\":1}\n{\"type\":"),
             "line 2: invalid JSON");
   EXPECT_EQ(
@@ -123,6 +123,38 @@ TEST(ReadersTest, ErrorsNameTheLine) {
             "line 1: cannot tell the history format (expected EDN op maps, "
             "JSON lines or "
             "Jepsen log lines); pass --format");
+}
+
+// Issue 22: `check --format=log` on random bytes once read an empty, valid
+// history. Input with no log line at all is an error; blank input is an
+// empty history.
+TEST(ReadersTest, LogReaderThatRecognisesNothingSaysSo) {
+  EXPECT_EQ(ErrorOf("random noise\nmore\n", Format::kJepsenLog),
+            "line 1: no Jepsen log line (`jepsen.util - <process> :<type> "
+            ":<f> [value]`) in 2 lines: not a Jepsen log");
+  EXPECT_EQ(ErrorOf(" \n\t\n", Format::kJepsenLog), "<ok>");
+  EXPECT_EQ(ErrorOf("", Format::kJepsenLog), "<ok>");
+  // Noise around real lines stays noise.
+  EXPECT_EQ(ErrorOf("noise\nINFO jepsen.util - :nemesis :info :start nil\n",
+                    Format::kJepsenLog),
+            "<ok>");
+}
+
+// Issue 22: messages quote bad input as a short escaped excerpt, never a
+// 20 MB token or raw NUL bytes.
+TEST(ReadersTest, ErrorsQuoteAShortEscapedExcerpt) {
+  const std::string huge =
+      "INFO jepsen.util - 1 :" + std::string(20 * 1000 * 1000, 'x') +
+      " :read nil";
+  const std::string error = ErrorOf(huge);
+  EXPECT_LT(error.size(), 200u) << error.substr(0, 200);
+  EXPECT_NE(error.find("...(20000001 bytes)"), std::string::npos) << error;
+  const std::string binary =
+      ErrorOf(std::string("INFO jepsen.util - 1 :\x00\x01\xfe :read", 31));
+  EXPECT_EQ(binary, "line 1: unknown op type ':\\x00\\x01\\xfe'");
+  EXPECT_EQ(ErrorOf("[" + std::string(1000, '7') + "]"),
+            "line 1: bad or out-of-range number '" + std::string(40, '7') +
+                "'...(1000 bytes)");
 }
 
 TEST(ReadersTest, MissingFileIsNotFound) {
@@ -217,6 +249,11 @@ RC_GTEST_PROP(ReadersProperty, RandomBytesNeverCrashEdnReader,
 RC_GTEST_PROP(ReadersProperty, RandomBytesNeverCrashLogReader,
               (std::string bytes)) {
   AssertCleanError(ParseHistory(bytes, Format::kJepsenLog));
+  // Without a single log line, non-blank input is refused, not read as an
+  // empty history.
+  if (bytes.find("jepsen.util") == std::string::npos) {
+    RC_ASSERT(!ParseHistory("x" + bytes, Format::kJepsenLog).ok());
+  }
   AssertCleanError(
       ParseHistory("INFO jepsen.util - " + bytes, Format::kJepsenLog));
 }

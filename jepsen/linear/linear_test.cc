@@ -165,10 +165,10 @@ TEST(CasRegisterTest, BadCasValueIsAnErrorNamingTheLine) {
   ASSERT_TRUE(h.ok());
   absl::StatusOr<Result> r = Check(*h, Model(ModelKind::kCasRegister));
   EXPECT_EQ(r.status().message(),
-            "line 1: :cas value must be [expected new], got 3");
+            "line 1: :cas value must be [expected new], got '3'");
   absl::StatusOr<Result> wrong_f = Check(*h, Model(ModelKind::kMutex));
   EXPECT_EQ(wrong_f.status().message(),
-            "line 1: the mutex model has no operation :cas");
+            "line 1: the mutex model has no operation ':cas'");
 }
 
 // Knossos data/multi-register style: transactions over :x and :y.

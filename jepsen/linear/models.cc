@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/base/bytes.h"
 #include "jepsen/history/cat.h"
 
 namespace jepsen::linear::internal {
@@ -71,7 +72,8 @@ class Compiler {
 
   absl::Status Unsupported(const Operation& op) const {
     return Error(Cat("the ", ModelKindName(options_.kind),
-                     " model has no operation :", op.f()));
+                     " model has no operation ",
+                     core::base::QuoteExcerpt(Cat(":", op.f()))));
   }
 
   int32_t ObservedRead(const Operation& op, const Value& observed) {
@@ -98,8 +100,8 @@ class Compiler {
       Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(op.input()));
     } else if (op.f() == "cas" && options_.kind == ModelKind::kCasRegister) {
       if (!op.input().is_vector() || op.input().items().size() != 2) {
-        return Error(
-            Cat(":cas value must be [expected new], got ", op.input().ToEdn()));
+        return Error(Cat(":cas value must be [expected new], got ",
+                         core::base::QuoteExcerpt(op.input().ToEdn())));
       }
       MicroOp::Kind kind = op.outcome == Outcome::kOk ? MicroOp::Kind::kCasOk
                            : op.outcome == Outcome::kFail
@@ -149,12 +151,13 @@ class Compiler {
                            ? op.output()
                            : op.input();
     if (!txn.is_vector())
-      return Error(Cat(":txn value must be a vector, got ", txn.ToEdn()));
+      return Error(Cat(":txn value must be a vector, got ",
+                       core::base::QuoteExcerpt(txn.ToEdn())));
     for (const Value& micro : txn.items()) {
       if (!micro.is_vector() || micro.items().size() != 3 ||
           !micro.items()[0].AsName()) {
-        return Error(
-            Cat("micro-op must be [f key value], got ", micro.ToEdn()));
+        return Error(Cat("micro-op must be [f key value], got ",
+                         core::base::QuoteExcerpt(micro.ToEdn())));
       }
       std::string_view f = *micro.items()[0].AsName();
       int32_t cell = Cell(micro.items()[1]);
@@ -164,8 +167,9 @@ class Compiler {
       } else if (f == "write" || f == "w") {
         Emit(MicroOp::Kind::kWrite, cell, p_.cells.Intern(v));
       } else {
-        return Error(
-            Cat("unknown micro-op :", f, " (expected :read or :write)"));
+        return Error(Cat("unknown micro-op ",
+                         core::base::QuoteExcerpt(Cat(":", f)),
+                         " (expected :read or :write)"));
       }
     }
     return absl::OkStatus();

@@ -1,5 +1,6 @@
 #include "sim/clock/sim_clock.h"
 
+#include <limits>
 #include <sstream>
 
 #include "core/base/check.h"
@@ -11,6 +12,15 @@ using core::base::Duration;
 using core::base::Instant;
 
 constexpr int64_t kMillion = 1000 * 1000;
+
+// An exact 128-bit nanosecond count as a Duration, saturating as time.h's
+// arithmetic does (a far-off instant scaled by the drift rate can exceed
+// int64 even though both inputs fit).
+Duration WideNanoseconds(__int128 ns) {
+  if (ns > std::numeric_limits<int64_t>::max()) return Duration::Max();
+  if (ns < std::numeric_limits<int64_t>::min()) return Duration::Min();
+  return Duration::Nanoseconds(static_cast<int64_t>(ns));
+}
 
 void CheckDrift(int64_t drift_ppm) {
   CHECK(drift_ppm > -kMillion && drift_ppm < kMillion)
@@ -52,13 +62,15 @@ Instant SimClock::MonotonicAt(Instant at) const {
   CHECK_GE(at, true_base_);
   const __int128 elapsed = (at - true_base_).nanoseconds();
   const __int128 scaled = elapsed * (kMillion + drift_ppm_) / kMillion;
-  return mono_base_ + Duration::Nanoseconds(static_cast<int64_t>(scaled));
+  return mono_base_ + WideNanoseconds(scaled);
 }
 
 Instant SimClock::NowMonotonic() { return MonotonicAt(time_.Now()); }
 
 int64_t SimClock::NowRealtimeNs() {
-  return realtime_offset_ns_ + NowMonotonic().nanoseconds();
+  return (Duration::Nanoseconds(realtime_offset_ns_) +
+          (NowMonotonic() - Instant()))
+      .nanoseconds();
 }
 
 void SimClock::SetDriftPpm(int64_t drift_ppm) {
@@ -70,7 +82,8 @@ void SimClock::SetDriftPpm(int64_t drift_ppm) {
 }
 
 void SimClock::JumpRealtime(Duration delta) {
-  realtime_offset_ns_ += delta.nanoseconds();
+  realtime_offset_ns_ =
+      (Duration::Nanoseconds(realtime_offset_ns_) + delta).nanoseconds();
 }
 
 Instant SimClock::TrueInstantAtMonotonic(Instant monotonic) const {
@@ -81,8 +94,7 @@ Instant SimClock::TrueInstantAtMonotonic(Instant monotonic) const {
   const __int128 k = (monotonic - mono_base_).nanoseconds();
   const __int128 rate_num = kMillion + drift_ppm_;
   const __int128 elapsed = (k * kMillion + rate_num - 1) / rate_num;
-  const Instant at =
-      true_base_ + Duration::Nanoseconds(static_cast<int64_t>(elapsed));
+  const Instant at = true_base_ + WideNanoseconds(elapsed);
   return at < now ? now : at;
 }
 

@@ -65,6 +65,22 @@ TEST(SimClockTest, SkewAndJumpsMoveOnlyRealtime) {
   EXPECT_EQ(clock.NowMonotonic(), mono) << "jumps never touch monotonic time";
 }
 
+// Issue 22: a schedule may jump a clock by up to 10^12 ms, many times; the
+// realtime offset and far-off sleeps saturate instead of overflowing.
+TEST(SimClockTest, ExtremeJumpsAndSleepsSaturate) {
+  FakeTime time;
+  ClockOptions options;
+  options.drift_ppm = -999'999;  // A near-stopped clock: sleeps take 10^6x.
+  SimClock clock(time, options);
+  const Duration jump = Duration::Milliseconds(1000LL * 1000 * 1000 * 1000);
+  for (int i = 0; i < 20; ++i) clock.JumpRealtime(jump);
+  EXPECT_EQ(clock.NowRealtimeNs(), Duration::Max().nanoseconds());
+  for (int i = 0; i < 40; ++i) clock.JumpRealtime(Duration::Zero() - jump);
+  EXPECT_EQ(clock.NowRealtimeNs(), Duration::Min().nanoseconds());
+  EXPECT_EQ(clock.TrueDelayFor(jump), Duration::Max());
+  EXPECT_EQ(clock.TrueDelayFor(Duration::Max()), Duration::Max());
+}
+
 TEST(SimClockTest, DriftChangeIsContinuous) {
   FakeTime time;
   SimClock clock(time, ClockOptions{});

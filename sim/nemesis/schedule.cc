@@ -2,33 +2,50 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <cmath>
+#include <optional>
 #include <sstream>
 
+#include "core/base/bytes.h"
 #include "core/base/check.h"
+#include "core/base/numbers.h"
 
 namespace sim::nemesis {
 namespace {
 
 using core::base::Duration;
+using core::base::QuoteExcerpt;
 
-struct KindName {
+// A kind's name and the words it takes (for FaultKindName, the parser and
+// its usage messages).
+struct KindSyntax {
   FaultKind kind;
   const char* name;
+  const char* usage;
+  size_t min_args;
+  size_t max_args;
 };
-constexpr KindName kKindNames[] = {
-    {FaultKind::kCrash, "crash"},     {FaultKind::kRestart, "restart"},
-    {FaultKind::kPause, "pause"},     {FaultKind::kPartition, "partition"},
-    {FaultKind::kOneWay, "oneway"},   {FaultKind::kBlock, "block"},
-    {FaultKind::kClog, "clog"},       {FaultKind::kHeal, "heal"},
-    {FaultKind::kDrift, "drift"},     {FaultKind::kJump, "jump"},
-    {FaultKind::kDisk, "disk"},       {FaultKind::kCorrupt, "corrupt"},
-    {FaultKind::kIsolate, "isolate"}, {FaultKind::kSwizzle, "swizzle"},
-    {FaultKind::kDrop, "drop"},       {FaultKind::kDelay, "delay"},
+constexpr const char* kAnyTarget = "<host|leader|next-leader[+<ms>ms]>";
+constexpr KindSyntax kKinds[] = {
+    {FaultKind::kCrash, "crash", "<host|leader|next-leader[+<ms>ms]> [<ms>ms]",
+     1, 2},
+    {FaultKind::kRestart, "restart", "<host>", 1, 1},
+    {FaultKind::kPause, "pause", "<host|leader> <ms>ms", 2, 2},
+    {FaultKind::kPartition, "partition", "<hosts>|<hosts>[|...]", 1, 1},
+    {FaultKind::kOneWay, "oneway", "<hosts>-><hosts>", 1, 1},
+    {FaultKind::kBlock, "block", "<host>-<host>[,<host>-<host>...]", 1, 1},
+    {FaultKind::kClog, "clog", "<host|leader> <ms>ms", 2, 2},
+    {FaultKind::kHeal, "heal", "", 0, 0},
+    {FaultKind::kDrift, "drift", "<host> <ppm>", 2, 2},
+    {FaultKind::kJump, "jump", "<host> <signed ms>ms", 2, 2},
+    {FaultKind::kDisk, "disk", "<host> <ms>ms <ppm>", 3, 3},
+    {FaultKind::kCorrupt, "corrupt", "<host> <ms>ms", 2, 2},
+    {FaultKind::kIsolate, "isolate", kAnyTarget, 1, 1},
+    {FaultKind::kSwizzle, "swizzle", "<step ms>ms", 1, 1},
+    {FaultKind::kDrop, "drop", "<ppm> <ms>ms", 2, 2},
+    {FaultKind::kDelay, "delay", "<extra ms>ms <ms>ms", 2, 2},
 };
 
-Duration Ms(int64_t ms) { return Duration::Milliseconds(ms); }
+constexpr int64_t kMillion = 1000000;
 
 // Splits on every occurrence of `separator` (empty items kept).
 std::vector<std::string_view> Split(std::string_view text,
@@ -81,48 +98,134 @@ std::string Join(const Items& items, std::string_view separator) {
   return out.str();
 }
 
-bool ParseInt(std::string_view text, int64_t* value) {
-  if (text.empty()) return false;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, *value);
-  return ec == std::errc() && ptr == end;
+std::string Range(int64_t min, int64_t max) {
+  return "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
 }
 
-bool ParseMs(std::string_view text, Duration* value) {
-  int64_t ms = 0;
-  if (!ConsumeSuffix(&text, "ms") || !ParseInt(text, &ms)) return false;
-  *value = Ms(ms);
-  return true;
-}
+// Which targets an event accepts besides a host number.
+enum class Targets { kHostOrLeader, kAny };
 
-// A probability in parts per million.
-bool ParsePpm(std::string_view text, int64_t* value) {
-  return ParseInt(text, value) && *value >= 0 && *value <= 1000000;
-}
+// Parses the words of one event, each against its range; the first word
+// that does not fit leaves its reason in why().
+class WordParser {
+ public:
+  explicit WordParser(int hosts) : hosts_(hosts) {}
 
-bool ParseNode(std::string_view text, int nodes, int* node) {
-  int64_t value = 0;
-  if (text == "leader") return false;
-  if (!ParseInt(text, &value) || value < 1 || value > nodes) return false;
-  *node = static_cast<int>(value);
-  return true;
-}
-
-// A node number, "leader" (kLeaderNode) or, with `next` allowed,
-// "next-leader[+<ms>ms]" (kNextLeaderNode, the delay into `after`).
-bool ParseTarget(std::string_view text, int nodes, int* node, bool next,
-                 Duration* after) {
-  if (text == "leader") {
-    *node = kLeaderNode;
+  // Whole milliseconds in [min_ms, kMaxScheduleMs], written "<n>ms".
+  bool Ms(std::string_view word, int64_t min_ms, Duration* value) {
+    std::string_view digits = word;
+    const std::optional<int64_t> ms =
+        ConsumeSuffix(&digits, "ms")
+            ? core::base::ParseInteger<int64_t>(digits, min_ms, kMaxScheduleMs)
+            : std::nullopt;
+    if (!ms) {
+      return Fail(QuoteExcerpt(word) + ": want whole milliseconds in " +
+                  Range(min_ms, kMaxScheduleMs) + ", written like 250ms");
+    }
+    *value = Duration::Milliseconds(*ms);
     return true;
   }
-  if (next && ConsumePrefix(&text, "next-leader")) {
-    *node = kNextLeaderNode;
-    *after = Duration::Zero();
-    return text.empty() || (ConsumePrefix(&text, "+") && ParseMs(text, after) &&
-                            *after >= Duration::Zero());
+
+  // A probability in parts per million.
+  bool Ppm(std::string_view word, int64_t* value) {
+    const auto ppm = core::base::ParseInteger<int64_t>(word, 0, kMillion);
+    if (!ppm)
+      return Fail(QuoteExcerpt(word) + ": want ppm in " + Range(0, kMillion));
+    *value = *ppm;
+    return true;
   }
-  return ParseNode(text, nodes, node);
+
+  // A clock rate offset, strictly inside (-10^6, 10^6) ppm.
+  bool Drift(std::string_view word, int64_t* value) {
+    const auto ppm =
+        core::base::ParseInteger<int64_t>(word, -kMillion + 1, kMillion - 1);
+    if (!ppm) {
+      return Fail(QuoteExcerpt(word) + ": want a drift in ppm in " +
+                  Range(-kMillion + 1, kMillion - 1));
+    }
+    *value = *ppm;
+    return true;
+  }
+
+  bool Node(std::string_view word, int* node) {
+    const auto value = core::base::ParseInteger<int>(word, 1, hosts_);
+    if (!value)
+      return Fail(QuoteExcerpt(word) + ": want a host in " + Range(1, hosts_));
+    *node = *value;
+    return true;
+  }
+
+  // A host, "leader" (kLeaderNode) or, for Targets::kAny,
+  // "next-leader[+<ms>ms]" (kNextLeaderNode, the delay into `after`).
+  bool Target(std::string_view word, Targets targets, int* node,
+              Duration* after) {
+    if (word == "leader") {
+      *node = kLeaderNode;
+      return true;
+    }
+    std::string_view rest = word;
+    if (targets == Targets::kAny && ConsumePrefix(&rest, "next-leader")) {
+      *node = kNextLeaderNode;
+      *after = Duration::Zero();
+      if (rest.empty()) return true;
+      if (!ConsumePrefix(&rest, "+"))
+        return Fail(QuoteExcerpt(word) + ": want " + kAnyTarget);
+      return Ms(rest, 0, after);
+    }
+    if (core::base::ParseInteger<int>(word, 1, hosts_)) return Node(word, node);
+    return Fail(QuoteExcerpt(word) + ": want a host in " + Range(1, hosts_) +
+                (targets == Targets::kAny ? ", leader or next-leader[+<ms>ms]"
+                                          : " or leader"));
+  }
+
+  bool Groups(FaultKind kind, std::string_view word,
+              std::vector<std::vector<int>>* groups);
+
+  bool Fail(std::string why) {
+    if (why_.empty()) why_ = std::move(why);
+    return false;
+  }
+  const std::string& why() const { return why_; }
+
+ private:
+  bool List(std::string_view text, char separator, std::vector<int>* out) {
+    for (std::string_view item : Split(text, std::string_view(&separator, 1))) {
+      int node = 0;
+      if (!Node(item, &node)) return false;
+      out->push_back(node);
+    }
+    return true;
+  }
+
+  const int hosts_;
+  std::string why_;
+};
+
+// partition: "1,2|3"; oneway: "1->2,3"; block: "1-3,2-4".
+bool WordParser::Groups(FaultKind kind, std::string_view word,
+                        std::vector<std::vector<int>>* groups) {
+  std::vector<std::string_view> parts;
+  if (kind == FaultKind::kPartition) {
+    parts = Split(word, "|");
+  } else if (kind == FaultKind::kOneWay) {
+    parts = Split(word, "->");
+    if (parts.size() != 2)
+      return Fail(QuoteExcerpt(word) + ": want <hosts>-><hosts>");
+  } else {
+    parts = Split(word, ",");
+  }
+  for (std::string_view part : parts) {
+    groups->emplace_back();
+    const char separator = kind == FaultKind::kBlock ? '-' : ',';
+    if (!List(part, separator, &groups->back())) return false;
+    if (kind == FaultKind::kBlock && groups->back().size() != 2) {
+      return Fail(QuoteExcerpt(part) + ": want a pair <host>-<host>");
+    }
+  }
+  if (kind == FaultKind::kPartition && groups->size() < 2) {
+    return Fail(QuoteExcerpt(word) + ": want at least two groups, like 1,2|3");
+  }
+  return true;
 }
 
 std::string FormatTarget(const FaultEvent& e) {
@@ -130,36 +233,6 @@ std::string FormatTarget(const FaultEvent& e) {
   if (e.node != kNextLeaderNode) return std::to_string(e.node);
   if (e.after == Duration::Zero()) return "next-leader";
   return "next-leader+" + std::to_string(e.after.milliseconds()) + "ms";
-}
-
-bool ParseList(std::string_view text, char separator, int nodes,
-               std::vector<int>* out) {
-  for (std::string_view item : Split(text, std::string_view(&separator, 1))) {
-    int node = 0;
-    if (!ParseNode(item, nodes, &node)) return false;
-    out->push_back(node);
-  }
-  return true;
-}
-
-bool ParseGroups(FaultKind kind, std::string_view text, int nodes,
-                 std::vector<std::vector<int>>* groups) {
-  std::vector<std::string_view> parts;
-  if (kind == FaultKind::kPartition) {
-    parts = Split(text, "|");
-  } else if (kind == FaultKind::kOneWay) {
-    parts = Split(text, "->");
-    if (parts.size() != 2) return false;
-  } else {
-    parts = Split(text, ",");
-  }
-  for (std::string_view part : parts) {
-    groups->emplace_back();
-    const char separator = kind == FaultKind::kBlock ? '-' : ',';
-    if (!ParseList(part, separator, nodes, &groups->back())) return false;
-    if (kind == FaultKind::kBlock && groups->back().size() != 2) return false;
-  }
-  return groups->size() >= (kind == FaultKind::kBlock ? 1u : 2u);
 }
 
 std::string FormatGroups(const FaultEvent& event) {
@@ -174,79 +247,84 @@ std::string FormatGroups(const FaultEvent& event) {
   return Join(parts, outer);
 }
 
-// Parses the words after the kind into `event`; false if they do not fit.
-bool ParseArguments(const std::vector<std::string_view>& args, int nodes,
-                    FaultEvent* event) {
-  const size_t n = args.size();
+// Parses the words after the kind (their count already checked) into
+// `event`; false, with the reason in `words.why()`, if one does not fit.
+bool ParseArguments(const std::vector<std::string_view>& args,
+                    WordParser& words, FaultEvent* event) {
   int* node = &event->node;
   Duration* duration = &event->duration;
   switch (event->kind) {
     case FaultKind::kHeal:
-      return n == 0;
+      return true;
     case FaultKind::kRestart:
-      return n == 1 && ParseNode(args[0], nodes, node);
+      return words.Node(args[0], node);
     case FaultKind::kIsolate:
-      return n == 1 && ParseTarget(args[0], nodes, node, true, &event->after);
+      return words.Target(args[0], Targets::kAny, node, &event->after);
     case FaultKind::kCrash:
-      return (n == 1 || n == 2) &&
-             ParseTarget(args[0], nodes, node, true, &event->after) &&
-             (n == 1 ||
-              (ParseMs(args[1], duration) && *duration > Duration::Zero()));
+      return words.Target(args[0], Targets::kAny, node, &event->after) &&
+             (args.size() == 1 || words.Ms(args[1], 1, duration));
     case FaultKind::kPause:
     case FaultKind::kClog:
-      return n == 2 && ParseTarget(args[0], nodes, node, false, nullptr) &&
-             ParseMs(args[1], duration) && *duration >= Duration::Zero();
+      return words.Target(args[0], Targets::kHostOrLeader, node, nullptr) &&
+             words.Ms(args[1], 0, duration);
     case FaultKind::kJump:
+      return words.Node(args[0], node) &&
+             words.Ms(args[1], -kMaxScheduleMs, duration);
     case FaultKind::kCorrupt:
-      return n == 2 && ParseNode(args[0], nodes, node) &&
-             ParseMs(args[1], duration) &&
-             (event->kind == FaultKind::kJump || *duration >= Duration::Zero());
+      return words.Node(args[0], node) && words.Ms(args[1], 0, duration);
     case FaultKind::kDrift:
-      return n == 2 && ParseNode(args[0], nodes, node) &&
-             ParseInt(args[1], &event->amount) &&
-             std::abs(event->amount) < 1000000;
+      return words.Node(args[0], node) && words.Drift(args[1], &event->amount);
     case FaultKind::kDisk:
-      return n == 3 && ParseNode(args[0], nodes, node) &&
-             ParseMs(args[1], duration) && ParsePpm(args[2], &event->amount);
+      return words.Node(args[0], node) && words.Ms(args[1], 0, duration) &&
+             words.Ppm(args[2], &event->amount);
     case FaultKind::kPartition:
     case FaultKind::kOneWay:
     case FaultKind::kBlock:
-      return n == 1 && ParseGroups(event->kind, args[0], nodes, &event->groups);
+      return words.Groups(event->kind, args[0], &event->groups);
     case FaultKind::kSwizzle:
-      return n == 1 && ParseMs(args[0], duration) &&
-             *duration > Duration::Zero();
+      return words.Ms(args[0], 1, duration);
     case FaultKind::kDrop:
-      return n == 2 && ParsePpm(args[0], &event->amount) &&
-             ParseMs(args[1], duration) && *duration >= Duration::Zero();
+      return words.Ppm(args[0], &event->amount) &&
+             words.Ms(args[1], 0, duration);
     case FaultKind::kDelay:
-      return n == 2 && ParseMs(args[0], &event->after) &&
-             event->after >= Duration::Zero() && ParseMs(args[1], duration) &&
-             *duration >= Duration::Zero();
+      return words.Ms(args[0], 0, &event->after) &&
+             words.Ms(args[1], 0, duration);
   }
   return false;
 }
 
-absl::StatusOr<FaultEvent> ParseEvent(std::string_view line, int nodes) {
+absl::StatusOr<FaultEvent> ParseEvent(std::string_view line, int hosts) {
   std::vector<std::string_view> words;
   for (std::string_view word : Split(line, " ")) {
     if (!word.empty()) words.push_back(word);
   }
-  auto bad = [&](const char* why) {
-    return absl::InvalidArgumentError("fault event '" + std::string(line) +
-                                      "': " + why);
+  auto bad = [&](const std::string& why) {
+    return absl::InvalidArgumentError("fault event " + QuoteExcerpt(line) +
+                                      ": " + why);
   };
-  FaultEvent event;
-  if (words.size() < 2 || !ConsumePrefix(&words[0], "@") ||
-      !ParseMs(words[0], &event.at) || event.at < Duration::Zero()) {
-    return bad("expected @<time>ms <kind> ...");
+  if (words.size() < 2 || !ConsumePrefix(&words[0], "@")) {
+    return bad("want @<time>ms <kind> ...");
   }
+  WordParser parser(hosts);
+  FaultEvent event;
+  if (!parser.Ms(words[0], 0, &event.at)) return bad("time " + parser.why());
   const auto* kind =
-      std::find_if(std::begin(kKindNames), std::end(kKindNames),
-                   [&](const KindName& k) { return words[1] == k.name; });
-  if (kind == std::end(kKindNames)) return bad("unknown kind");
+      std::find_if(std::begin(kKinds), std::end(kKinds),
+                   [&](const KindSyntax& k) { return words[1] == k.name; });
+  if (kind == std::end(kKinds)) {
+    return bad("unknown kind " + QuoteExcerpt(words[1]));
+  }
   event.kind = kind->kind;
   const std::vector<std::string_view> args(words.begin() + 2, words.end());
-  if (!ParseArguments(args, nodes, &event)) return bad("bad arguments");
+  const std::string usage =
+      "usage: @<time>ms " + std::string(kind->name) +
+      (*kind->usage != '\0' ? " " + std::string(kind->usage) : "");
+  if (args.size() < kind->min_args || args.size() > kind->max_args) {
+    return bad(usage);
+  }
+  if (!ParseArguments(args, parser, &event)) {
+    return bad(parser.why() + " (" + usage + ")");
+  }
   return event;
 }
 
@@ -292,7 +370,7 @@ std::string FormatArguments(const FaultEvent& e) {
 }  // namespace
 
 std::string_view FaultKindName(FaultKind kind) {
-  for (const KindName& k : kKindNames) {
+  for (const KindSyntax& k : kKinds) {
     if (k.kind == kind) return k.name;
   }
   return "unknown";

@@ -40,8 +40,15 @@
 // the event fires: the host that leads the highest term (nothing happens if
 // none does). "next-leader" (crash and isolate) waits for the next host to
 // win an election (Jepsen-style targeting of fresh leaders, which is what
-// the Figure 8 scenario of the Raft paper needs). Unknown kinds, malformed
-// numbers and out-of-range hosts are parse errors.
+// the Figure 8 scenario of the Raft paper needs).
+//
+// Every field has a range, and anything outside it is a parse error naming
+// the word, its range and the kind's usage (never wrapped or clamped):
+// times and durations are whole milliseconds in [0, kMaxScheduleMs] (a
+// jump in [-kMaxScheduleMs, kMaxScheduleMs]; crash restart delays and
+// swizzle steps at least 1 ms), probabilities in [0, 10^6] ppm, drift in
+// (-10^6, 10^6) ppm, hosts in [1, hosts]. Unknown kinds and a wrong number
+// of words are errors too.
 #ifndef SIM_NEMESIS_SCHEDULE_H_
 #define SIM_NEMESIS_SCHEDULE_H_
 
@@ -54,6 +61,12 @@
 #include "core/base/time.h"
 
 namespace sim::nemesis {
+
+// The largest time or duration a schedule may give: 10^12 ms, about 31
+// years of simulated time. Far beyond any run, and far enough below
+// Duration's range (about 292 years) that a time plus a few durations
+// cannot reach it.
+inline constexpr int64_t kMaxScheduleMs = 1000LL * 1000 * 1000 * 1000;
 
 // The values are part of the trace (a fault's trace kind is kUser + 1 +
 // kind): append new kinds at the end.

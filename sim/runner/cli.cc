@@ -1,9 +1,10 @@
 #include "sim/runner/cli.h"
 
+#include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+
+#include "jepsen/history/files.h"
 
 namespace sim::runner {
 namespace {
@@ -29,10 +30,55 @@ std::string ShellQuote(const std::string& arg) {
 
 [[noreturn]] void ExitWith(const std::string& message) {
   std::cerr << message << "\n";
-  std::exit(2);
+  std::exit(kExitUsage);
+}
+
+std::string Range(int64_t min, int64_t max) {
+  return "[" + std::to_string(min) + ", " + std::to_string(max) + "]";
+}
+
+// Which command runs, and whether the flags that only one of them reads
+// are given to it.
+absl::Status ValidateCommand(const Cli& cli) {
+  if (cli.seed.has_value() == cli.seeds.has_value()) {
+    return absl::InvalidArgumentError(
+        cli.seed.has_value() ? "give --seed=N or --seeds=A..B, not both"
+                             : "give --seed=N or --seeds=A..B (see --help)");
+  }
+  if (!cli.history_out.empty() && (cli.seeds.has_value() || cli.shrink)) {
+    return absl::InvalidArgumentError(
+        "--history_out records one run: give it with --seed and without "
+        "--shrink");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
+
+absl::Status ValidateCli(const Cli& cli) {
+  if (absl::Status status = ValidateCommand(cli); !status.ok()) return status;
+  if (cli.pool.workers < 1 || cli.pool.workers > kMaxWorkers) {
+    return BadFlag("workers", std::to_string(cli.pool.workers),
+                   "a count in " + Range(1, kMaxWorkers));
+  }
+  // Written this way round, NaN fails the test too.
+  const double timeout = cli.pool.timeout_seconds;
+  if (!(timeout > 0 && timeout <= kMaxRunTimeoutSeconds)) {
+    return BadFlag("run_timeout_seconds", std::to_string(timeout),
+                   "seconds in (0, 1000000]");
+  }
+  if (cli.determinism_sample < 0 ||
+      cli.determinism_sample > kMaxDeterminismSample) {
+    return BadFlag("determinism_sample", std::to_string(cli.determinism_sample),
+                   "a count in " + Range(0, kMaxDeterminismSample));
+  }
+  const int percent = cli.expect_shrunk_percent_at_most;
+  if (percent != -1 && (percent < 0 || percent > 100)) {
+    return BadFlag("expect_shrunk_percent_at_most", std::to_string(percent),
+                   "-1 (off) or a percentage in [0, 100]");
+  }
+  return ValidateRunFlags(cli.flags);
+}
 
 std::unique_ptr<SeedRun> ConfigureOrExit(const Cli& cli, uint64_t seed) {
   auto run = cli.workload->Configure(seed, cli.flags);
@@ -46,14 +92,15 @@ std::optional<nemesis::Schedule> GivenScheduleOrExit(const Cli& cli,
   if (text.empty()) return std::nullopt;
   if (text == "none") return nemesis::Schedule{};
   if (text[0] != '@') {
-    std::ifstream file(text);
-    if (!file) ExitWith("cannot read schedule file " + text);
-    std::stringstream buffer;
-    buffer << file.rdbuf();
-    text = buffer.str();
+    absl::StatusOr<std::string> file = jepsen::history::ReadWholeFile(text);
+    if (!file.ok())
+      ExitWith("--schedule: " + std::string(file.status().message()));
+    text = *std::move(file);
   }
   auto schedule = nemesis::ParseSchedule(text, hosts);
-  if (!schedule.ok()) ExitWith(schedule.status().ToString());
+  if (!schedule.ok()) {
+    ExitWith("--schedule: " + std::string(schedule.status().message()));
+  }
   return *std::move(schedule);
 }
 

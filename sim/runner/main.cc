@@ -16,18 +16,34 @@
 //                                   seed
 // Run options (--workload, --safety_seconds, --faults, --nodes, ...) apply
 // to every run and are forwarded to workers and into replay commands.
+//
+// Exit status (cli.h): 0 every run passed (with --expect_failure: a run
+// failed, as expected), 1 a run failed, 2 a bad command line or an output
+// file that cannot be written. Every numeric flag has a range (see --help);
+// a value outside it, a seed range past 2^64 - 1, a bad schedule or an
+// unwritable --history_out is refused before any run, with a message
+// naming the flag, the value and the range, or the path and the errno.
+// (Unknown flags and values that are not numbers of the flag's type are
+// the flags library's to refuse, with its own message and status 1.)
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "core/base/bytes.h"
 #include "sim/runner/cli.h"
 #include "sim/runner/workloads.h"
 
-ABSL_FLAG(int64_t, seed, -1, "run this one seed");
-ABSL_FLAG(std::string, seeds, "", "sweep a seed range A..B (inclusive)");
-ABSL_FLAG(int, workers, 1, "worker processes for sweeps and shrinking");
+ABSL_FLAG(std::string, seed, "",
+          "run this one seed, in [0, 18446744073709551615]");
+ABSL_FLAG(std::string, seeds, "",
+          "sweep a seed range A..B (inclusive, seeds in [0, 2^64 - 1])");
+ABSL_FLAG(int, workers, 1,
+          "worker processes for sweeps and shrinking, in [1, 1024]");
 ABSL_FLAG(int, determinism_sample, 0,
-          "after a sweep, rerun this many of its seeds and compare hashes");
+          "after a sweep, rerun this many of its seeds (spread over the "
+          "range) and compare hashes, in [0, 1000000]");
 ABSL_FLAG(std::string, schedule, "",
           "fault schedule: a file, or inline events starting with '@'");
 ABSL_FLAG(bool, shrink, false,
@@ -35,22 +51,28 @@ ABSL_FLAG(bool, shrink, false,
           "failing seed");
 ABSL_FLAG(int, expect_shrunk_percent_at_most, -1,
           "with --shrink: exit 0 iff a failure was shrunk to at most this "
-          "percentage of its faults (the shrinking acceptance test)");
+          "percentage of its faults, in [0, 100] (the shrinking acceptance "
+          "test; -1: off)");
 ABSL_FLAG(bool, verbose, false, "print the run's log (faults, halts, ...)");
 ABSL_FLAG(bool, print_schedule, false, "print the run's fault schedule");
-ABSL_FLAG(std::string, history_out, "", "write the history (JSON lines)");
+ABSL_FLAG(std::string, history_out, "",
+          "with --seed: write the history (JSON lines) to this file, "
+          "created before the run");
 ABSL_FLAG(bool, worker_output, false, "internal: print one RESULT line");
 ABSL_FLAG(std::string, workload, "register", "the workload to run");
-ABSL_FLAG(int, safety_seconds, 20, "simulated seconds of the faulty phase");
-ABSL_FLAG(int, liveness_seconds, 30, "bound on convergence after healing");
+ABSL_FLAG(int, safety_seconds, 20,
+          "simulated seconds of the faulty phase, in [0, 1000000]");
+ABSL_FLAG(int, liveness_seconds, 30,
+          "bound on convergence after healing, in [0, 1000000] s");
 ABSL_FLAG(std::string, faults, "swarm",
           "fault classes: swarm (drawn per seed), all, none, or a list of "
           "network,crash,pause,clock,disk,corruption,swizzle,messages");
-ABSL_FLAG(int, nodes, 0, "group size (0: drawn per seed, 3 to 5)");
+ABSL_FLAG(int, nodes, 0, "group size in [1, 9] (0: drawn per seed, 3 to 5)");
 ABSL_FLAG(bool, expect_failure, false,
           "sweep: exit 0 iff some seed fails (mutant tests)");
 ABSL_FLAG(bool, stop_at_first_failure, false, "sweep: stop at a failure");
-ABSL_FLAG(double, run_timeout_seconds, 600, "kill a worker run after this");
+ABSL_FLAG(double, run_timeout_seconds, 600,
+          "kill a worker run after this, in (0, 1000000]");
 
 namespace sim::runner {
 namespace {
@@ -65,9 +87,20 @@ RunFlags FlagsFromCommandLine() {
   return flags;
 }
 
-Cli CliFromCommandLine(const char* argv0) {
+// The settings, with the seeds parsed; range checks are ValidateCli's.
+absl::StatusOr<Cli> CliFromCommandLine(const char* argv0) {
   Cli cli;
   cli.argv0 = argv0;
+  if (const std::string seed = absl::GetFlag(FLAGS_seed); !seed.empty()) {
+    absl::StatusOr<uint64_t> parsed = ParseSeed(seed);
+    if (!parsed.ok()) return parsed.status();
+    cli.seed = *parsed;
+  }
+  if (const std::string seeds = absl::GetFlag(FLAGS_seeds); !seeds.empty()) {
+    absl::StatusOr<SeedRange> parsed = ParseSeedRange(seeds);
+    if (!parsed.ok()) return parsed.status();
+    cli.seeds = *parsed;
+  }
   cli.flags = FlagsFromCommandLine();
   cli.workload = FindWorkload(cli.flags.workload);
   cli.pool = {absl::GetFlag(FLAGS_workers),
@@ -86,27 +119,34 @@ Cli CliFromCommandLine(const char* argv0) {
   return cli;
 }
 
-int Main(const Cli& cli) {
-  if (cli.workload == nullptr) {
-    std::cerr << "unknown --workload=" << cli.flags.workload
-              << " (known: " << WorkloadNames() << ")\n";
-    return 2;
+int Main(const std::vector<char*>& positional, const char* argv0) {
+  if (positional.size() > 1) {
+    std::cerr << "unexpected argument "
+              << core::base::QuoteExcerpt(positional[1])
+              << " (flags are --name=value; see --help)\n";
+    return kExitUsage;
   }
-  const std::string seeds = absl::GetFlag(FLAGS_seeds);
-  const int64_t seed = absl::GetFlag(FLAGS_seed);
-  if (!seeds.empty()) return Sweep(cli, seeds);
-  if (seed < 0) {
-    std::cerr << "give --seed=N or --seeds=A..B (see --help)\n";
-    return 2;
+  absl::StatusOr<Cli> cli = CliFromCommandLine(argv0);
+  absl::Status valid = cli.ok() ? ValidateCli(*cli) : cli.status();
+  if (!valid.ok()) {
+    std::cerr << valid.message() << "\n";
+    return kExitUsage;
   }
-  if (cli.shrink) return Shrink(cli, static_cast<uint64_t>(seed));
-  return RunOne(cli, static_cast<uint64_t>(seed));
+  if (cli->workload == nullptr) {
+    std::cerr << "--workload: got "
+              << core::base::QuoteExcerpt(cli->flags.workload)
+              << ", want one of: " << WorkloadNames() << "\n";
+    return kExitUsage;
+  }
+  if (cli->seeds.has_value()) return Sweep(*cli, *cli->seeds);
+  if (cli->shrink) return Shrink(*cli, *cli->seed);
+  return RunOne(*cli, *cli->seed);
 }
 
 }  // namespace
 }  // namespace sim::runner
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
-  return sim::runner::Main(sim::runner::CliFromCommandLine(argv[0]));
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  return sim::runner::Main(positional, argv[0]);
 }

@@ -1,19 +1,20 @@
 #include "sim/runner/run_flags.h"
 
-#include <cstdlib>
+#include <optional>
 
+#include "core/base/bytes.h"
+#include "core/base/numbers.h"
 #include "sim/nemesis/generator.h"
 
 namespace sim::runner {
 namespace {
 
+// The syntax only: ranges are ValidateRunFlags', shared with the command
+// line.
 bool ParseInt(const std::string& text, int* value) {
-  char* end = nullptr;
-  const long parsed = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || parsed < 0 || parsed > 1000000) {
-    return false;
-  }
-  *value = static_cast<int>(parsed);
+  const std::optional<int> parsed = core::base::ParseInteger<int>(text);
+  if (!parsed) return false;
+  *value = *parsed;
   return true;
 }
 
@@ -56,13 +57,33 @@ std::vector<std::string> RunFlags::ToArgs() const {
   return args;
 }
 
+absl::Status BadFlag(std::string_view name, std::string_view value,
+                     std::string_view want) {
+  return absl::InvalidArgumentError("--" + std::string(name) + ": got " +
+                                    core::base::QuoteExcerpt(value) +
+                                    ", want " + std::string(want));
+}
+
 absl::Status ValidateRunFlags(const RunFlags& flags) {
   nemesis::FaultOptions faults;
   if (!nemesis::ApplyFaultClasses(flags.faults, &faults)) {
-    return absl::InvalidArgumentError("bad --faults: " + flags.faults);
+    return BadFlag("faults", flags.faults,
+                   "swarm, all, none or a comma-separated list of network, "
+                   "crash, pause, clock, disk, corruption, swizzle, messages");
   }
-  if (flags.nodes != 0 && (flags.nodes < 1 || flags.nodes > 9)) {
-    return absl::InvalidArgumentError("--nodes must be in [1, 9]");
+  const std::string seconds =
+      "whole seconds in [0, " + std::to_string(kMaxRunSeconds) + "]";
+  if (flags.safety_seconds < 0 || flags.safety_seconds > kMaxRunSeconds) {
+    return BadFlag("safety_seconds", std::to_string(flags.safety_seconds),
+                   seconds);
+  }
+  if (flags.liveness_seconds < 0 || flags.liveness_seconds > kMaxRunSeconds) {
+    return BadFlag("liveness_seconds", std::to_string(flags.liveness_seconds),
+                   seconds);
+  }
+  if (flags.nodes != 0 && (flags.nodes < 1 || flags.nodes > kMaxNodes)) {
+    return BadFlag("nodes", std::to_string(flags.nodes),
+                   "0 (drawn per seed) or a group size in [1, 9]");
   }
   return absl::OkStatus();
 }
@@ -74,7 +95,8 @@ absl::StatusOr<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
     const std::string name = arg.substr(0, eq);
     const std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
     if (!SetFlag(name, value, &flags)) {
-      return absl::InvalidArgumentError("bad run flag: " + arg);
+      return absl::InvalidArgumentError("bad run flag " +
+                                        core::base::QuoteExcerpt(arg));
     }
   }
   if (absl::Status status = ValidateRunFlags(flags); !status.ok()) {

@@ -2,9 +2,10 @@
 // schedule of a failure, a replay command and the trace hash last (or,
 // for a worker, one RESULT line).
 #include <chrono>
-#include <fstream>
+#include <cstdlib>
 #include <iostream>
 
+#include "jepsen/history/files.h"
 #include "sim/runner/cli.h"
 
 namespace sim::runner {
@@ -27,15 +28,29 @@ void PrintResult(const Cli& cli, uint64_t seed, const WorkloadResult& result,
             << std::endl;
 }
 
+// The --history_out file, created before the run so that a path that
+// cannot be written is refused at once (nullopt: none asked for).
+std::optional<jepsen::history::OutputFile> HistoryFileOrExit(const Cli& cli) {
+  if (cli.history_out.empty()) return std::nullopt;
+  auto file = jepsen::history::OutputFile::Open(cli.history_out);
+  if (!file.ok()) {
+    std::cerr << "--history_out: " << file.status().message() << "\n";
+    std::exit(kExitUsage);
+  }
+  return *std::move(file);
+}
+
 }  // namespace
 
 int RunOne(const Cli& cli, uint64_t seed) {
   const std::unique_ptr<SeedRun> run = ConfigureOrExit(cli, seed);
   const std::optional<nemesis::Schedule> given =
       GivenScheduleOrExit(cli, run->hosts());
+  std::optional<jepsen::history::OutputFile> history_file =
+      HistoryFileOrExit(cli);
   if (!cli.worker_output) std::cout << "sim " << run->ToString() << std::endl;
   RunHooks hooks;
-  hooks.keep_history = !cli.history_out.empty();
+  hooks.keep_history = history_file.has_value();
   if (cli.verbose) {
     hooks.log = [](const std::string& line) { std::cout << line << "\n"; };
   }
@@ -54,9 +69,15 @@ int RunOne(const Cli& cli, uint64_t seed) {
               << std::endl;
     return failed ? 1 : 0;
   }
-  if (hooks.keep_history) std::ofstream(cli.history_out) << result.history;
   PrintResult(cli, seed, result, given, wall);
-  return failed ? 1 : 0;
+  if (history_file.has_value()) {
+    const absl::Status written = history_file->WriteAndClose(result.history);
+    if (!written.ok()) {
+      std::cerr << "--history_out: " << written.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  return failed ? kExitFailure : kExitPass;
 }
 
 }  // namespace sim::runner

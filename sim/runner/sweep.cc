@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,24 +21,23 @@ namespace {
 // line of its own.
 bool ProgressOnTerminal() { return isatty(STDERR_FILENO) != 0; }
 
-bool ParseRange(const std::string& text, uint64_t* first, uint64_t* last) {
-  const size_t dots = text.find("..");
-  if (dots == std::string::npos) return false;
-  char* end = nullptr;
-  *first = std::strtoull(text.c_str(), &end, 10);
-  if (end != text.c_str() + dots) return false;
-  *last = std::strtoull(text.c_str() + dots + 2, &end, 10);
-  return *end == '\0' && *first <= *last;
-}
-
+// What a sweep keeps stays bounded whatever the size of its range: the
+// trace hashes of its determinism sample only (chosen up front, spread over
+// the range), and the failures.
 class SweepState {
  public:
-  SweepState(const Cli& cli, uint64_t total) : cli_(cli), total_(total) {}
+  SweepState(const Cli& cli, const SeedRange& range)
+      : cli_(cli), total_(range.size()) {
+    for (uint64_t seed :
+         SpreadSample(range, static_cast<uint64_t>(cli.determinism_sample))) {
+      sample_hashes_.emplace(seed, std::nullopt);
+    }
+  }
 
   void OnResult(const JobResult& r);
   void PrintProgress() const;
   void PrintSummary() const;
-  // Reruns an even sample of the swept seeds; returns the mismatches.
+  // Reruns the sample's seeds that ran; returns the mismatches.
   int CheckDeterminism() const;
   const std::vector<uint64_t>& failing_seeds() const { return failing_seeds_; }
 
@@ -59,7 +57,8 @@ class SweepState {
   uint64_t done_ = 0;
   int64_t simulated_ns_ = 0;
   uint64_t events_ = 0;
-  std::map<uint64_t, uint64_t> hashes_;  // seed -> trace hash
+  // The sample's seeds -> their first run's trace hash, once it ran.
+  std::map<uint64_t, std::optional<uint64_t>> sample_hashes_;
   std::map<std::string, uint64_t> verdicts_;
   std::vector<std::string> failure_lines_;
   std::vector<uint64_t> failing_seeds_;
@@ -70,7 +69,9 @@ void SweepState::OnResult(const JobResult& r) {
   ++done_;
   simulated_ns_ += line.simulated_ns;
   events_ += line.events;
-  hashes_[r.id] = line.trace_hash;
+  if (auto it = sample_hashes_.find(r.id); it != sample_hashes_.end()) {
+    it->second = line.trace_hash;
+  }
   ++verdicts_[line.verdict];
   if (line.verdict == "checker-unknown") {
     // Not a failure, but not a verified pass either: list it.
@@ -139,17 +140,13 @@ void SweepState::PrintSummary() const {
 
 int SweepState::CheckDeterminism() const {
   std::vector<Job> jobs;
-  std::vector<uint64_t> seeds;
-  for (const auto& [seed, hash] : hashes_) seeds.push_back(seed);
-  const size_t n = std::min<size_t>(
-      static_cast<size_t>(cli_.determinism_sample), seeds.size());
-  for (size_t i = 0; i < n; ++i) {
-    jobs.push_back(WorkerJob(cli_, seeds[i * seeds.size() / n]));
+  for (const auto& [seed, hash] : sample_hashes_) {
+    if (hash.has_value()) jobs.push_back(WorkerJob(cli_, seed));
   }
   int mismatches = 0, matched = 0;
   RunJobs(SelfExecutable(), jobs, cli_.pool, [&](const JobResult& r) {
     const ResultLine line = Outcome(r);
-    const uint64_t first = hashes_.at(r.id);
+    const uint64_t first = *sample_hashes_.at(r.id);
     if (line.trace_hash == first) {
       ++matched;
       return;
@@ -191,26 +188,26 @@ int Finish(const Cli& cli, const SweepState& state, int mismatches) {
 
 }  // namespace
 
-int Sweep(const Cli& cli, const std::string& range) {
-  uint64_t first = 0, last = 0;
-  if (!ParseRange(range, &first, &last)) {
-    std::cerr << "bad --seeds (want A..B): " << range << "\n";
-    return 2;
-  }
-  std::vector<Job> jobs;
-  for (uint64_t seed = first; seed <= last; ++seed) {
-    jobs.push_back(WorkerJob(cli, seed));
-  }
+int Sweep(const Cli& cli, const SeedRange& range) {
   std::string flags;
   for (const std::string& flag : cli.flags.ToArgs()) flags += " " + flag;
-  std::printf("sweep seeds %llu..%llu (%zu runs) on %d workers%s\n",
-              static_cast<unsigned long long>(first),
-              static_cast<unsigned long long>(last), jobs.size(),
-              cli.pool.workers, flags.c_str());
+  std::printf("sweep seeds %llu..%llu (%llu runs) on %d workers%s\n",
+              static_cast<unsigned long long>(range.first),
+              static_cast<unsigned long long>(range.last),
+              static_cast<unsigned long long>(range.size()), cli.pool.workers,
+              flags.c_str());
   std::fflush(stdout);
-  SweepState state(cli, jobs.size());
+  SweepState state(cli, range);
+  // One job at a time, as workers free up: memory does not grow with the
+  // range (issue 22: 1..10^12 once built every job before running one).
+  SeedCursor seeds(range);
+  const JobSource next_job = [&]() -> std::optional<Job> {
+    const std::optional<uint64_t> seed = seeds.Next();
+    if (!seed.has_value()) return std::nullopt;
+    return WorkerJob(cli, *seed);
+  };
   RunJobs(
-      SelfExecutable(), jobs, cli.pool,
+      SelfExecutable(), next_job, cli.pool,
       [&](const JobResult& r) { state.OnResult(r); },
       [&] {
         return cli.stop_at_first_failure && !state.failing_seeds().empty();

@@ -95,14 +95,31 @@ void RunJobs(const std::string& binary, const std::vector<Job>& jobs,
              const PoolOptions& options,
              const std::function<void(const JobResult&)>& on_done,
              const std::function<bool()>& stop) {
+  size_t next = 0;
+  const JobSource next_job = [&]() -> std::optional<Job> {
+    if (next == jobs.size()) return std::nullopt;
+    return jobs[next++];
+  };
+  RunJobs(binary, next_job, options, on_done, stop);
+}
+
+void RunJobs(const std::string& binary, const JobSource& next_job,
+             const PoolOptions& options,
+             const std::function<void(const JobResult&)>& on_done,
+             const std::function<bool()>& stop) {
   CHECK_GE(options.workers, 1);
   std::map<int, Running> running;  // by fd
-  size_t next = 0;
-  while (next < jobs.size() || !running.empty()) {
+  bool exhausted = false;
+  while (true) {
     const bool stopping = stop && stop();
-    while (!stopping && next < jobs.size() &&
+    while (!stopping && !exhausted &&
            running.size() < static_cast<size_t>(options.workers)) {
-      Running r = Spawn(binary, jobs[next++]);
+      const std::optional<Job> job = next_job();
+      if (!job.has_value()) {
+        exhausted = true;
+        break;
+      }
+      Running r = Spawn(binary, *job);
       running.emplace(r.fd, std::move(r));
     }
     if (running.empty()) break;

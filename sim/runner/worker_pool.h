@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,20 @@ struct PoolOptions {
   double timeout_seconds = 600;
 };
 
-// Runs every job; `on_done` is called (on the calling thread) as each
-// finishes, in completion order. Returns early, after the running jobs end,
-// once `stop()` returns true.
+// The next job to run, or nullopt when there are no more. Called only when
+// a worker is free, so a source that makes its jobs on demand (a sweep's
+// seeds) never holds more than `workers` of them.
+using JobSource = std::function<std::optional<Job>()>;
+
+// Runs every job `next_job` yields; `on_done` is called (on the calling
+// thread) as each finishes, in completion order. Returns early, after the
+// running jobs end, once `stop()` returns true. `options.workers` must be at
+// least 1 (the command line checks it).
+void RunJobs(const std::string& binary, const JobSource& next_job,
+             const PoolOptions& options,
+             const std::function<void(const JobResult&)>& on_done,
+             const std::function<bool()>& stop = nullptr);
+// The same over a list made beforehand.
 void RunJobs(const std::string& binary, const std::vector<Job>& jobs,
              const PoolOptions& options,
              const std::function<void(const JobResult&)>& on_done,
