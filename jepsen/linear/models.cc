@@ -342,6 +342,83 @@ bool Cells::Apply(int32_t current, const MicroOp& op, int32_t* next) {
   return false;
 }
 
+bool Cells::IsPrefix(int32_t prefix, int32_t text) {
+  if (prefix == text) return true;
+  const uint64_t memo_key =
+      (static_cast<uint64_t>(static_cast<uint32_t>(prefix)) << 32) |
+      static_cast<uint32_t>(text);
+  auto it = prefix_.find(memo_key);
+  if (it != prefix_.end()) return it->second;
+  const Value& p = value(prefix);
+  const Value& t = value(text);
+  const bool result = p.kind() == Value::Kind::kString &&
+                      t.kind() == Value::Kind::kString &&
+                      t.text().compare(0, p.text().size(), p.text()) == 0;
+  prefix_.emplace(memo_key, result);
+  return result;
+}
+
+CallRole RoleOf(const MicroOp* begin, const MicroOp* end) {
+  CallRole role = CallRole::kObserver;
+  for (const MicroOp* op = begin; op != end; ++op) {
+    switch (op->kind) {
+      case MicroOp::Kind::kRead:
+      case MicroOp::Kind::kCasFailed:
+        break;
+      case MicroOp::Kind::kAppend:
+        role = CallRole::kExtender;
+        break;
+      default:
+        return CallRole::kSetter;
+    }
+  }
+  return role;
+}
+
+bool IsReadOnly(const MicroOp* begin, const MicroOp* end) {
+  for (const MicroOp* op = begin; op != end; ++op) {
+    if (op->kind != MicroOp::Kind::kRead &&
+        op->kind != MicroOp::Kind::kCasFailed)
+      return false;
+  }
+  return true;
+}
+
+SingleCellModel::SingleCellModel(Partition& p) : p_(p) {
+  for (size_t call = 0; call + 1 < p.micro_begin.size(); ++call) {
+    const MicroOp* begin = p.micro.data() + p.micro_begin[call];
+    const MicroOp* end = p.micro.data() + p.micro_begin[call + 1];
+    roles_.push_back(RoleOf(begin, end));
+    read_only_.push_back(IsReadOnly(begin, end) ? 1 : 0);
+  }
+}
+
+// Only extenders (appends) may run before the observer: a read needs the
+// cell to be its value already, or (if extended) a prefix of it; a failed
+// CAS needs the cell to differ from `expected` (or to be extended, which
+// may make it differ).
+bool SingleCellModel::MayObserve(const State& s, size_t call, bool extended) {
+  for (uint32_t m = p_.micro_begin[call]; m < p_.micro_begin[call + 1]; ++m) {
+    const MicroOp& op = p_.micro[m];
+    if (op.kind == MicroOp::Kind::kRead) {
+      if (op.a == kUnknownValue || op.a == s) continue;
+      if (!extended || !p_.cells.IsPrefix(s, op.a)) return false;
+    } else if (op.kind == MicroOp::Kind::kCasFailed) {
+      if (!extended && op.a == s) return false;
+    }
+  }
+  return true;
+}
+
+MultiCellModel::MultiCellModel(Partition& p) : p_(p) {
+  for (size_t call = 0; call + 1 < p.micro_begin.size(); ++call) {
+    read_only_.push_back(IsReadOnly(p.micro.data() + p.micro_begin[call],
+                                    p.micro.data() + p.micro_begin[call + 1])
+                             ? 1
+                             : 0);
+  }
+}
+
 absl::StatusOr<std::vector<Partition>> CompilePartitions(
     const History& history, const std::vector<Operation>& operations,
     const ModelOptions& options) {

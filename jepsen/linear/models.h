@@ -68,12 +68,22 @@ class Cells {
   // Applies `op` to a cell holding `current`; false if the op is illegal.
   bool Apply(int32_t current, const MicroOp& op, int32_t* next);
 
+  // Whether string `prefix` begins string `text` (values that are not
+  // strings: whether they are equal). Memoised.
+  bool IsPrefix(int32_t prefix, int32_t text);
+
  private:
   int32_t Concat(int32_t left, int32_t right);
 
   ValueTable table_;
   std::unordered_map<uint64_t, int32_t> concat_;
+  std::unordered_map<uint64_t, bool> prefix_;
 };
+
+// What a compiled call may do (wgl.h: CallRole), from its micro-ops.
+CallRole RoleOf(const MicroOp* begin, const MicroOp* end);
+// Where legal, leaves every cell as it was.
+bool IsReadOnly(const MicroOp* begin, const MicroOp* end);
 
 // One partition's calls compiled for the search.
 struct Partition {
@@ -98,10 +108,12 @@ absl::StatusOr<std::vector<Partition>> CompilePartitions(
     const ModelOptions& options);
 
 // Search adapters: one cell (per-key partitions) or many (multi-key).
+// Only the single-cell one has the observer lookahead (wgl.h).
 class SingleCellModel {
  public:
   using State = int32_t;
-  explicit SingleCellModel(Partition& p) : p_(p) {}
+  static constexpr bool kLookahead = true;
+  explicit SingleCellModel(Partition& p);
   State Init() { return p_.initial.empty() ? 0 : p_.initial[0]; }
   bool Step(const State& s, size_t call, State* next) {
     int32_t cell = s;
@@ -114,15 +126,21 @@ class SingleCellModel {
   uint64_t Hash(const State& s) {
     return static_cast<uint64_t>(static_cast<uint32_t>(s));
   }
+  CallRole Role(size_t call) const { return roles_[call]; }
+  bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
+  bool MayObserve(const State& s, size_t call, bool extended);
 
  private:
   Partition& p_;
+  std::vector<CallRole> roles_;
+  std::vector<uint8_t> read_only_;
 };
 
 class MultiCellModel {
  public:
   using State = std::vector<int32_t>;
-  explicit MultiCellModel(Partition& p) : p_(p) {}
+  static constexpr bool kLookahead = false;
+  explicit MultiCellModel(Partition& p);
   State Init() { return p_.initial; }
   bool Step(const State& s, size_t call, State* next) {
     *next = s;
@@ -138,9 +156,13 @@ class MultiCellModel {
     for (int32_t v : s) h = MixBits(h ^ static_cast<uint32_t>(v));
     return h;
   }
+  CallRole Role(size_t) const { return CallRole::kSetter; }
+  bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
+  bool MayObserve(const State&, size_t, bool) const { return true; }
 
  private:
   Partition& p_;
+  std::vector<uint8_t> read_only_;
 };
 
 // EDN-ish description of a state for explanations.
