@@ -81,9 +81,9 @@ int main(int argc, char** argv) {
                        name.c_str());
           return 1;
         }
-        std::printf("%s\t%s\n", name.c_str(),
-                    variant.violation == KvViolation::kNone ? "valid"
-                                                            : "invalid");
+        std::printf(
+            "%s\t%s\n", name.c_str(),
+            variant.violation == KvViolation::kNone ? "valid" : "invalid");
       }
     }
   }

@@ -166,8 +166,8 @@ class KeyValueWorkload : public Workload {
  public:
   explicit KeyValueWorkload(const KeyValueOptions& o)
       : o_(o), clients_(static_cast<size_t>(o.clients.processes)) {
-    plant_after_ = static_cast<int64_t>(o.violation_after *
-                                        static_cast<double>(o.clients.operations));
+    plant_after_ = static_cast<int64_t>(
+        o.violation_after * static_cast<double>(o.clients.operations));
   }
 
   Planned Plan(int64_t process, Prng& prng) override {
@@ -245,7 +245,7 @@ class KeyValueWorkload : public Workload {
   struct Mod {
     std::string before;  // the key's value before it
     int64_t invoke_tick = 0;
-    int64_t ok_tick = -1;  // -1 until it completes :ok
+    int64_t ok_tick = -1;   // -1 until it completes :ok
     int64_t last_put = -1;  // the put applied last before it, in puts_[key]
   };
   struct LostAppend {

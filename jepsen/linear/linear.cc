@@ -143,11 +143,11 @@ std::string ExplainInvalid(const History& history,
 std::unique_ptr<PartitionJob> MakeJob(Partition& p, ModelKind kind,
                                       const internal::SearchLimits& limits) {
   if (p.multi_key) {
-    return std::make_unique<PartitionJobFor<internal::MultiCellModel>>(
-        p, kind, limits);
+    return std::make_unique<PartitionJobFor<internal::MultiCellModel>>(p, kind,
+                                                                       limits);
   }
-  return std::make_unique<PartitionJobFor<internal::SingleCellModel>>(
-      p, kind, limits);
+  return std::make_unique<PartitionJobFor<internal::SingleCellModel>>(p, kind,
+                                                                      limits);
 }
 
 std::string PartitionName(const Partition& p) {
@@ -179,8 +179,8 @@ int64_t CheapestInvalid(const std::vector<PartitionVerdict>& verdicts) {
   int64_t best = -1;
   for (size_t i = 0; i < verdicts.size(); ++i) {
     if (verdicts[i].status != SearchStatus::kNotLinearizable) continue;
-    if (best < 0 || verdicts[i].iterations <
-                        verdicts[static_cast<size_t>(best)].iterations)
+    if (best < 0 ||
+        verdicts[i].iterations < verdicts[static_cast<size_t>(best)].iterations)
       best = static_cast<int64_t>(i);
   }
   return best;

@@ -94,6 +94,26 @@ RC_GTEST_PROP(LinearProperty, KeyValuePartitionedAgreesWithWhole,
   RC_ASSERT(whole.validity == partitioned.validity);
 }
 
+// The planted kv violations (jepsen/gen: KvViolation) are invalid by the
+// generator's argument; the checker must agree, with any number of clients.
+RC_GTEST_PROP(LinearProperty, PlantedKeyValueViolationsAreCaught,
+              (uint64_t seed, bool lost_append)) {
+  Prng prng(seed);
+  gen::KeyValueOptions o;
+  o.clients.processes = *rc::gen::inRange(1, 30);
+  o.clients.operations = *rc::gen::inRange(10, 200);
+  o.clients.info_probability = *rc::gen::element(0.0, 0.02);
+  o.keys = *rc::gen::inRange(1, 4);
+  o.violation = lost_append ? gen::KvViolation::kLostAppend
+                            : gen::KvViolation::kStaleRead;
+  o.violation_after = *rc::gen::element(0.0, 0.5, 0.9);
+  std::optional<history::History> h = gen::PlantKeyValueViolation(o, prng);
+  RC_PRE(h.has_value());
+  ModelOptions m;
+  m.kind = ModelKind::kKeyValue;
+  RC_ASSERT(MustCheck(*h, m).validity == Validity::kInvalid);
+}
+
 RC_GTEST_PROP(LinearProperty, ReferenceMutexHistoriesAreLinearizable,
               (uint64_t seed)) {
   Prng prng(seed);

@@ -384,12 +384,40 @@ bool IsReadOnly(const MicroOp* begin, const MicroOp* end) {
   return true;
 }
 
+// A setter's cell when it acts: its micro-ops run on any cell, each CAS
+// taken as succeeding (a CAS that fails leaves the cell as it was, which the
+// lookahead counts anyway).
+int32_t SetterResult(const MicroOp* begin, const MicroOp* end) {
+  int32_t cell = kUnknownValue;
+  for (const MicroOp* op = begin; op != end; ++op) {
+    switch (op->kind) {
+      case MicroOp::Kind::kWrite:
+        cell = op->a;
+        break;
+      case MicroOp::Kind::kCasOk:
+      case MicroOp::Kind::kCasUnknown:
+        cell = op->b;
+        break;
+      case MicroOp::Kind::kAcquire:
+        cell = kMutexHeld;
+        break;
+      case MicroOp::Kind::kRelease:
+        cell = kMutexFree;
+        break;
+      default:
+        break;
+    }
+  }
+  return cell;
+}
+
 SingleCellModel::SingleCellModel(Partition& p) : p_(p) {
   for (size_t call = 0; call + 1 < p.micro_begin.size(); ++call) {
     const MicroOp* begin = p.micro.data() + p.micro_begin[call];
     const MicroOp* end = p.micro.data() + p.micro_begin[call + 1];
     roles_.push_back(RoleOf(begin, end));
     read_only_.push_back(IsReadOnly(begin, end) ? 1 : 0);
+    set_to_.push_back(SetterResult(begin, end));
   }
 }
 

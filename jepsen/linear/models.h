@@ -129,11 +129,13 @@ class SingleCellModel {
   CallRole Role(size_t call) const { return roles_[call]; }
   bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
   bool MayObserve(const State& s, size_t call, bool extended);
+  State SetTo(size_t setter) const { return set_to_[setter]; }
 
  private:
   Partition& p_;
   std::vector<CallRole> roles_;
   std::vector<uint8_t> read_only_;
+  std::vector<int32_t> set_to_;  // for setters: the cell they leave
 };
 
 class MultiCellModel {
@@ -159,6 +161,7 @@ class MultiCellModel {
   CallRole Role(size_t) const { return CallRole::kSetter; }
   bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
   bool MayObserve(const State&, size_t, bool) const { return true; }
+  State SetTo(size_t) const { return p_.initial; }  // unused: no lookahead
 
  private:
   Partition& p_;

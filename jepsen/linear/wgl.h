@@ -26,6 +26,7 @@
 //   // linearized after state `s`, none of them a setter and (unless
 //   // `extended`) none an extender. Conservative: true when unsure.
 //   bool MayObserve(const State& s, size_t call, bool extended);
+//   State SetTo(size_t setter);  // the state a setter leaves when it acts
 #ifndef JEPSEN_LINEAR_WGL_H_
 #define JEPSEN_LINEAR_WGL_H_
 
@@ -316,11 +317,12 @@ inline Cursor SeekCandidate(const EntryList& list,
 // Observer lookahead: after a call is linearized, walk the list from its
 // head. Every call linearized before an unlinearized observer g must be
 // invoked before g returns, so it is a call entry before g's return entry.
-// If no setter's call entry comes before g's return entry, only extenders
-// (and read-only calls) can run before g, and MayObserve says whether g can
-// still be legal then; if not, the configuration has no completion. The
-// walk stops at the first setter's call entry and after lookahead_entries
-// entries, so it costs O(concurrency) per configuration.
+// The state g sees is then the current state or the one some setter among
+// those leaves (SetTo: the last setter linearized before g decides), each
+// possibly extended if an extender is among them (read-only calls change
+// nothing). If MayObserve rules out every such base, the configuration has
+// no completion. The walk stops after lookahead_entries entries or at the
+// kMaxBases-th distinct base, so it costs O(concurrency) per configuration.
 template <typename Model>
 class WglSearch {
  public:
@@ -458,18 +460,27 @@ class WglSearch {
     if constexpr (!Model::kLookahead) {
       return -1;
     } else {
+      bases_.assign(1, state);
       bool extended = false;
       size_t walked = 0;
       for (int32_t e = list_.first();
            e != -1 && walked < limits_.lookahead_entries;
            e = list_.next(e), ++walked) {
         const size_t call = static_cast<size_t>(e / 2);
+        const CallRole role = model_.Role(call);
         if ((e & 1) == 0) {
-          const CallRole role = model_.Role(call);
-          if (role == CallRole::kSetter) return -1;
-          extended = extended || role == CallRole::kExtender;
-        } else if (model_.Role(call) == CallRole::kObserver &&
-                   !model_.MayObserve(state, call, extended)) {
+          if (role == CallRole::kExtender) extended = true;
+          if (role != CallRole::kSetter) continue;
+          State base = model_.SetTo(call);
+          if (std::find(bases_.begin(), bases_.end(), base) != bases_.end())
+            continue;
+          if (bases_.size() == kMaxBases) return -1;  // too weak to go on
+          bases_.push_back(std::move(base));
+        } else if (role == CallRole::kObserver && calls_[call].required &&
+                   std::none_of(
+                       bases_.begin(), bases_.end(), [&](const State& base) {
+                         return model_.MayObserve(base, call, extended);
+                       })) {
           return static_cast<int64_t>(call);
         }
       }
@@ -536,6 +547,8 @@ class WglSearch {
   size_t synced_ = 0;  // out_.prefix[0, synced_) equals the stack's calls
   uint64_t iterations_ = 0;
   SearchOutcome<State> out_;
+  static constexpr size_t kMaxBases = 8;
+  std::vector<State> bases_;  // BlockedObserver's scratch
 };
 
 // Runs a whole search at once.

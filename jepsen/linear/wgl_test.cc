@@ -156,11 +156,12 @@ history::History RandomKeyValueHistory() {
     const int p = *rc::gen::inRange(0, 3);
     if (started[p] == -1) {
       if (issued >= n) continue;
-      std::string f = *rc::gen::element<std::string>("get", "put", "append",
-                                                     "append");
-      Value input = f == "get" ? Value()
-                               : Value::String(*rc::gen::element<std::string>(
-                                     "a", "b", "ab"));
+      std::string f =
+          *rc::gen::element<std::string>("get", "put", "append", "append");
+      Value input =
+          f == "get"
+              ? Value()
+              : Value::String(*rc::gen::element<std::string>("a", "b", "ab"));
       h.Invoke(next_process[p], f, input, key);
       fs.push_back(f);
       inputs.push_back(input);
