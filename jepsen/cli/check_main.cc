@@ -1,6 +1,7 @@
 #include "jepsen/cli/check_main.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -38,6 +39,7 @@ Options:
   --time-limit=SECONDS    give up with "unknown" after this long
   --threads=N             partitions checked in parallel (default: cores)
   --html=FILE             write an HTML timeline of the history
+  --timing                print the time spent reading and checking
 Exit status: 0 valid, 1 invalid, 2 unknown or unreadable input.
 )";
 
@@ -50,6 +52,7 @@ struct Flags {
   linear::ModelOptions linear;
   linear::CheckOptions limits;
   std::string html;
+  bool timing = false;
 };
 
 // Parses `--name=value` flags; returns an error message or "".
@@ -66,6 +69,8 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
     std::string value = eq == std::string::npos ? "" : arg.substr(eq + 1);
     if (name == "no-partition") {
       flags->linear.partition_by_key = false;
+    } else if (name == "timing") {
+      flags->timing = true;
     } else if (eq == std::string::npos) {
       return Cat("flag --", name, " needs a value (--", name, "=...)");
     } else if (name == "model") {
@@ -143,6 +148,7 @@ int CheckLinear(const Flags& flags, linear::ModelKind kind,
   out << "verdict: " << linear::ValidityName(result->validity) << "\n"
       << "operations: " << result->operations << " in " << result->partitions
       << " partitions\n"
+      << "configurations: " << result->cache_entries << "\n"
       << result->explanation << "\n";
   if (!flags.html.empty()) {
     TimelineOptions timeline;
@@ -228,6 +234,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
     err << "check: " << problem << "\n" << kUsage;
     return kExitUnknownOrError;
   }
+  const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<history::History> history =
       history::ReadHistoryFile(flags.path, flags.format);
   if (!history.ok()) {
@@ -240,8 +247,15 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
   out << "history: " << flags.path << " (" << history->ops.size()
       << " events)\n"
       << "model: " << flags.model << "\n";
-  return linear_kind ? CheckLinear(flags, *linear_kind, *history, out, err)
-                     : CheckElle(flags, *workload, *history, out, err);
+  const int exit = linear_kind
+                       ? CheckLinear(flags, *linear_kind, *history, out, err)
+                       : CheckElle(flags, *workload, *history, out, err);
+  if (flags.timing) {
+    const std::chrono::duration<double, std::milli> took =
+        std::chrono::steady_clock::now() - start;
+    out << "time: " << took.count() << " ms (read and check)\n";
+  }
+  return exit;
 }
 
 }  // namespace jepsen::cli

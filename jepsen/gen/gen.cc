@@ -198,7 +198,8 @@ class KeyValueWorkload : public Workload {
     Client& c = clients_[static_cast<size_t>(client)];
     const std::string& key = op.key->text();
     std::string& cell = cells_[key];
-    if (op.f == "get") return Applied{false, Value::String(Observe(c, key))};
+    if (op.f == "get")
+      return Applied{false, Value::String(Observe(client, key))};
     if (Recording() && op.f == "append" && TryLoseAppend(client, key))
       return Applied{false, op.input};
     if (Recording()) Record(c, key);
@@ -206,7 +207,13 @@ class KeyValueWorkload : public Workload {
       c.key = key;
       c.put = static_cast<int64_t>(puts_[key].size());
       puts_[key].push_back(Put{c.invoke_tick, -1});
-      if (lost_ && lost_->key == key) lost_.reset();  // the put hides it
+      if (lost_ && lost_->key == key) {  // the put hides it from later gets
+        if (planting_get_) {
+          lost_->masked = true;
+        } else {
+          lost_.reset();
+        }
+      }
       cell = op.input.text();
     }
     if (op.f == "append") cell += op.input.text();
@@ -220,6 +227,13 @@ class KeyValueWorkload : public Workload {
       mods_[c.key][static_cast<size_t>(c.mod)].ok_tick = tick_;
     if (type == OpType::kOk && c.put >= 0)
       puts_[c.key][static_cast<size_t>(c.put)].ok_tick = tick_;
+    if (planting_get_ == client) {
+      // The planted read counts once it is acknowledged; a get that
+      // crashed observed nothing, so another one must do.
+      planting_get_.reset();
+      planted_ = type == OpType::kOk;
+      if (!planted_ && lost_ && lost_->masked) lost_.reset();
+    }
     if (lost_ && lost_->client == client && lost_->ok_tick < 0) {
       if (type == OpType::kOk) {
         lost_->ok_tick = tick_;
@@ -252,6 +266,7 @@ class KeyValueWorkload : public Workload {
     int client = 0;
     std::string key;
     int64_t ok_tick = -1;
+    bool masked = false;  // a put came after it: later gets prove nothing
   };
 
   bool Recording() const {
@@ -286,7 +301,7 @@ class KeyValueWorkload : public Workload {
     if (o_.violation != KvViolation::kLostAppend || lost_) return false;
     const Client& c = clients_[static_cast<size_t>(client)];
     if (!PutDoneBefore(key, LastPut(key), c.invoke_tick)) return false;
-    lost_ = LostAppend{client, key, -1};
+    lost_ = LostAppend{client, key, -1, false};
     return true;
   }
 
@@ -302,12 +317,16 @@ class KeyValueWorkload : public Workload {
   // Lost append: a get that begins after the dropped append completed and
   // sees the key without it, with no put applied since (Record drops the
   // plan when one is): by the same argument, invalid.
-  std::string Observe(const Client& get, const std::string& key) {
+  //
+  // Either counts once the get completes :ok (OnComplete).
+  std::string Observe(int client, const std::string& key) {
     const std::string& value = cells_[key];
-    if (!Recording()) return value;
+    if (!Recording() || planting_get_) return value;
+    const Client& get = clients_[static_cast<size_t>(client)];
     if (o_.violation == KvViolation::kLostAppend) {
-      planted_ = lost_ && lost_->key == key && lost_->ok_tick >= 0 &&
-                 lost_->ok_tick < get.invoke_tick;
+      if (lost_ && lost_->key == key && !lost_->masked && lost_->ok_tick >= 0 &&
+          lost_->ok_tick < get.invoke_tick)
+        planting_get_ = client;
       return value;
     }
     std::vector<Mod>& mods = mods_[key];
@@ -315,7 +334,7 @@ class KeyValueWorkload : public Workload {
       const Mod& m = mods[i];
       if (m.ok_tick < 0 || m.ok_tick >= get.invoke_tick) continue;
       if (!PutDoneBefore(key, m.last_put, m.invoke_tick)) return value;
-      planted_ = true;
+      planting_get_ = client;
       return m.before;
     }
     return value;
@@ -328,6 +347,7 @@ class KeyValueWorkload : public Workload {
   int64_t plant_after_ = 0;
   int64_t tick_ = 0;
   bool planted_ = false;
+  std::optional<int> planting_get_;  // the client of the planted get
   std::map<std::string, std::string> cells_;
   std::map<std::string, std::vector<Mod>> mods_;
   std::map<std::string, std::vector<Put>> puts_;  // every put, in order

@@ -100,7 +100,7 @@ RC_GTEST_PROP(LinearProperty, PlantedKeyValueViolationsAreCaught,
               (uint64_t seed, bool lost_append)) {
   Prng prng(seed);
   gen::KeyValueOptions o;
-  o.clients.processes = *rc::gen::inRange(1, 30);
+  o.clients.processes = *rc::gen::inRange(1, 12);
   o.clients.operations = *rc::gen::inRange(10, 200);
   o.clients.info_probability = *rc::gen::element(0.0, 0.02);
   o.keys = *rc::gen::inRange(1, 4);

@@ -59,25 +59,53 @@ class ValueTable {
   std::vector<int32_t> slots_;  // -1: empty
 };
 
-// Interned values and the append memo of one partition.
+// Interned values and the append memo of one partition. Ids [0, n) are the
+// values interned from the history (all before the search); an append's
+// result is a derived id made of (left id, right id) with the polynomial
+// hash and length of its text, so appending costs O(1) rather than a copy
+// of an ever longer string. Ids stay canonical: a derived text equal to an
+// existing one (same hash and length, then compared character by
+// character) gets that one's id, so states compare by id exactly.
 class Cells {
  public:
-  int32_t Intern(const history::Value& value) { return table_.Intern(value); }
-  const history::Value& value(int32_t id) const { return table_.value(id); }
+  // Only before the first Apply of an append (CHECKed).
+  int32_t Intern(const history::Value& value);
+  // The value of an id (a derived text is built).
+  history::Value ValueOf(int32_t id) const;
 
   // Applies `op` to a cell holding `current`; false if the op is illegal.
   bool Apply(int32_t current, const MicroOp& op, int32_t* next);
 
-  // Whether string `prefix` begins string `text` (values that are not
-  // strings: whether they are equal). Memoised.
-  bool IsPrefix(int32_t prefix, int32_t text);
+  // Whether text `prefix` may begin text `text` (for values that are not
+  // strings: whether they are equal). By hashes: never false when it does,
+  // true when it does not only on a hash collision (about 2^-61), so it
+  // suits a pruning that must stay complete (the observer lookahead).
+  bool MayBePrefix(int32_t prefix, int32_t text);
+  // Whether text `text` may be `prefix` followed by some of `pieces` (each
+  // any number of times, in any order): the same guarantee, by hashes.
+  bool MayBeExtension(int32_t prefix, int32_t text,
+                      const std::vector<int32_t>& pieces);
 
  private:
+  struct Text {
+    bool is_string = false;
+    uint32_t length = 0;
+    uint64_t hash = 0;   // sum of byte * kBase^(length - 1 - i) mod 2^61-1
+    uint64_t power = 1;  // kBase^length mod 2^61-1
+    int32_t left = -1;   // derived ids: the two parts
+    int32_t right = -1;
+  };
+
   int32_t Concat(int32_t left, int32_t right);
+  void AppendText(int32_t id, std::string* out) const;
+  const std::vector<uint64_t>& PrefixHashes(int32_t id);
 
   ValueTable table_;
-  std::unordered_map<uint64_t, int32_t> concat_;
-  std::unordered_map<uint64_t, bool> prefix_;
+  std::vector<Text> texts_;  // by id: interned, then derived
+  std::unordered_map<uint64_t, int32_t> concat_;        // (left, right) -> id
+  std::unordered_multimap<uint64_t, int32_t> by_hash_;  // (hash, length)
+  std::unordered_map<int32_t, std::vector<uint64_t>> prefix_hashes_;
+  std::vector<uint32_t> positions_;  // MayBeExtension's scratch
 };
 
 // What a compiled call may do (wgl.h: CallRole), from its micro-ops.
@@ -128,7 +156,8 @@ class SingleCellModel {
   }
   CallRole Role(size_t call) const { return roles_[call]; }
   bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
-  bool MayObserve(const State& s, size_t call, bool extended);
+  bool MayObserve(const State& s, size_t call,
+                  const std::vector<size_t>& extenders);
   State SetTo(size_t setter) const { return set_to_[setter]; }
 
  private:
@@ -136,6 +165,7 @@ class SingleCellModel {
   std::vector<CallRole> roles_;
   std::vector<uint8_t> read_only_;
   std::vector<int32_t> set_to_;  // for setters: the cell they leave
+  std::vector<int32_t> pieces_;  // MayObserve's scratch
 };
 
 class MultiCellModel {
@@ -160,7 +190,9 @@ class MultiCellModel {
   }
   CallRole Role(size_t) const { return CallRole::kSetter; }
   bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
-  bool MayObserve(const State&, size_t, bool) const { return true; }
+  bool MayObserve(const State&, size_t, const std::vector<size_t>&) const {
+    return true;
+  }
   State SetTo(size_t) const { return p_.initial; }  // unused: no lookahead
 
  private:

@@ -23,9 +23,10 @@
 //   CallRole Role(size_t call);
 //   bool ReadOnly(size_t call);  // where legal, Step leaves the state as is
 //   // Whether observer `call` may still be legal once some calls have been
-//   // linearized after state `s`, none of them a setter and (unless
-//   // `extended`) none an extender. Conservative: true when unsure.
-//   bool MayObserve(const State& s, size_t call, bool extended);
+//   // linearized after state `s`, none of them a setter and any extenders
+//   // among them from `extenders`. Conservative: true when unsure.
+//   bool MayObserve(const State& s, size_t call,
+//                   const std::vector<size_t>& extenders);
 //   State SetTo(size_t setter);  // the state a setter leaves when it acts
 #ifndef JEPSEN_LINEAR_WGL_H_
 #define JEPSEN_LINEAR_WGL_H_
@@ -319,7 +320,7 @@ inline Cursor SeekCandidate(const EntryList& list,
 // invoked before g returns, so it is a call entry before g's return entry.
 // The state g sees is then the current state or the one some setter among
 // those leaves (SetTo: the last setter linearized before g decides), each
-// possibly extended if an extender is among them (read-only calls change
+// possibly extended by the extenders among them (read-only calls change
 // nothing). If MayObserve rules out every such base, the configuration has
 // no completion. The walk stops after lookahead_entries entries or at the
 // kMaxBases-th distinct base, so it costs O(concurrency) per configuration.
@@ -461,7 +462,7 @@ class WglSearch {
       return -1;
     } else {
       bases_.assign(1, state);
-      bool extended = false;
+      extenders_.clear();
       size_t walked = 0;
       for (int32_t e = list_.first();
            e != -1 && walked < limits_.lookahead_entries;
@@ -469,7 +470,7 @@ class WglSearch {
         const size_t call = static_cast<size_t>(e / 2);
         const CallRole role = model_.Role(call);
         if ((e & 1) == 0) {
-          if (role == CallRole::kExtender) extended = true;
+          if (role == CallRole::kExtender) extenders_.push_back(call);
           if (role != CallRole::kSetter) continue;
           State base = model_.SetTo(call);
           if (std::find(bases_.begin(), bases_.end(), base) != bases_.end())
@@ -479,7 +480,7 @@ class WglSearch {
         } else if (role == CallRole::kObserver && calls_[call].required &&
                    std::none_of(
                        bases_.begin(), bases_.end(), [&](const State& base) {
-                         return model_.MayObserve(base, call, extended);
+                         return model_.MayObserve(base, call, extenders_);
                        })) {
           return static_cast<int64_t>(call);
         }
@@ -549,6 +550,7 @@ class WglSearch {
   SearchOutcome<State> out_;
   static constexpr size_t kMaxBases = 8;
   std::vector<State> bases_;  // BlockedObserver's scratch
+  std::vector<size_t> extenders_;
 };
 
 // Runs a whole search at once.
