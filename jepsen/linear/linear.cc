@@ -199,6 +199,7 @@ std::vector<PartitionVerdict> RunPartitions(std::vector<Partition>& partitions,
                                             const ModelOptions& model,
                                             const CheckOptions& options) {
   constexpr uint64_t kFirstRoundIterations = 1 << 12;
+  constexpr uint64_t kParallelRoundIterations = 1 << 17;
   internal::SearchLimits limits;
   if (options.time_limit != absl::InfiniteDuration()) {
     limits.deadline = std::chrono::steady_clock::now() +
@@ -215,7 +216,10 @@ std::vector<PartitionVerdict> RunPartitions(std::vector<Partition>& partitions,
       options.threads > 0 ? static_cast<size_t>(options.threads)
                           : std::max(1u, std::thread::hardware_concurrency());
   for (uint64_t budget = kFirstRoundIterations; !open.empty(); budget *= 2) {
-    RunRound(jobs, open, budget, threads);
+    // Starting threads costs more than it saves on short rounds (most
+    // histories need nothing more), above all on a loaded machine.
+    const bool long_round = budget * open.size() >= kParallelRoundIterations;
+    RunRound(jobs, open, budget, long_round ? threads : 1);
     const bool invalid = std::any_of(open.begin(), open.end(), [&](size_t i) {
       return jobs[i]->verdict().status == SearchStatus::kNotLinearizable;
     });

@@ -457,18 +457,28 @@ bool Cells::MayBeExtension(int32_t prefix, int32_t text,
   if (!MayBePrefix(prefix, text)) return false;
   const Text& t = texts_[static_cast<size_t>(text)];
   const std::vector<uint64_t>& hashes = PrefixHashes(text);
-  // Depth-first over the positions of `text` reachable by pieces.
+  // Breadth-first over the positions of `text` reachable by pieces. At each
+  // position, the hash of the substring of each length a piece has is
+  // computed once (appended texts have few distinct lengths).
   positions_.assign(1, texts_[static_cast<size_t>(prefix)].length);
   for (size_t next = 0; next < positions_.size(); ++next) {
     const uint32_t at = positions_[next];
     if (at == t.length) return true;
+    substring_lengths_.clear();
+    substring_hashes_.clear();
     for (int32_t piece : pieces) {
       const Text& p = texts_[static_cast<size_t>(piece)];
       const uint32_t end = at + p.length;
       if (!p.is_string || p.length == 0 || end > t.length) continue;
-      const uint64_t hash =
-          AddMod(hashes[end], kModulus - MulMod(hashes[at], p.power));
-      if (hash != p.hash) continue;
+      size_t k = 0;
+      while (k < substring_lengths_.size() && substring_lengths_[k] != p.length)
+        ++k;
+      if (k == substring_lengths_.size()) {
+        substring_lengths_.push_back(p.length);
+        substring_hashes_.push_back(
+            AddMod(hashes[end], kModulus - MulMod(hashes[at], p.power)));
+      }
+      if (substring_hashes_[k] != p.hash) continue;
       if (std::find(positions_.begin(), positions_.end(), end) ==
           positions_.end())
         positions_.push_back(end);

@@ -106,6 +106,8 @@ class Cells {
   std::unordered_multimap<uint64_t, int32_t> by_hash_;  // (hash, length)
   std::unordered_map<int32_t, std::vector<uint64_t>> prefix_hashes_;
   std::vector<uint32_t> positions_;  // MayBeExtension's scratch
+  std::vector<uint32_t> substring_lengths_;
+  std::vector<uint64_t> substring_hashes_;
 };
 
 // What a compiled call may do (wgl.h: CallRole), from its micro-ops.
