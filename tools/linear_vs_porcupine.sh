@@ -33,13 +33,15 @@ bazel build --config=opt //jepsen/cli:check //jepsen/bench:make_kv_corpus ||
   exit 1
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Copies, so that a build during the run cannot change what is measured.
+cp bazel-bin/jepsen/cli/check bazel-bin/jepsen/bench/make_kv_corpus "$work/"
 corpus="${KEEP:-$work/corpus}"
 mkdir -p "$corpus"
 (cd tools/porcupine && go build -o "$work/porcupine_kv" .) || {
   echo "linear_vs_porcupine: FAILED: cannot build tools/porcupine"
   exit 1
 }
-bazel-bin/jepsen/bench/make_kv_corpus "${quick[@]}" "$corpus" >"$work/files" ||
+"$work/make_kv_corpus" "${quick[@]}" "$corpus" >"$work/files" ||
   exit 1
 
 # run COMMAND...: runs it $repeat times; sets verdict, ms (the least time the
@@ -69,7 +71,7 @@ ours_total=0
 porcupine_total=0
 porcupine_timeouts=0
 while IFS=$'\t' read -r name expected; do
-  run bazel-bin/jepsen/cli/check --model=kv --timing --time-limit="$limit_s" \
+  run "$work/check" --model=kv --timing --time-limit="$limit_s" \
     "$corpus/$name"
   ours=$verdict ours_ms=$ms ours_wall=$wall_ms
   run "$work/porcupine_kv" -timeout="${limit_s}s" "$corpus/$name"
