@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds every benchmark (targets named *_bench) optimised and runs each,
-# printing its numbers. Extra arguments (e.g. --quick) go to every benchmark.
+# printing its numbers, then our linearizability checker against Porcupine
+# (tools/linear_vs_porcupine.sh). Extra arguments (e.g. --quick) go to every
+# benchmark.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t targets < <(bazel query --noshow_progress 'attr(name, "_bench$", kind(cc_binary, //...))' 2>/dev/null)
@@ -15,4 +17,6 @@ for target in "${targets[@]}"; do
   echo "--- $target $*"
   "$binary" "$@" || { echo "bench: $target FAILED"; status=1; }
 done
+echo "--- tools/linear_vs_porcupine.sh $*"
+tools/linear_vs_porcupine.sh "$@" || { echo "bench: linear_vs_porcupine FAILED"; status=1; }
 exit $status

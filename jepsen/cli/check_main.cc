@@ -1,6 +1,7 @@
 #include "jepsen/cli/check_main.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -45,6 +46,7 @@ Options:
   --html=FILE             write an HTML timeline of the history (the file is
                           created before the check starts)
   --strict                an empty history is an error, not a warning
+  --timing                print the time spent reading and checking
 Exit status: 0 valid, 1 invalid, 2 unknown, or an error: a bad command line,
 input that cannot be read or that holds no history (the message names the
 line), an output file that cannot be written (the message names the path
@@ -61,6 +63,7 @@ struct Flags {
   linear::CheckOptions limits;
   std::string html;
   bool strict = false;
+  bool timing = false;
 };
 
 constexpr int kMaxThreads = 1024;
@@ -84,6 +87,8 @@ std::string ParseFlags(const std::vector<std::string>& args, Flags* flags) {
       flags->linear.partition_by_key = false;
     } else if (name == "strict") {
       flags->strict = true;
+    } else if (name == "timing") {
+      flags->timing = true;
     } else if (eq == std::string::npos) {
       return Cat("flag ", core::base::QuoteExcerpt(arg),
                  " needs a value (--name=...)");
@@ -175,6 +180,7 @@ int CheckLinear(const Flags& flags, linear::ModelKind kind,
   out << "verdict: " << linear::ValidityName(result->validity) << "\n"
       << "operations: " << result->operations << " in " << result->partitions
       << " partitions\n"
+      << "configurations: " << result->cache_entries << "\n"
       << result->explanation << "\n";
   if (html.has_value()) {
     TimelineOptions timeline;
@@ -274,6 +280,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
     }
     html = *std::move(file);
   }
+  const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<history::History> history =
       history::ReadHistoryFile(flags.path, flags.format);
   if (!history.ok()) {
@@ -288,9 +295,15 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out,
   out << "history: " << flags.path << " (" << history->ops.size()
       << " events)\n"
       << "model: " << flags.model << "\n";
-  return linear_kind
-             ? CheckLinear(flags, *linear_kind, *history, html, out, err)
-             : CheckElle(flags, *workload, *history, html, out, err);
+  const int exit =
+      linear_kind ? CheckLinear(flags, *linear_kind, *history, html, out, err)
+                  : CheckElle(flags, *workload, *history, html, out, err);
+  if (flags.timing) {
+    const std::chrono::duration<double, std::milli> took =
+        std::chrono::steady_clock::now() - start;
+    out << "time: " << took.count() << " ms (read and check)\n";
+  }
+  return exit;
 }
 
 }  // namespace jepsen::cli

@@ -1,7 +1,10 @@
 #include "jepsen/gen/gen.h"
 
+#include "core/base/check.h"
+
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +35,8 @@ class Workload {
   virtual Planned Plan(int64_t process, Prng& prng) = 0;
   // Called at the invocation (snapshot-taking stores use it).
   virtual void OnInvoke(int client, const Planned& op) {}
+  // Called at the completion, with its type.
+  virtual void OnComplete(int client, OpType type) {}
   // The operation's linearization (or commit) point.
   virtual Applied Apply(int client, int64_t process, const Planned& op,
                         Prng& prng) = 0;
@@ -73,6 +78,7 @@ History RunClients(Workload& workload, const ClientOptions& options,
                          2)) {  // crashed before applying
         history.Complete(c.process, OpType::kInfo, c.op.f, c.op.input, c.op.key,
                          now);
+        workload.OnComplete(i, OpType::kInfo);
         c.process += options.processes;
         c.phase = Phase::kIdle;
         --busy;
@@ -82,6 +88,7 @@ History RunClients(Workload& workload, const ClientOptions& options,
       if (c.result.failed) {
         history.Complete(c.process, OpType::kFail, c.op.f, c.op.input, c.op.key,
                          now);
+        workload.OnComplete(i, OpType::kFail);
         c.phase = Phase::kIdle;
         --busy;
       } else {
@@ -91,6 +98,7 @@ History RunClients(Workload& workload, const ClientOptions& options,
       bool crash = prng.Bernoulli(options.info_probability / 2);
       history.Complete(c.process, crash ? OpType::kInfo : OpType::kOk, c.op.f,
                        crash ? c.op.input : c.result.output, c.op.key, now);
+      workload.OnComplete(i, crash ? OpType::kInfo : OpType::kOk);
       if (crash) c.process += options.processes;
       c.phase = Phase::kIdle;
       --busy;
@@ -150,11 +158,20 @@ class RegisterWorkload : public Workload {
   std::map<Value, Value> cells_;
 };
 
+// get / put / append on strings. Each modification appends or puts a value
+// no other op uses ("x <process> <serial> y"), so a key's states never
+// repeat. With a violation to plant (KvViolation), it also keeps the
+// modifications of each key until the violation is planted.
 class KeyValueWorkload : public Workload {
  public:
-  explicit KeyValueWorkload(const KeyValueOptions& o) : o_(o) {}
+  explicit KeyValueWorkload(const KeyValueOptions& o)
+      : o_(o), clients_(static_cast<size_t>(o.clients.processes)) {
+    plant_after_ = static_cast<int64_t>(
+        o.violation_after * static_cast<double>(o.clients.operations));
+  }
 
   Planned Plan(int64_t process, Prng& prng) override {
+    ++planned_;
     Planned op;
     op.key = Value::String(std::to_string(prng.Uniform(o_.keys)));
     if (prng.Bernoulli(o_.put_fraction)) {
@@ -169,18 +186,172 @@ class KeyValueWorkload : public Workload {
     return op;
   }
 
-  Applied Apply(int, int64_t, const Planned& op, Prng&) override {
-    std::string& cell = cells_[op.key->text()];
-    if (op.f == "get") return Applied{false, Value::String(cell)};
-    if (op.f == "put") cell = op.input.text();
+  void OnInvoke(int client, const Planned&) override {
+    Client& c = clients_[static_cast<size_t>(client)];
+    c.invoke_tick = ++tick_;
+    c.mod = -1;
+    c.put = -1;
+  }
+
+  Applied Apply(int client, int64_t, const Planned& op, Prng&) override {
+    ++tick_;
+    Client& c = clients_[static_cast<size_t>(client)];
+    const std::string& key = op.key->text();
+    std::string& cell = cells_[key];
+    if (op.f == "get")
+      return Applied{false, Value::String(Observe(client, key))};
+    if (Recording() && op.f == "append" && TryLoseAppend(client, key))
+      return Applied{false, op.input};
+    if (Recording()) Record(c, key);
+    if (op.f == "put") {
+      c.key = key;
+      c.put = static_cast<int64_t>(puts_[key].size());
+      puts_[key].push_back(Put{c.invoke_tick, -1});
+      if (lost_ && lost_->key == key) {  // the put hides it from later gets
+        if (planting_get_) {
+          lost_->masked = true;
+        } else {
+          lost_.reset();
+        }
+      }
+      cell = op.input.text();
+    }
     if (op.f == "append") cell += op.input.text();
     return Applied{false, op.input};
   }
 
+  void OnComplete(int client, OpType type) override {
+    ++tick_;
+    Client& c = clients_[static_cast<size_t>(client)];
+    if (type == OpType::kOk && c.mod >= 0)
+      mods_[c.key][static_cast<size_t>(c.mod)].ok_tick = tick_;
+    if (type == OpType::kOk && c.put >= 0)
+      puts_[c.key][static_cast<size_t>(c.put)].ok_tick = tick_;
+    if (planting_get_ == client) {
+      // The planted read counts once it is acknowledged; a get that
+      // crashed observed nothing, so another one must do.
+      planting_get_.reset();
+      planted_ = type == OpType::kOk;
+      if (!planted_ && lost_ && lost_->masked) lost_.reset();
+    }
+    if (lost_ && lost_->client == client && lost_->ok_tick < 0) {
+      if (type == OpType::kOk) {
+        lost_->ok_tick = tick_;
+      } else {
+        lost_.reset();  // an :info append may never have happened
+      }
+    }
+  }
+
+  bool planted() const { return planted_; }
+
  private:
+  struct Client {
+    int64_t invoke_tick = 0;
+    std::string key;
+    int64_t mod = -1;  // index in mods_[key] of the op in flight, if any
+    int64_t put = -1;  // index in puts_[key] of the put in flight, if any
+  };
+  struct Put {
+    int64_t invoke_tick = 0;
+    int64_t ok_tick = -1;  // -1 until it completes :ok
+  };
+  struct Mod {
+    std::string before;  // the key's value before it
+    int64_t invoke_tick = 0;
+    int64_t ok_tick = -1;   // -1 until it completes :ok
+    int64_t last_put = -1;  // the put applied last before it, in puts_[key]
+  };
+  struct LostAppend {
+    int client = 0;
+    std::string key;
+    int64_t ok_tick = -1;
+    bool masked = false;  // a put came after it: later gets prove nothing
+  };
+
+  bool Recording() const {
+    return o_.violation != KvViolation::kNone && !planted_ &&
+           planned_ > plant_after_;
+  }
+
+  // The index in puts_[key] of the key's last applied put, or -1.
+  int64_t LastPut(const std::string& key) {
+    return static_cast<int64_t>(puts_[key].size()) - 1;
+  }
+
+  void Record(Client& c, const std::string& key) {
+    std::vector<Mod>& mods = mods_[key];
+    c.key = key;
+    c.mod = static_cast<int64_t>(mods.size());
+    mods.push_back(Mod{cells_[key], c.invoke_tick, -1, LastPut(key)});
+  }
+
+  // Whether `put_index` (in puts_[key], or -1 for none) completed :ok
+  // before `tick`.
+  bool PutDoneBefore(const std::string& key, int64_t put_index, int64_t tick) {
+    if (put_index < 0) return true;
+    const Put& put = puts_[key][static_cast<size_t>(put_index)];
+    return put.ok_tick >= 0 && put.ok_tick < tick;
+  }
+
+  // Drops an append, if none is dropped yet and the key's last put finished
+  // before this append began (else that put could be ordered after the
+  // append, and a read without it would be legal).
+  bool TryLoseAppend(int client, const std::string& key) {
+    if (o_.violation != KvViolation::kLostAppend || lost_) return false;
+    const Client& c = clients_[static_cast<size_t>(client)];
+    if (!PutDoneBefore(key, LastPut(key), c.invoke_tick)) return false;
+    lost_ = LostAppend{client, key, -1, false};
+    return true;
+  }
+
+  // The value a get returns: the key's value, or the planted stale one.
+  //
+  // Stale read: the value before a modification m that completed before
+  // the get began, where the key's last put before m completed before m
+  // began. Any linearization then orders m before the get, and after m the
+  // value holds m's text until a put resets it; a put that leads to the
+  // stale value would have to be that last put, which must precede m. So
+  // the get cannot see it.
+  //
+  // Lost append: a get that begins after the dropped append completed and
+  // sees the key without it, with no put applied since (Record drops the
+  // plan when one is): by the same argument, invalid.
+  //
+  // Either counts once the get completes :ok (OnComplete).
+  std::string Observe(int client, const std::string& key) {
+    const std::string& value = cells_[key];
+    if (!Recording() || planting_get_) return value;
+    const Client& get = clients_[static_cast<size_t>(client)];
+    if (o_.violation == KvViolation::kLostAppend) {
+      if (lost_ && lost_->key == key && !lost_->masked && lost_->ok_tick >= 0 &&
+          lost_->ok_tick < get.invoke_tick)
+        planting_get_ = client;
+      return value;
+    }
+    std::vector<Mod>& mods = mods_[key];
+    for (size_t i = mods.size(); i-- > 0;) {
+      const Mod& m = mods[i];
+      if (m.ok_tick < 0 || m.ok_tick >= get.invoke_tick) continue;
+      if (!PutDoneBefore(key, m.last_put, m.invoke_tick)) return value;
+      planting_get_ = client;
+      return m.before;
+    }
+    return value;
+  }
+
   KeyValueOptions o_;
+  std::vector<Client> clients_;
   int64_t next_ = 0;
+  int64_t planned_ = 0;
+  int64_t plant_after_ = 0;
+  int64_t tick_ = 0;
+  bool planted_ = false;
+  std::optional<int> planting_get_;  // the client of the planted get
   std::map<std::string, std::string> cells_;
+  std::map<std::string, std::vector<Mod>> mods_;
+  std::map<std::string, std::vector<Put>> puts_;  // every put, in order
+  std::optional<LostAppend> lost_;
 };
 
 class MutexWorkload : public Workload {
@@ -335,7 +506,19 @@ History GenerateRegisterHistory(const RegisterOptions& options, Prng& prng) {
 
 History GenerateKeyValueHistory(const KeyValueOptions& options, Prng& prng) {
   KeyValueWorkload workload(options);
-  return RunClients(workload, options.clients, prng);
+  History history = RunClients(workload, options.clients, prng);
+  CHECK(options.violation == KvViolation::kNone || workload.planted())
+      << "no chance to plant the violation; use PlantKeyValueViolation";
+  return history;
+}
+
+std::optional<History> PlantKeyValueViolation(const KeyValueOptions& options,
+                                              Prng& prng) {
+  CHECK(options.violation != KvViolation::kNone);
+  KeyValueWorkload workload(options);
+  History history = RunClients(workload, options.clients, prng);
+  if (!workload.planted()) return std::nullopt;
+  return history;
 }
 
 History GenerateMutexHistory(const ClientOptions& options, Prng& prng) {

@@ -16,6 +16,7 @@
 #define JEPSEN_GEN_GEN_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "core/base/prng.h"
 #include "jepsen/history/history.h"
@@ -42,15 +43,39 @@ struct RegisterOptions {
 history::History GenerateRegisterHistory(const RegisterOptions& options,
                                          core::base::Prng& prng);
 
+// A bug to plant in a key-value store (each makes the history invalid).
+enum class KvViolation {
+  kNone,
+  // A get returns the key's value from before a modification that completed
+  // before the get began (and whose key's last put completed before it
+  // began, so no linearization can reorder them).
+  kStaleRead,
+  // An append is acknowledged but never applied, and a later get (begun
+  // after the append completed, with no put on the key in between) sees
+  // the key without it.
+  kLostAppend,
+};
+
 struct KeyValueOptions {
   ClientOptions clients;
   int keys = 10;
   double put_fraction = 0.1;  // the rest split between get and append
+  KvViolation violation = KvViolation::kNone;
+  // The violation is planted at the first chance after this fraction of
+  // the operations has been invoked.
+  double violation_after = 0.5;
 };
 
 // get / put / append of strings like "x 3 17 y" (Porcupine's kv shape).
+// CHECK-fails if options.violation could not be planted (see
+// PlantKeyValueViolation).
 history::History GenerateKeyValueHistory(const KeyValueOptions& options,
                                          core::base::Prng& prng);
+
+// The same with options.violation (not kNone) planted once; nullopt if the
+// run gave it no chance (a short history, or no later get of the key).
+std::optional<history::History> PlantKeyValueViolation(
+    const KeyValueOptions& options, core::base::Prng& prng);
 
 // acquire / release of one lock; an acquire of a held lock and a release by a
 // non-holder complete :fail.

@@ -30,6 +30,13 @@ bool Write(const std::string& dir, const std::string& name,
   return true;
 }
 
+// One EDN op map per line (Porcupine's kv files look so).
+std::string EdnLines(const History& h) {
+  std::string lines;
+  for (const auto& op : h.ops) lines += jepsen::history::ToEdnOpMap(op) + "\n";
+  return lines;
+}
+
 // etcd-style: crashed ops complete with :timed-out, as Jepsen's etcd client
 // logged them.
 History EtcdStyle(History h) {
@@ -87,16 +94,31 @@ int main(int argc, char** argv) {
     kv.keys = 10;
     core::base::Prng prng(10);
     History good = jepsen::gen::GenerateKeyValueHistory(kv, prng);
-    std::string lines;
-    for (const auto& op : good.ops)
-      lines += jepsen::history::ToEdnOpMap(op) + "\n";
-    ok &= Write(dir, "kv_c10_ok.edn", "", lines);
+    ok &= Write(dir, "kv_c10_ok.edn", "", EdnLines(good));
     History bad = good;
     jepsen::gen::CorruptRandomRead(&bad, prng);
-    lines.clear();
-    for (const auto& op : bad.ops)
-      lines += jepsen::history::ToEdnOpMap(op) + "\n";
-    ok &= Write(dir, "kv_c10_bad.edn", "", lines);
+    ok &= Write(dir, "kv_c10_bad.edn", "", EdnLines(bad));
+  }
+  {
+    // Many clients, few keys: the shape of tools/linear_vs_porcupine.sh.
+    jepsen::gen::KeyValueOptions kv;
+    kv.clients.processes = 50;
+    kv.clients.operations = 300;
+    kv.clients.info_probability = 0;
+    kv.keys = 5;
+    kv.violation = jepsen::gen::KvViolation::kStaleRead;
+    core::base::Prng stale_prng(50);
+    ok &= Write(dir, "kv_c50_stale.edn", "",
+                EdnLines(jepsen::gen::GenerateKeyValueHistory(kv, stale_prng)));
+    kv.violation = jepsen::gen::KvViolation::kLostAppend;
+    core::base::Prng lost_prng(51);
+    ok &= Write(dir, "kv_c50_lost.edn", "",
+                EdnLines(jepsen::gen::GenerateKeyValueHistory(kv, lost_prng)));
+    kv.clients.processes = 100;
+    kv.violation = jepsen::gen::KvViolation::kNone;
+    core::base::Prng ok_prng(100);
+    ok &= Write(dir, "kv_c100_ok.edn", "",
+                EdnLines(jepsen::gen::GenerateKeyValueHistory(kv, ok_prng)));
   }
   {
     jepsen::gen::ClientOptions mutex;
@@ -115,10 +137,7 @@ int main(int argc, char** argv) {
     txn.keys = 4;
     core::base::Prng prng(11);
     History good = jepsen::gen::GenerateListAppendHistory(txn, prng);
-    std::string lines;
-    for (const auto& op : good.ops)
-      lines += jepsen::history::ToEdnOpMap(op) + "\n";
-    ok &= Write(dir, "append_gen_ok.edn", "", lines);
+    ok &= Write(dir, "append_gen_ok.edn", "", EdnLines(good));
     txn.snapshot_isolation = true;
     core::base::Prng si_prng(1);
     ok &=

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -20,35 +21,88 @@ using internal::SearchStatus;
 
 // A partition's verdict, in terms of operation indexes.
 struct PartitionVerdict {
-  SearchStatus status = SearchStatus::kLinearizable;
+  SearchStatus status = SearchStatus::kStopped;
   size_t failed_operation = 0;
   std::vector<size_t> prefix_operations;
   std::string state;
   size_t cache_entries = 0;
+  uint64_t iterations = 0;  // search iterations it took
+};
+
+// One partition's search, resumable (wgl.h: WglSearch::Run). A search that
+// fills its cache in list order is followed by one with :info calls tried
+// last (wgl.h, SeekCandidate); the verdict is the second's, the
+// configurations and iterations counted are both's.
+class PartitionJob {
+ public:
+  virtual ~PartitionJob() = default;
+  // Runs until the job has used `iterations` in all, or has a verdict.
+  virtual void RunUntil(uint64_t iterations) = 0;
+  bool done() const { return verdict_.status != SearchStatus::kRunning; }
+  const PartitionVerdict& verdict() const { return verdict_; }
+  void Stop() {
+    if (!done()) verdict_.status = SearchStatus::kStopped;
+  }
+
+ protected:
+  PartitionVerdict verdict_;
 };
 
 template <typename Model>
-PartitionVerdict SearchPartition(Partition& p, ModelKind kind,
-                                 const internal::SearchLimits& limits) {
-  Model model(p);
-  auto outcome = internal::SearchWgl(model, p.spans, limits);
-  PartitionVerdict verdict;
-  verdict.status = outcome.status;
-  verdict.cache_entries = outcome.cache_entries;
-  if (outcome.status == SearchStatus::kNotLinearizable) {
-    verdict.failed_operation = p.operations[outcome.failed_call];
-    for (size_t call : outcome.prefix)
-      verdict.prefix_operations.push_back(p.operations[call]);
-    if constexpr (std::is_same_v<typename Model::State, int32_t>) {
-      verdict.state =
-          internal::DescribeCell(p, kind, outcome.state_after_prefix);
-    } else {
-      verdict.state =
-          internal::DescribeCells(p, kind, outcome.state_after_prefix);
+class PartitionJobFor : public PartitionJob {
+ public:
+  PartitionJobFor(Partition& p, ModelKind kind,
+                  const internal::SearchLimits& limits)
+      : p_(p), kind_(kind), limits_(limits), model_(p) {
+    search_ = std::make_unique<Search>(model_, p_.spans, limits_);
+    verdict_.status = SearchStatus::kRunning;
+  }
+
+  void RunUntil(uint64_t iterations) override {
+    while (!done() && verdict_.iterations < iterations) {
+      const uint64_t before = search_->iterations();
+      SearchStatus status = search_->Run(iterations - verdict_.iterations);
+      verdict_.iterations += search_->iterations() - before;
+      if (status == SearchStatus::kRunning) return;
+      if (status == SearchStatus::kCacheFull && !limits_.optional_last) {
+        spent_cache_entries_ = search_->outcome().cache_entries;
+        limits_.optional_last = true;
+        search_ = std::make_unique<Search>(model_, p_.spans, limits_);
+        continue;
+      }
+      Finish();
     }
   }
-  return verdict;
-}
+
+ private:
+  using Search = internal::WglSearch<Model>;
+
+  void Finish() {
+    const auto& outcome = search_->outcome();
+    verdict_.status = outcome.status;
+    verdict_.cache_entries = spent_cache_entries_ + outcome.cache_entries;
+    if (outcome.status == SearchStatus::kNotLinearizable) {
+      verdict_.failed_operation = p_.operations[outcome.failed_call];
+      for (size_t call : outcome.prefix)
+        verdict_.prefix_operations.push_back(p_.operations[call]);
+      if constexpr (std::is_same_v<typename Model::State, int32_t>) {
+        verdict_.state =
+            internal::DescribeCell(p_, kind_, outcome.state_after_prefix);
+      } else {
+        verdict_.state =
+            internal::DescribeCells(p_, kind_, outcome.state_after_prefix);
+      }
+    }
+    search_.reset();  // the verdict is all that is kept
+  }
+
+  Partition& p_;
+  ModelKind kind_;
+  internal::SearchLimits limits_;
+  Model model_;
+  std::unique_ptr<Search> search_;
+  size_t spent_cache_entries_ = 0;
+};
 
 std::string DescribeOperation(const History& history, const Operation& op) {
   std::string text = Cat("process ", op.process, " :", op.f());
@@ -86,63 +140,30 @@ std::string ExplainInvalid(const History& history,
   return text;
 }
 
-PartitionVerdict SearchEitherModel(Partition& p, ModelKind kind,
-                                   const internal::SearchLimits& limits) {
-  return p.multi_key
-             ? SearchPartition<internal::MultiCellModel>(p, kind, limits)
-             : SearchPartition<internal::SingleCellModel>(p, kind, limits);
+std::unique_ptr<PartitionJob> MakeJob(Partition& p, ModelKind kind,
+                                      const internal::SearchLimits& limits) {
+  if (p.multi_key) {
+    return std::make_unique<PartitionJobFor<internal::MultiCellModel>>(p, kind,
+                                                                       limits);
+  }
+  return std::make_unique<PartitionJobFor<internal::SingleCellModel>>(p, kind,
+                                                                      limits);
 }
 
 std::string PartitionName(const Partition& p) {
   return p.key ? p.key->ToEdn() : "all";
 }
 
-// Searches every partition on a small pool of threads.
-void RunPartitions(std::vector<Partition>& partitions,
-                   const ModelOptions& model, const CheckOptions& options,
-                   std::vector<PartitionVerdict>* verdicts) {
-  const auto start = std::chrono::steady_clock::now();
-  internal::SearchLimits base;
-  if (options.time_limit != absl::InfiniteDuration()) {
-    base.deadline = start + absl::ToChronoNanoseconds(options.time_limit);
-  }
-  base.max_cache_entries = options.max_cache_entries;
+// Runs every job in `open` up to `iterations` on `threads` threads.
+void RunRound(std::vector<std::unique_ptr<PartitionJob>>& jobs,
+              const std::vector<size_t>& open, uint64_t iterations,
+              size_t threads) {
   std::atomic<size_t> next{0};
-  // Partitions after the first invalid one need not finish; stopping them
-  // keeps the reported partition the same for any thread count.
-  std::atomic<size_t> first_invalid{partitions.size()};
   auto worker = [&] {
-    for (size_t i = next++; i < partitions.size(); i = next++) {
-      internal::SearchLimits limits = base;
-      limits.should_stop = [&first_invalid, i] {
-        return first_invalid.load() < i;
-      };
-      PartitionVerdict& v = (*verdicts)[i];
-      if (first_invalid.load() < i) {
-        v.status = SearchStatus::kStopped;
-        continue;
-      }
-      v = SearchEitherModel(partitions[i], model.kind, limits);
-      // A search that filled its cache in list order gets a second one with
-      // :info calls tried last (wgl.h, SeekCandidate); the verdict is the
-      // second's, the configurations counted are both's.
-      if (v.status == SearchStatus::kCacheFull) {
-        limits.optional_last = true;
-        const size_t first_entries = v.cache_entries;
-        v = SearchEitherModel(partitions[i], model.kind, limits);
-        v.cache_entries += first_entries;
-      }
-      if (v.status == SearchStatus::kNotLinearizable) {
-        size_t seen = first_invalid.load();
-        while (i < seen && !first_invalid.compare_exchange_weak(seen, i)) {
-        }
-      }
-    }
+    for (size_t i = next++; i < open.size(); i = next++)
+      jobs[open[i]]->RunUntil(iterations);
   };
-  size_t threads = options.threads > 0
-                       ? static_cast<size_t>(options.threads)
-                       : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads, partitions.size());
+  threads = std::min(threads, open.size());
   if (threads <= 1) {
     worker();
     return;
@@ -150,6 +171,67 @@ void RunPartitions(std::vector<Partition>& partitions,
   std::vector<std::thread> pool;
   for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
   for (std::thread& thread : pool) thread.join();
+}
+
+// The invalid partition that took the fewest iterations (then the smallest
+// key), or -1.
+int64_t CheapestInvalid(const std::vector<PartitionVerdict>& verdicts) {
+  int64_t best = -1;
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    if (verdicts[i].status != SearchStatus::kNotLinearizable) continue;
+    if (best < 0 ||
+        verdicts[i].iterations < verdicts[static_cast<size_t>(best)].iterations)
+      best = static_cast<int64_t>(i);
+  }
+  return best;
+}
+
+// Searches every partition in rounds: round r runs each undecided search up
+// to kFirstRoundIterations * 2^r iterations in all, on a small thread pool.
+// When a round ends with some partition invalid, the verdict is invalid and
+// the rest stop. Invalid histories thus cost about (partitions x 2) times
+// the cheapest refutation, however slow the other partitions' searches are
+// (Porcupine gets this by racing one goroutine per partition; rounds get it
+// deterministically). The partition reported is the invalid one that took
+// the fewest iterations, then the smallest key: iteration counts do not
+// depend on timing, so neither does the report, for any thread count.
+std::vector<PartitionVerdict> RunPartitions(std::vector<Partition>& partitions,
+                                            const ModelOptions& model,
+                                            const CheckOptions& options) {
+  constexpr uint64_t kFirstRoundIterations = 1 << 12;
+  constexpr uint64_t kParallelRoundIterations = 1 << 17;
+  internal::SearchLimits limits;
+  if (options.time_limit != absl::InfiniteDuration()) {
+    limits.deadline = std::chrono::steady_clock::now() +
+                      absl::ToChronoNanoseconds(options.time_limit);
+  }
+  limits.max_cache_entries = options.max_cache_entries;
+  std::vector<std::unique_ptr<PartitionJob>> jobs;
+  std::vector<size_t> open;
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    jobs.push_back(MakeJob(partitions[i], model.kind, limits));
+    if (!jobs.back()->done()) open.push_back(i);
+  }
+  const size_t threads =
+      options.threads > 0 ? static_cast<size_t>(options.threads)
+                          : std::max(1u, std::thread::hardware_concurrency());
+  for (uint64_t budget = kFirstRoundIterations; !open.empty(); budget *= 2) {
+    // Starting threads costs more than it saves on short rounds (most
+    // histories need nothing more), above all on a loaded machine.
+    const bool long_round = budget * open.size() >= kParallelRoundIterations;
+    RunRound(jobs, open, budget, long_round ? threads : 1);
+    const bool invalid = std::any_of(open.begin(), open.end(), [&](size_t i) {
+      return jobs[i]->verdict().status == SearchStatus::kNotLinearizable;
+    });
+    if (invalid) break;
+    std::erase_if(open, [&jobs](size_t i) { return jobs[i]->done(); });
+  }
+  std::vector<PartitionVerdict> verdicts;
+  for (auto& job : jobs) {
+    job->Stop();
+    verdicts.push_back(job->verdict());
+  }
+  return verdicts;
 }
 
 }  // namespace
@@ -199,29 +281,28 @@ absl::StatusOr<Result> Check(const History& history, const ModelOptions& model,
   absl::StatusOr<std::vector<Partition>> partitions =
       internal::CompilePartitions(history, *operations, model);
   if (!partitions.ok()) return partitions.status();
-  std::vector<PartitionVerdict> verdicts(partitions->size());
-  RunPartitions(*partitions, model, options, &verdicts);
+  const std::vector<PartitionVerdict> verdicts =
+      RunPartitions(*partitions, model, options);
 
   Result result;
   result.partitions = partitions->size();
   for (const Partition& p : *partitions)
     result.operations += p.operations.size();
-  for (size_t i = 0; i < verdicts.size(); ++i) {
-    result.cache_entries += verdicts[i].cache_entries;
-    if (verdicts[i].status == SearchStatus::kNotLinearizable &&
-        result.validity != Validity::kInvalid) {
-      const PartitionVerdict& v = verdicts[i];
-      result.validity = Validity::kInvalid;
-      result.key = (*partitions)[i].key;
-      const Operation& failed = (*operations)[v.failed_operation];
-      result.failed_invoke = failed.invoke;
-      result.failed_complete = failed.complete;
-      for (size_t op : v.prefix_operations) {
-        result.linearized_prefix.push_back((*operations)[op].invoke);
-      }
-      result.state_after_prefix = v.state;
-      result.explanation = ExplainInvalid(history, *operations, result, v);
+  for (const PartitionVerdict& v : verdicts)
+    result.cache_entries += v.cache_entries;
+  const int64_t invalid = CheapestInvalid(verdicts);
+  if (invalid >= 0) {
+    const PartitionVerdict& v = verdicts[static_cast<size_t>(invalid)];
+    result.validity = Validity::kInvalid;
+    result.key = (*partitions)[static_cast<size_t>(invalid)].key;
+    const Operation& failed = (*operations)[v.failed_operation];
+    result.failed_invoke = failed.invoke;
+    result.failed_complete = failed.complete;
+    for (size_t op : v.prefix_operations) {
+      result.linearized_prefix.push_back((*operations)[op].invoke);
     }
+    result.state_after_prefix = v.state;
+    result.explanation = ExplainInvalid(history, *operations, result, v);
   }
   if (result.validity == Validity::kInvalid) return result;
   for (size_t i = 0; i < verdicts.size(); ++i) {

@@ -8,8 +8,14 @@
 // before. Histories are split per key first when the model allows it
 // (P-compositionality; Ref: Horn & Kroening, "Faster linearizability checking
 // via P-compositionality", FORTE 2015), and partitions run on a small thread
-// pool. Verdicts do not depend on the thread count: when several partitions
-// are invalid, the one with the smallest key is reported.
+// pool in rounds of doubling iteration budgets, so that one partition that is
+// cheap to refute decides an invalid verdict however slow the others are.
+// Two reductions cut the configurations searched (wgl.h): legal read-only
+// calls are linearized without branching, and a configuration in which a
+// pending read can no longer see its value is dropped at once. The search
+// stays complete: no bound changes a verdict. Verdicts do not depend on the
+// thread count: when several partitions are invalid, the one refuted in the
+// fewest search iterations (then the smallest key) is reported.
 //
 // Semantics (Ref: Knossos README): an :ok op must take effect between its
 // invocation and completion; a :fail op did not happen (dropped), except that

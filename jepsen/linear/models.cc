@@ -300,13 +300,107 @@ void ValueTable::Grow() {
   slots_ = std::move(slots);
 }
 
+namespace {
+
+// Polynomial string hashing modulo the Mersenne prime 2^61 - 1.
+constexpr uint64_t kModulus = (uint64_t{1} << 61) - 1;
+constexpr uint64_t kBase = 1'000'003;
+
+uint64_t MulMod(uint64_t a, uint64_t b) {
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  const uint64_t folded = static_cast<uint64_t>(product & kModulus) +
+                          static_cast<uint64_t>(product >> 61);
+  return folded >= kModulus ? folded - kModulus : folded;
+}
+
+uint64_t AddMod(uint64_t a, uint64_t b) {
+  const uint64_t sum = a + b;
+  return sum >= kModulus ? sum - kModulus : sum;
+}
+
+uint64_t HashKey(uint64_t hash, uint32_t length) {
+  return MixBits(hash ^ (static_cast<uint64_t>(length) << 61));
+}
+
+}  // namespace
+
+int32_t Cells::Intern(const Value& value) {
+  CHECK(concat_.empty()) << "values are interned before the search";
+  const int32_t id = table_.Intern(value);
+  if (static_cast<size_t>(id) < texts_.size()) return id;
+  Text text;
+  if (value.kind() == Value::Kind::kString) {
+    text.is_string = true;
+    text.length = static_cast<uint32_t>(value.text().size());
+    for (unsigned char c : value.text()) {
+      text.hash = AddMod(MulMod(text.hash, kBase), c);
+      text.power = MulMod(text.power, kBase);
+    }
+    by_hash_.emplace(HashKey(text.hash, text.length), id);
+  }
+  texts_.push_back(text);
+  return id;
+}
+
+Value Cells::ValueOf(int32_t id) const {
+  if (static_cast<size_t>(id) < table_.size()) return table_.value(id);
+  std::string text;
+  AppendText(id, &text);
+  return Value::String(std::move(text));
+}
+
+void Cells::AppendText(int32_t id, std::string* out) const {
+  std::vector<int32_t> pending = {id};  // right parts last in, first out
+  while (!pending.empty()) {
+    int32_t next = pending.back();
+    pending.pop_back();
+    while (static_cast<size_t>(next) >= table_.size()) {
+      const Text& t = texts_[static_cast<size_t>(next)];
+      pending.push_back(t.right);
+      next = t.left;
+    }
+    *out += table_.value(next).text();
+  }
+}
+
 int32_t Cells::Concat(int32_t left, int32_t right) {
-  uint64_t memo_key =
+  const uint64_t memo_key =
       (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
       static_cast<uint32_t>(right);
   auto it = concat_.find(memo_key);
   if (it != concat_.end()) return it->second;
-  int32_t id = Intern(Value::String(value(left).text() + value(right).text()));
+  const Text& l = texts_[static_cast<size_t>(left)];
+  const Text& r = texts_[static_cast<size_t>(right)];
+  CHECK(l.is_string && r.is_string) << "append applies to strings";
+  Text text;
+  text.is_string = true;
+  text.length = l.length + r.length;
+  text.hash = AddMod(MulMod(l.hash, r.power), r.hash);
+  text.power = MulMod(l.power, r.power);
+  text.left = left;
+  text.right = right;
+  const uint64_t key = HashKey(text.hash, text.length);
+  int32_t id = -1;
+  std::string built;
+  for (auto [match, end] = by_hash_.equal_range(key); match != end; ++match) {
+    const Text& other = texts_[static_cast<size_t>(match->second)];
+    if (other.hash != text.hash || other.length != text.length) continue;
+    if (built.empty()) {
+      AppendText(left, &built);
+      AppendText(right, &built);
+    }
+    std::string existing;
+    AppendText(match->second, &existing);
+    if (existing == built) {
+      id = match->second;
+      break;
+    }
+  }
+  if (id < 0) {
+    id = static_cast<int32_t>(texts_.size());
+    texts_.push_back(text);
+    by_hash_.emplace(key, id);
+  }
   concat_.emplace(memo_key, id);
   return id;
 }
@@ -344,6 +438,164 @@ bool Cells::Apply(int32_t current, const MicroOp& op, int32_t* next) {
       return true;
   }
   return false;
+}
+
+const std::vector<uint64_t>& Cells::PrefixHashes(int32_t id) {
+  auto [it, inserted] = prefix_hashes_.try_emplace(id);
+  if (inserted) {
+    std::string text;
+    AppendText(id, &text);
+    it->second.reserve(text.size() + 1);
+    uint64_t hash = 0;
+    it->second.push_back(hash);
+    for (unsigned char c : text) {
+      hash = AddMod(MulMod(hash, kBase), c);
+      it->second.push_back(hash);
+    }
+  }
+  return it->second;
+}
+
+bool Cells::MayBeExtension(int32_t prefix, int32_t text,
+                           const std::vector<int32_t>& pieces) {
+  if (!MayBePrefix(prefix, text)) return false;
+  const Text& t = texts_[static_cast<size_t>(text)];
+  const std::vector<uint64_t>& hashes = PrefixHashes(text);
+  // Breadth-first over the positions of `text` reachable by pieces. At each
+  // position, the hash of the substring of each length a piece has is
+  // computed once (appended texts have few distinct lengths).
+  positions_.assign(1, texts_[static_cast<size_t>(prefix)].length);
+  for (size_t next = 0; next < positions_.size(); ++next) {
+    const uint32_t at = positions_[next];
+    if (at == t.length) return true;
+    substring_lengths_.clear();
+    substring_hashes_.clear();
+    for (int32_t piece : pieces) {
+      const Text& p = texts_[static_cast<size_t>(piece)];
+      const uint32_t end = at + p.length;
+      if (!p.is_string || p.length == 0 || end > t.length) continue;
+      size_t k = 0;
+      while (k < substring_lengths_.size() && substring_lengths_[k] != p.length)
+        ++k;
+      if (k == substring_lengths_.size()) {
+        substring_lengths_.push_back(p.length);
+        substring_hashes_.push_back(
+            AddMod(hashes[end], kModulus - MulMod(hashes[at], p.power)));
+      }
+      if (substring_hashes_[k] != p.hash) continue;
+      if (std::find(positions_.begin(), positions_.end(), end) ==
+          positions_.end())
+        positions_.push_back(end);
+    }
+  }
+  return false;
+}
+
+bool Cells::MayBePrefix(int32_t prefix, int32_t text) {
+  if (prefix == text) return true;
+  const Text& p = texts_[static_cast<size_t>(prefix)];
+  const Text& t = texts_[static_cast<size_t>(text)];
+  if (!p.is_string || !t.is_string || p.length > t.length) return false;
+  return PrefixHashes(text)[p.length] == p.hash;
+}
+
+CallRole RoleOf(const MicroOp* begin, const MicroOp* end) {
+  CallRole role = CallRole::kObserver;
+  for (const MicroOp* op = begin; op != end; ++op) {
+    switch (op->kind) {
+      case MicroOp::Kind::kRead:
+      case MicroOp::Kind::kCasFailed:
+        break;
+      case MicroOp::Kind::kAppend:
+        role = CallRole::kExtender;
+        break;
+      default:
+        return CallRole::kSetter;
+    }
+  }
+  return role;
+}
+
+bool IsReadOnly(const MicroOp* begin, const MicroOp* end) {
+  for (const MicroOp* op = begin; op != end; ++op) {
+    if (op->kind != MicroOp::Kind::kRead &&
+        op->kind != MicroOp::Kind::kCasFailed)
+      return false;
+  }
+  return true;
+}
+
+// A setter's cell when it acts: its micro-ops run on any cell, each CAS
+// taken as succeeding (a CAS that fails leaves the cell as it was, which the
+// lookahead counts anyway).
+int32_t SetterResult(const MicroOp* begin, const MicroOp* end) {
+  int32_t cell = kUnknownValue;
+  for (const MicroOp* op = begin; op != end; ++op) {
+    switch (op->kind) {
+      case MicroOp::Kind::kWrite:
+        cell = op->a;
+        break;
+      case MicroOp::Kind::kCasOk:
+      case MicroOp::Kind::kCasUnknown:
+        cell = op->b;
+        break;
+      case MicroOp::Kind::kAcquire:
+        cell = kMutexHeld;
+        break;
+      case MicroOp::Kind::kRelease:
+        cell = kMutexFree;
+        break;
+      default:
+        break;
+    }
+  }
+  return cell;
+}
+
+SingleCellModel::SingleCellModel(Partition& p) : p_(p) {
+  for (size_t call = 0; call + 1 < p.micro_begin.size(); ++call) {
+    const MicroOp* begin = p.micro.data() + p.micro_begin[call];
+    const MicroOp* end = p.micro.data() + p.micro_begin[call + 1];
+    roles_.push_back(RoleOf(begin, end));
+    read_only_.push_back(IsReadOnly(begin, end) ? 1 : 0);
+    set_to_.push_back(SetterResult(begin, end));
+  }
+}
+
+// Only read-only calls and the extenders (appends) may run before the
+// observer: a read needs the cell to be its value already, or its value to
+// be the cell followed by some of the appended texts; a failed CAS needs the
+// cell to differ from `expected` (or to be extended, which may make it
+// differ).
+bool SingleCellModel::MayObserve(const State& s, size_t call,
+                                 const std::vector<size_t>& extenders) {
+  for (uint32_t m = p_.micro_begin[call]; m < p_.micro_begin[call + 1]; ++m) {
+    const MicroOp& op = p_.micro[m];
+    if (op.kind == MicroOp::Kind::kRead) {
+      if (op.a == kUnknownValue || op.a == s) continue;
+      if (extenders.empty()) return false;
+      pieces_.clear();
+      for (size_t e : extenders) {
+        for (uint32_t k = p_.micro_begin[e]; k < p_.micro_begin[e + 1]; ++k) {
+          if (p_.micro[k].kind == MicroOp::Kind::kAppend)
+            pieces_.push_back(p_.micro[k].a);
+        }
+      }
+      if (!p_.cells.MayBeExtension(s, op.a, pieces_)) return false;
+    } else if (op.kind == MicroOp::Kind::kCasFailed) {
+      if (extenders.empty() && op.a == s) return false;
+    }
+  }
+  return true;
+}
+
+MultiCellModel::MultiCellModel(Partition& p) : p_(p) {
+  for (size_t call = 0; call + 1 < p.micro_begin.size(); ++call) {
+    read_only_.push_back(IsReadOnly(p.micro.data() + p.micro_begin[call],
+                                    p.micro.data() + p.micro_begin[call + 1])
+                             ? 1
+                             : 0);
+  }
 }
 
 absl::StatusOr<std::vector<Partition>> CompilePartitions(
@@ -402,7 +654,7 @@ absl::StatusOr<std::vector<Partition>> CompilePartitions(
 
 std::string DescribeCell(const Partition& p, ModelKind kind, int32_t cell) {
   if (kind == ModelKind::kMutex) return cell == kMutexHeld ? "held" : "free";
-  return p.cells.value(cell).ToEdn();
+  return p.cells.ValueOf(cell).ToEdn();
 }
 
 std::string DescribeCells(const Partition& p, ModelKind kind,

@@ -59,21 +59,61 @@ class ValueTable {
   std::vector<int32_t> slots_;  // -1: empty
 };
 
-// Interned values and the append memo of one partition.
+// Interned values and the append memo of one partition. Ids [0, n) are the
+// values interned from the history (all before the search); an append's
+// result is a derived id made of (left id, right id) with the polynomial
+// hash and length of its text, so appending costs O(1) rather than a copy
+// of an ever longer string. Ids stay canonical: a derived text equal to an
+// existing one (same hash and length, then compared character by
+// character) gets that one's id, so states compare by id exactly.
 class Cells {
  public:
-  int32_t Intern(const history::Value& value) { return table_.Intern(value); }
-  const history::Value& value(int32_t id) const { return table_.value(id); }
+  // Only before the first Apply of an append (CHECKed).
+  int32_t Intern(const history::Value& value);
+  // The value of an id (a derived text is built).
+  history::Value ValueOf(int32_t id) const;
 
   // Applies `op` to a cell holding `current`; false if the op is illegal.
   bool Apply(int32_t current, const MicroOp& op, int32_t* next);
 
+  // Whether text `prefix` may begin text `text` (for values that are not
+  // strings: whether they are equal). By hashes: never false when it does,
+  // true when it does not only on a hash collision (about 2^-61), so it
+  // suits a pruning that must stay complete (the observer lookahead).
+  bool MayBePrefix(int32_t prefix, int32_t text);
+  // Whether text `text` may be `prefix` followed by some of `pieces` (each
+  // any number of times, in any order): the same guarantee, by hashes.
+  bool MayBeExtension(int32_t prefix, int32_t text,
+                      const std::vector<int32_t>& pieces);
+
  private:
+  struct Text {
+    bool is_string = false;
+    uint32_t length = 0;
+    uint64_t hash = 0;   // sum of byte * kBase^(length - 1 - i) mod 2^61-1
+    uint64_t power = 1;  // kBase^length mod 2^61-1
+    int32_t left = -1;   // derived ids: the two parts
+    int32_t right = -1;
+  };
+
   int32_t Concat(int32_t left, int32_t right);
+  void AppendText(int32_t id, std::string* out) const;
+  const std::vector<uint64_t>& PrefixHashes(int32_t id);
 
   ValueTable table_;
-  std::unordered_map<uint64_t, int32_t> concat_;
+  std::vector<Text> texts_;  // by id: interned, then derived
+  std::unordered_map<uint64_t, int32_t> concat_;        // (left, right) -> id
+  std::unordered_multimap<uint64_t, int32_t> by_hash_;  // (hash, length)
+  std::unordered_map<int32_t, std::vector<uint64_t>> prefix_hashes_;
+  std::vector<uint32_t> positions_;  // MayBeExtension's scratch
+  std::vector<uint32_t> substring_lengths_;
+  std::vector<uint64_t> substring_hashes_;
 };
+
+// What a compiled call may do (wgl.h: CallRole), from its micro-ops.
+CallRole RoleOf(const MicroOp* begin, const MicroOp* end);
+// Where legal, leaves every cell as it was.
+bool IsReadOnly(const MicroOp* begin, const MicroOp* end);
 
 // One partition's calls compiled for the search.
 struct Partition {
@@ -98,10 +138,12 @@ absl::StatusOr<std::vector<Partition>> CompilePartitions(
     const ModelOptions& options);
 
 // Search adapters: one cell (per-key partitions) or many (multi-key).
+// Only the single-cell one has the observer lookahead (wgl.h).
 class SingleCellModel {
  public:
   using State = int32_t;
-  explicit SingleCellModel(Partition& p) : p_(p) {}
+  static constexpr bool kLookahead = true;
+  explicit SingleCellModel(Partition& p);
   State Init() { return p_.initial.empty() ? 0 : p_.initial[0]; }
   bool Step(const State& s, size_t call, State* next) {
     int32_t cell = s;
@@ -114,15 +156,25 @@ class SingleCellModel {
   uint64_t Hash(const State& s) {
     return static_cast<uint64_t>(static_cast<uint32_t>(s));
   }
+  CallRole Role(size_t call) const { return roles_[call]; }
+  bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
+  bool MayObserve(const State& s, size_t call,
+                  const std::vector<size_t>& extenders);
+  State SetTo(size_t setter) const { return set_to_[setter]; }
 
  private:
   Partition& p_;
+  std::vector<CallRole> roles_;
+  std::vector<uint8_t> read_only_;
+  std::vector<int32_t> set_to_;  // for setters: the cell they leave
+  std::vector<int32_t> pieces_;  // MayObserve's scratch
 };
 
 class MultiCellModel {
  public:
   using State = std::vector<int32_t>;
-  explicit MultiCellModel(Partition& p) : p_(p) {}
+  static constexpr bool kLookahead = false;
+  explicit MultiCellModel(Partition& p);
   State Init() { return p_.initial; }
   bool Step(const State& s, size_t call, State* next) {
     *next = s;
@@ -138,9 +190,16 @@ class MultiCellModel {
     for (int32_t v : s) h = MixBits(h ^ static_cast<uint32_t>(v));
     return h;
   }
+  CallRole Role(size_t) const { return CallRole::kSetter; }
+  bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
+  bool MayObserve(const State&, size_t, const std::vector<size_t>&) const {
+    return true;
+  }
+  State SetTo(size_t) const { return p_.initial; }  // unused: no lookahead
 
  private:
   Partition& p_;
+  std::vector<uint8_t> read_only_;
 };
 
 // EDN-ish description of a state for explanations.

@@ -4,13 +4,30 @@
 // with a doubly linked list of call/return entries, "lift"/"unlift") and §4
 // (caching (linearized set, state) configurations, which makes the search
 // memoised instead of exponential in many cases). Porcupine's checkSingle
-// is the same algorithm.
+// is the same algorithm; two reductions go beyond it (both keep the search
+// complete, see WglSearch):
+//   - read-only calls that are legal now are linearized at once, without
+//     branching (a partial-order reduction);
+//   - a configuration is dropped as soon as some pending read can no longer
+//     see its value (observer lookahead), instead of when the search reaches
+//     that read's return, after trying every order of the calls before it.
+// The search is resumable: Run(budget) stops after `budget` iterations and
+// a later Run continues, so that many partitions can share the cores fairly.
 //
 // Model concept (all methods may mutate internal memo tables):
 //   using State = ...;                          // copyable, ==-comparable
 //   State Init();
 //   bool Step(const State& s, size_t call, State* next);  // false: illegal
 //   uint64_t Hash(const State& s);
+//   static constexpr bool kLookahead;           // observer lookahead on?
+//   CallRole Role(size_t call);
+//   bool ReadOnly(size_t call);  // where legal, Step leaves the state as is
+//   // Whether observer `call` may still be legal once some calls have been
+//   // linearized after state `s`, none of them a setter and any extenders
+//   // among them from `extenders`. Conservative: true when unsure.
+//   bool MayObserve(const State& s, size_t call,
+//                   const std::vector<size_t>& extenders);
+//   State SetTo(size_t setter);  // the state a setter leaves when it acts
 #ifndef JEPSEN_LINEAR_WGL_H_
 #define JEPSEN_LINEAR_WGL_H_
 
@@ -18,7 +35,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <utility>
 #include <vector>
 
@@ -42,11 +58,19 @@ struct CallSpan {
 };
 
 enum class SearchStatus {
+  kRunning,  // the iteration budget ran out first; Run again to go on
   kLinearizable,
   kNotLinearizable,
   kTimedOut,
-  kStopped,
+  kStopped,  // never finished: another partition decided the verdict
   kCacheFull
+};
+
+// What a call may do to the state, for the observer lookahead.
+enum class CallRole {
+  kObserver,  // read-only, legal only in some states (a read, a failed CAS)
+  kExtender,  // changes the state, keeping what it extends (an append)
+  kSetter,    // may set any state (write, CAS, acquire, ...)
 };
 
 template <typename State>
@@ -63,11 +87,14 @@ struct SearchOutcome {
 struct SearchLimits {
   std::chrono::steady_clock::time_point deadline =
       std::chrono::steady_clock::time_point::max();
-  std::function<bool()> should_stop;  // polled now and then; may be empty
-  size_t max_cache_entries = 0;       // 0: unbounded
+  size_t max_cache_entries = 0;  // 0: unbounded
   // Candidate order: list order (invocation order, the usual WGL order) or
   // optional calls last (see SeekCandidate).
   bool optional_last = false;
+  // The two reductions (see WglSearch); off only to measure what they save
+  // and to test that they never change a verdict.
+  bool force_read_only = true;
+  size_t lookahead_entries = 64;  // list entries the lookahead reads; 0: off
 };
 
 inline uint64_t MixBits(uint64_t x) {
@@ -274,107 +301,266 @@ inline Cursor SeekCandidate(const EntryList& list,
   }
 }
 
+// The search proper. A configuration is the set of linearized calls plus the
+// model state; the remaining entry list holds the calls not yet linearized,
+// and the candidates are the call entries before its first return entry.
+//
+// Read-only reduction: if a read-only call (ReadOnly) is a candidate and
+// legal in state s, some completion from the configuration exists only if
+// one exists that linearizes it first. (Take any completion; move the call to
+// the front. It is minimal, so no remaining call must precede it; it sees s,
+// where it is legal, and leaves s unchanged; every later call sees the same
+// states as before, since where the call used to be it changed nothing.) So
+// the search linearizes it without trying the alternatives ("forced"), and
+// when that fails the configuration has failed. Ref: Godefroid, "Partial-
+// Order Methods for the Verification of Concurrent Systems", LNCS 1032.
+//
+// Observer lookahead: after a call is linearized, walk the list from its
+// head. Every call linearized before an unlinearized observer g must be
+// invoked before g returns, so it is a call entry before g's return entry.
+// The state g sees is then the current state or the one some setter among
+// those leaves (SetTo: the last setter linearized before g decides), each
+// possibly extended by the extenders among them (read-only calls change
+// nothing). If MayObserve rules out every such base, the configuration has
+// no completion. The walk stops after lookahead_entries entries or at the
+// kMaxBases-th distinct base, so it costs O(concurrency) per configuration.
+template <typename Model>
+class WglSearch {
+ public:
+  using State = typename Model::State;
+
+  WglSearch(Model& model, const std::vector<CallSpan>& calls,
+            const SearchLimits& limits)
+      : model_(model),
+        calls_(calls),
+        limits_(limits),
+        list_(calls),
+        linearized_(calls.size()),
+        state_(model.Init()) {
+    for (const CallSpan& call : calls) required_total_ += call.required;
+    if (required_total_ == 0) {
+      out_.status = SearchStatus::kLinearizable;
+      return;
+    }
+    out_.status = SearchStatus::kRunning;
+  }
+
+  // Runs at most `budget` more iterations; kRunning if they ran out before a
+  // verdict. The verdict and its explanation are in outcome().
+  SearchStatus Run(uint64_t budget) {
+    const uint64_t stop_at = iterations_ + budget;
+    while (out_.status == SearchStatus::kRunning) {
+      if (iterations_ >= stop_at) return SearchStatus::kRunning;
+      if ((++iterations_ & 1023) == 0 &&
+          std::chrono::steady_clock::now() > limits_.deadline) {
+        out_.status = SearchStatus::kTimedOut;
+        break;
+      }
+      Iterate();
+    }
+    out_.cache_entries = cache_.size();
+    return out_.status;
+  }
+
+  uint64_t iterations() const { return iterations_; }
+  const SearchOutcome<State>& outcome() const { return out_; }
+
+ private:
+  struct Frame {
+    int32_t entry;  // the call entry linearized to leave this configuration
+    bool optional_pass;
+    bool forced;  // by the read-only reduction: no alternatives to try
+    State state;  // before the call
+  };
+
+  void Iterate() {
+    if (entered_) {
+      entered_ = false;
+      if (ForceReadOnly()) return;
+      cursor_ = Seek(Cursor{list_.first(), false});
+    }
+    const int32_t entry = cursor_.entry;
+    CHECK_NE(entry, -1)
+        << "the entry list ended with required calls unlinearized";
+    if ((entry & 1) == 0) {
+      if (TryCandidate(entry, /*forced=*/false) != Try::kTaken)
+        cursor_ = Seek(Cursor{list_.next(entry), cursor_.optional_pass});
+      return;
+    }
+    // A return entry: the call cannot be linearized in this configuration.
+    RecordDeepest(static_cast<size_t>(entry / 2), state_, -1);
+    Backtrack();
+  }
+
+  Cursor Seek(Cursor c) const {
+    return SeekCandidate(list_, calls_, c, limits_.optional_last);
+  }
+
+  bool TwinPending(size_t call) const {
+    const int64_t twin = calls_[call].earlier_twin;
+    return twin >= 0 && !linearized_.Test(static_cast<size_t>(twin));
+  }
+
+  enum class Try { kIllegal, kSeen, kPruned, kTaken };
+
+  // Linearizes the first legal read-only candidate, if any; true then, and
+  // also when its configuration was seen before (so this one has failed:
+  // it backtracks).
+  bool ForceReadOnly() {
+    if (!limits_.force_read_only) return false;
+    for (int32_t e = list_.first(); e != -1 && (e & 1) == 0;
+         e = list_.next(e)) {
+      const size_t call = static_cast<size_t>(e / 2);
+      if (!model_.ReadOnly(call)) continue;
+      const Try result = TryCandidate(e, /*forced=*/true);
+      if (result == Try::kIllegal) continue;
+      if (result == Try::kSeen) Backtrack();
+      return true;
+    }
+    return false;
+  }
+
+  // Linearizes `entry`'s call if it is legal, leads to a configuration not
+  // seen before and (unless forced) passes the lookahead.
+  Try TryCandidate(int32_t entry, bool forced) {
+    const size_t call = static_cast<size_t>(entry / 2);
+    State next;
+    if (TwinPending(call) || !model_.Step(state_, call, &next))
+      return Try::kIllegal;
+    linearized_.Set(call);
+    if (!cache_.Insert(linearized_.hash() ^ MixBits(model_.Hash(next)),
+                       linearized_, next)) {
+      linearized_.Clear(call);
+      return Try::kSeen;
+    }
+    list_.Lift(entry);
+    if (!forced) {
+      const int64_t blocked = BlockedObserver(next);
+      if (blocked >= 0) {
+        RecordDeepest(static_cast<size_t>(blocked), next, call);
+        list_.Unlift(entry);
+        linearized_.Clear(call);
+        return Try::kPruned;
+      }
+    }
+    stack_.push_back(
+        Frame{entry, cursor_.optional_pass, forced, std::move(state_)});
+    state_ = std::move(next);
+    entered_ = true;
+    if (calls_[call].required && ++linearized_required_ == required_total_) {
+      out_.status = SearchStatus::kLinearizable;
+    } else if (limits_.max_cache_entries != 0 &&
+               cache_.size() >= limits_.max_cache_entries) {
+      out_.status = SearchStatus::kCacheFull;
+    }
+    return Try::kTaken;
+  }
+
+  // The observer that can no longer be legal from `state` (see above), or -1.
+  int64_t BlockedObserver(const State& state) {
+    if constexpr (!Model::kLookahead) {
+      return -1;
+    } else {
+      bases_.assign(1, state);
+      extenders_.clear();
+      size_t walked = 0;
+      for (int32_t e = list_.first();
+           e != -1 && walked < limits_.lookahead_entries;
+           e = list_.next(e), ++walked) {
+        const size_t call = static_cast<size_t>(e / 2);
+        const CallRole role = model_.Role(call);
+        if ((e & 1) == 0) {
+          if (role == CallRole::kExtender) extenders_.push_back(call);
+          if (role != CallRole::kSetter) continue;
+          State base = model_.SetTo(call);
+          if (std::find(bases_.begin(), bases_.end(), base) != bases_.end())
+            continue;
+          if (bases_.size() == kMaxBases) return -1;  // too weak to go on
+          bases_.push_back(std::move(base));
+        } else if (role == CallRole::kObserver && calls_[call].required &&
+                   std::none_of(
+                       bases_.begin(), bases_.end(), [&](const State& base) {
+                         return model_.MayObserve(base, call, extenders_);
+                       })) {
+          return static_cast<int64_t>(call);
+        }
+      }
+      return -1;
+    }
+  }
+
+  // Undoes the last linearization and moves to the next candidate there; a
+  // forced one leaves no candidate, so it undoes the one before as well.
+  void Backtrack() {
+    while (true) {
+      if (stack_.empty()) {
+        out_.status = SearchStatus::kNotLinearizable;
+        return;
+      }
+      Frame frame = std::move(stack_.back());
+      stack_.pop_back();
+      synced_ = std::min(synced_, stack_.size());
+      const size_t undone = static_cast<size_t>(frame.entry / 2);
+      state_ = std::move(frame.state);
+      linearized_.Clear(undone);
+      if (calls_[undone].required) --linearized_required_;
+      list_.Unlift(frame.entry);
+      if (!frame.forced) {
+        cursor_ = Seek(Cursor{list_.next(frame.entry), frame.optional_pass});
+        return;
+      }
+    }
+  }
+
+  // Keeps the deepest point where `failed` could not be linearized: the calls
+  // on the stack (then `extra`, if >= 0) and the state there. out_.prefix
+  // mirrors the stack up to synced_, so only the frames pushed since need
+  // copying (amortized linear, where copying the whole stack each time would
+  // be quadratic).
+  void RecordDeepest(size_t failed, const State& state, int64_t extra) {
+    const int64_t depth =
+        static_cast<int64_t>(stack_.size()) + (extra >= 0 ? 1 : 0);
+    if (depth <= best_depth_) return;
+    best_depth_ = depth;
+    out_.failed_call = failed;
+    out_.prefix.resize(synced_);
+    for (size_t k = synced_; k < stack_.size(); ++k) {
+      out_.prefix.push_back(static_cast<size_t>(stack_[k].entry / 2));
+    }
+    synced_ = stack_.size();
+    if (extra >= 0) out_.prefix.push_back(static_cast<size_t>(extra));
+    out_.state_after_prefix = state;
+  }
+
+  Model& model_;
+  const std::vector<CallSpan>& calls_;
+  const SearchLimits limits_;
+  EntryList list_;
+  LinearizedSet linearized_;
+  ConfigCache<State> cache_;
+  std::vector<Frame> stack_;
+  State state_;
+  Cursor cursor_{-1, false};
+  bool entered_ = true;  // a configuration was just entered
+  size_t required_total_ = 0;
+  size_t linearized_required_ = 0;
+  int64_t best_depth_ = -1;
+  size_t synced_ = 0;  // out_.prefix[0, synced_) equals the stack's calls
+  uint64_t iterations_ = 0;
+  SearchOutcome<State> out_;
+  static constexpr size_t kMaxBases = 8;
+  std::vector<State> bases_;  // BlockedObserver's scratch
+  std::vector<size_t> extenders_;
+};
+
+// Runs a whole search at once.
 template <typename Model>
 SearchOutcome<typename Model::State> SearchWgl(
     Model& model, const std::vector<CallSpan>& calls,
     const SearchLimits& limits) {
-  using State = typename Model::State;
-  SearchOutcome<State> out;
-  const size_t n = calls.size();
-  size_t required_total = 0;
-  for (const CallSpan& call : calls) required_total += call.required ? 1 : 0;
-  if (required_total == 0) return out;
-
-  EntryList list(calls);
-  LinearizedSet linearized(n);
-  ConfigCache<State> cache;
-
-  struct Frame {
-    Cursor cursor;
-    State state;
-  };
-  std::vector<Frame> stack;
-  State state = model.Init();
-  size_t linearized_required = 0;
-  int64_t best_depth = -1;
-  size_t synced = 0;  // out.prefix[0, synced) equals the stack's calls
-  Cursor cursor = SeekCandidate(list, calls, Cursor{list.first(), false},
-                                limits.optional_last);
-  for (uint64_t iterations = 1;; ++iterations) {
-    if ((iterations & 1023) == 0) {
-      if (std::chrono::steady_clock::now() > limits.deadline)
-        out.status = SearchStatus::kTimedOut;
-      if (limits.should_stop && limits.should_stop())
-        out.status = SearchStatus::kStopped;
-      if (out.status != SearchStatus::kLinearizable) break;
-    }
-    const int32_t entry = cursor.entry;
-    CHECK_NE(entry, -1)
-        << "the entry list ended with required calls unlinearized";
-    const size_t call = static_cast<size_t>(entry / 2);
-    if ((entry & 1) == 0) {
-      State next_state;
-      const int64_t twin = calls[call].earlier_twin;
-      const bool twin_pending =
-          twin >= 0 && !linearized.Test(static_cast<size_t>(twin));
-      if (!twin_pending && model.Step(state, call, &next_state)) {
-        linearized.Set(call);
-        if (cache.Insert(linearized.hash() ^ MixBits(model.Hash(next_state)),
-                         linearized, next_state)) {
-          stack.push_back(Frame{cursor, std::move(state)});
-          state = std::move(next_state);
-          list.Lift(entry);
-          if (calls[call].required && ++linearized_required == required_total)
-            break;
-          if (limits.max_cache_entries != 0 &&
-              cache.size() >= limits.max_cache_entries) {
-            out.status = SearchStatus::kCacheFull;
-            break;
-          }
-          cursor = SeekCandidate(list, calls, Cursor{list.first(), false},
-                                 limits.optional_last);
-          continue;
-        }
-        linearized.Clear(call);
-      }
-      cursor = SeekCandidate(list, calls,
-                             Cursor{list.next(entry), cursor.optional_pass},
-                             limits.optional_last);
-      continue;
-    }
-    // A return entry: the call cannot be linearized in this configuration.
-    // Record the deepest such point; out.prefix already mirrors the stack up
-    // to `synced`, so only the frames pushed since need copying (amortized
-    // linear, where copying the whole stack each time would be quadratic).
-    if (static_cast<int64_t>(stack.size()) > best_depth) {
-      best_depth = static_cast<int64_t>(stack.size());
-      out.failed_call = call;
-      out.prefix.resize(synced);
-      for (size_t k = synced; k < stack.size(); ++k) {
-        out.prefix.push_back(static_cast<size_t>(stack[k].cursor.entry / 2));
-      }
-      synced = stack.size();
-      out.state_after_prefix = state;
-    }
-    if (stack.empty()) {
-      out.status = SearchStatus::kNotLinearizable;
-      break;
-    }
-    Frame frame = std::move(stack.back());
-    stack.pop_back();
-    synced = std::min(synced, stack.size());
-    const size_t undone = static_cast<size_t>(frame.cursor.entry / 2);
-    state = std::move(frame.state);
-    linearized.Clear(undone);
-    if (calls[undone].required) --linearized_required;
-    list.Unlift(frame.cursor.entry);
-    cursor = SeekCandidate(
-        list, calls,
-        Cursor{list.next(frame.cursor.entry), frame.cursor.optional_pass},
-        limits.optional_last);
-  }
-  out.cache_entries = cache.size();
-  return out;
+  WglSearch<Model> search(model, calls, limits);
+  search.Run(~uint64_t{0});
+  return search.outcome();
 }
 
 }  // namespace jepsen::linear::internal
