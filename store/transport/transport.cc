@@ -8,7 +8,7 @@
 
 #include "core/base/check.h"
 #include "core/env/channel.h"
-#include "store/transport/live_fibre.h"
+#include "core/env/live_fibre.h"
 
 namespace store::transport {
 
@@ -109,7 +109,7 @@ uint64_t Coalesce(State& state, Destination& destination, std::string first,
 
 void SendLoop(std::shared_ptr<State> state,
               std::shared_ptr<Destination> destination) {
-  LiveFibre live(state->live_fibres);
+  core::env::LiveFibre live(state->live_fibres);
   while (!state->closed) {
     std::optional<std::string> first = destination->queue.Receive();
     if (!first.has_value() || state->closed) break;

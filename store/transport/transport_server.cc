@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "core/base/check.h"
-#include "store/transport/live_fibre.h"
+#include "core/env/live_fibre.h"
 #include "store/transport/transport.h"
 
 namespace store::transport {
@@ -64,7 +64,7 @@ bool DeliverFrames(State& state, FrameDecoder& decoder,
 // misbehaves or the server closes.
 void ReadLoop(std::shared_ptr<State> state, uint64_t id,
               std::shared_ptr<core::env::Connection> connection) {
-  LiveFibre live(state->live_fibres);
+  core::env::LiveFibre live(state->live_fibres);
   FrameDecoder decoder(state->options.max_frame_bytes);
   std::optional<Address> from;
   std::string buffer(state->options.read_buffer_bytes, '\0');
@@ -83,7 +83,7 @@ void ReadLoop(std::shared_ptr<State> state, uint64_t id,
 }
 
 void AcceptLoop(std::shared_ptr<State> state) {
-  LiveFibre live(state->live_fibres);
+  core::env::LiveFibre live(state->live_fibres);
   while (!state->closed) {
     auto accepted = state->listener->Accept();
     if (state->closed) break;

@@ -1,10 +1,10 @@
 // LiveFibre: counts a fibre as live for as long as it runs (or unwinds), so
-// Transport and TransportServer can report how many of theirs are left after
-// Close. Internal to store/transport.
-#ifndef STORE_TRANSPORT_LIVE_FIBRE_H_
-#define STORE_TRANSPORT_LIVE_FIBRE_H_
+// a driver (store/transport, rpc/) can report how many of its fibres are
+// left after Close. Declare it first in the fibre's body.
+#ifndef CORE_ENV_LIVE_FIBRE_H_
+#define CORE_ENV_LIVE_FIBRE_H_
 
-namespace store::transport {
+namespace core::env {
 
 class LiveFibre {
  public:
@@ -19,6 +19,6 @@ class LiveFibre {
   int& live_fibres_;
 };
 
-}  // namespace store::transport
+}  // namespace core::env
 
-#endif  // STORE_TRANSPORT_LIVE_FIBRE_H_
+#endif  // CORE_ENV_LIVE_FIBRE_H_
