@@ -49,17 +49,18 @@ absl::Status StatusFromResponse(const Http2Stream& stream) {
       Lookup(stream.headers, "content-type");
   const std::optional<std::string_view> code =
       Lookup(stream.trailers, "grpc-status");
-  const bool grpc = content_type.has_value() && IsGrpcContentType(*content_type);
+  const bool grpc =
+      content_type.has_value() && IsGrpcContentType(*content_type);
   if (!grpc || !code.has_value()) {
     const absl::StatusCode mapped = http_status == 200
                                         ? absl::StatusCode::kUnknown
                                         : StatusCodeFromHttpStatus(http_status);
     return absl::Status(
-        mapped, !grpc ? "unexpected content-type \"" +
-                            std::string(content_type.value_or("")) +
-                            "\" (HTTP status " + http + ")"
-                      : "no grpc-status in the trailers (HTTP status " +
-                            http + ")");
+        mapped,
+        !grpc ? "unexpected content-type \"" +
+                    std::string(content_type.value_or("")) +
+                    "\" (HTTP status " + http + ")"
+              : "no grpc-status in the trailers (HTTP status " + http + ")");
   }
   const std::optional<std::string_view> message =
       Lookup(stream.trailers, "grpc-message");
@@ -223,8 +224,7 @@ absl::StatusOr<std::shared_ptr<Http2Session>> AcquireSession(
           state->clock.NowMonotonic() < *state->retry_at) {
         return absl::UnavailableError(
             "connection to " + state->options.target + " failed (" +
-            std::string(state->last_connect_error.message()) +
-            "); in backoff");
+            std::string(state->last_connect_error.message()) + "); in backoff");
       }
       state->connecting = true;
       state->connect_done->Reset();
@@ -233,7 +233,8 @@ absl::StatusOr<std::shared_ptr<Http2Session>> AcquireSession(
     if (deadline.has_value()) {
       const Duration left = *deadline - state->clock.NowMonotonic();
       if (left <= Duration::Zero()) {
-        return absl::DeadlineExceededError("deadline exceeded while connecting");
+        return absl::DeadlineExceededError(
+            "deadline exceeded while connecting");
       }
       state->connect_done->WaitFor(left);
     } else {
@@ -243,8 +244,8 @@ absl::StatusOr<std::shared_ptr<Http2Session>> AcquireSession(
     if (!state->connecting && state->session == nullptr && !state->closed &&
         state->retry_at.has_value()) {
       return absl::UnavailableError(
-          "connection to " + state->options.target + " failed: " +
-          std::string(state->last_connect_error.message()));
+          "connection to " + state->options.target +
+          " failed: " + std::string(state->last_connect_error.message()));
     }
   }
 }

@@ -1,7 +1,7 @@
 // Channel: the client side of gRPC over HTTP/2 on core::env streams.
 //
-//   Channel channel(env.executor, env.clock, env.network, {.target = "pd:2379"});
-//   absl::StatusOr<pdpb::GetMembersResponse> members =
+//   Channel channel(env.executor, env.clock, env.network, {.target =
+//   "pd:2379"}); absl::StatusOr<pdpb::GetMembersResponse> members =
 //       Unary<pdpb::GetMembersResponse>(channel, "/pdpb.PD/GetMembers",
 //                                      request, {.timeout = Seconds(3)});
 //   auto tso = OpenBidiStream<pdpb::TsoRequest, pdpb::TsoResponse>(

@@ -5,9 +5,7 @@ namespace rpc {
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-HealthService::HealthService() {
-  statuses_[""] = HealthCheckResponse::SERVING;
-}
+HealthService::HealthService() { statuses_[""] = HealthCheckResponse::SERVING; }
 
 void HealthService::SetStatus(const std::string& service,
                               ServingStatus status) {

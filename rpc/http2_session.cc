@@ -248,8 +248,7 @@ void Http2Session::ReadLoop() {
       // flush it, and end (the writer does once nothing is left to send).
       last_error_ = nghttp2_strerror(static_cast<int>(processed));
       terminating_ = true;
-      (void)nghttp2_session_terminate_session(session_,
-                                              NGHTTP2_PROTOCOL_ERROR);
+      (void)nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
     }
     WakeWriter();
   }
@@ -266,9 +265,9 @@ void Http2Session::WriteLoop() {
     if (pending.empty()) {
       if (Finished()) {
         End(absl::UnavailableError(
-            terminating_ ? "connection closed after a protocol error: " +
-                               last_error_
-                         : std::string("connection closed (GOAWAY)")));
+            terminating_
+                ? "connection closed after a protocol error: " + last_error_
+                : std::string("connection closed (GOAWAY)")));
         return;
       }
       // Every producer wakes the writer after submitting: reset right
@@ -409,8 +408,10 @@ void Http2Session::QueueMessage(Http2Stream& stream, std::string_view message) {
   AppendMessage(&stream.outbox, message);
   if (role_ == Role::kServer && !stream.response_started) {
     stream.response_started = true;
-    const std::vector<nghttp2_nv> nv = ToNv(
-        {{":status", "200"}, {"content-type", "application/grpc"}});
+    // ToNv points into its argument: keep the fields alive.
+    const Metadata headers = {{":status", "200"},
+                              {"content-type", "application/grpc"}};
+    const std::vector<nghttp2_nv> nv = ToNv(headers);
     nghttp2_data_provider provider;
     provider.source.ptr = &stream;
     provider.read_callback = &SessionCallbacks::ReadData;
@@ -439,7 +440,8 @@ void Http2Session::Finish(Http2Stream& stream, const absl::Status& status,
   Metadata trailers = {
       {"grpc-status", std::to_string(static_cast<int>(status.code()))}};
   if (!status.message().empty()) {
-    trailers.emplace_back("grpc-message", PercentEncode(std::string(status.message())));
+    trailers.emplace_back("grpc-message",
+                          PercentEncode(std::string(status.message())));
   }
   if (stream.response_started) {
     stream.trailers_to_send = std::move(trailers);
@@ -452,8 +454,8 @@ void Http2Session::Finish(Http2Stream& stream, const absl::Status& status,
                       {"content-type", "application/grpc"}};
     block.insert(block.end(), trailers.begin(), trailers.end());
     const std::vector<nghttp2_nv> nv = ToNv(block);
-    const int submitted = nghttp2_submit_response(session_, stream.id,
-                                                  nv.data(), nv.size(), nullptr);
+    const int submitted = nghttp2_submit_response(
+        session_, stream.id, nv.data(), nv.size(), nullptr);
     CHECK_EQ(submitted, 0) << nghttp2_strerror(submitted);
     WakeWriter();
   }
@@ -605,9 +607,10 @@ void Http2Session::OnPingRecv(const nghttp2_frame& frame) {
       std::memcmp(frame.ping.opaque_data, kShutdownPingData, 8) == 0) {
     // A round trip after the first GOAWAY: every stream the client opened
     // before seeing it has arrived. Name the last one we processed.
-    (void)nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
-                                nghttp2_session_get_last_proc_stream_id(session_),
-                                NGHTTP2_NO_ERROR, nullptr, 0);
+    (void)nghttp2_submit_goaway(
+        session_, NGHTTP2_FLAG_NONE,
+        nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
+        nullptr, 0);
     WakeWriter();
   }
 }
@@ -671,9 +674,9 @@ int Http2Session::OnStreamClose(int32_t stream_id, uint32_t error_code) {
   ConsumeBacklog(*stream);
   if (!stream->failure.has_value()) {
     if (role_ == Role::kServer && !stream->finished) {
-      stream->failure = absl::CancelledError(
-          "stream reset by the client (HTTP/2 error " +
-          std::to_string(error_code) + ")");
+      stream->failure =
+          absl::CancelledError("stream reset by the client (HTTP/2 error " +
+                               std::to_string(error_code) + ")");
     } else if (role_ == Role::kClient && !stream->trailers_done) {
       stream->failure = absl::Status(
           StatusCodeFromHttp2Error(error_code),

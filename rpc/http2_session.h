@@ -78,8 +78,7 @@ class Http2Session;
 // One HTTP/2 stream: what was received, what waits to be sent. Shared by the
 // session (while nghttp2 knows the stream) and the call using it.
 struct Http2Stream {
-  explicit Http2Stream(core::env::Executor& executor,
-                       size_t max_message_bytes);
+  explicit Http2Stream(core::env::Executor& executor, size_t max_message_bytes);
 
   // Parks until a whole message, the end of the peer's messages (nullopt,
   // `failure` unset) or a failure (nullopt, `failure` set).
@@ -90,9 +89,7 @@ struct Http2Stream {
   // Parks until the stream is done: closed by nghttp2, failed or detached.
   void WaitClosed();
   // Closed by nghttp2, failed, detached, or (client) the status arrived.
-  bool done() const {
-    return closed || failure.has_value() || trailers_done;
-  }
+  bool done() const { return closed || failure.has_value() || trailers_done; }
 
   int32_t id = -1;
   Http2Session* session = nullptr;  // null once detached

@@ -103,8 +103,7 @@ absl::Status Unimplemented(const ServiceRegistry& services,
 std::pair<absl::Status, int> Screen(const State& state,
                                     const RequestHead& head) {
   if (head.method != "POST") {
-    return {absl::InternalError("method " + head.method + " not allowed"),
-            405};
+    return {absl::InternalError("method " + head.method + " not allowed"), 405};
   }
   if (!IsGrpcContentType(head.content_type)) {
     return {absl::InternalError("invalid gRPC request content-type \"" +
@@ -143,10 +142,9 @@ class RunningCall {
 void ArmDeadline(State& state, const std::shared_ptr<ServerCall>& call,
                  Duration timeout) {
   std::weak_ptr<ServerCall> weak = call;
-  const core::env::TimerId timer =
-      state.executor.After(timeout, [weak] {
-        if (std::shared_ptr<ServerCall> live = weak.lock()) live->Expire();
-      });
+  const core::env::TimerId timer = state.executor.After(timeout, [weak] {
+    if (std::shared_ptr<ServerCall> live = weak.lock()) live->Expire();
+  });
   call->set_deadline_timer(&state.executor, timer);
 }
 
@@ -160,7 +158,8 @@ void Dispatch(const std::shared_ptr<State>& state,
   std::shared_ptr<const ServiceRegistry::Method> method;
   if (screened.ok()) {
     method = state->services->Find(head.path);
-    if (method == nullptr) screened = Unimplemented(*state->services, head.path);
+    if (method == nullptr)
+      screened = Unimplemented(*state->services, head.path);
   }
   if (!screened.ok()) {
     ++state->stats.calls_rejected;

@@ -62,7 +62,7 @@ struct ServerOptions {
 
 struct ServerStats {
   uint64_t connections_accepted = 0;
-  uint64_t calls_started = 0;  // handed to a handler
+  uint64_t calls_started = 0;   // handed to a handler
   uint64_t calls_rejected = 0;  // unknown method, bad headers, ...
   // Connections ended by a protocol error (answered with GOAWAY).
   uint64_t protocol_errors = 0;

@@ -62,8 +62,7 @@ void ServerCall::Complete(const absl::Status& status) {
     timer_executor_ = nullptr;
   }
   internal::Http2Session* session = stream_->session;
-  if (session == nullptr || stream_->finished ||
-      stream_->failure.has_value()) {
+  if (session == nullptr || stream_->finished || stream_->failure.has_value()) {
     return;
   }
   session->Finish(*stream_, status);
@@ -86,7 +85,8 @@ void ServiceRegistry::AddRaw(std::string full_method, Handler handler) {
         full_method.find('/', 1) != std::string::npos &&
         full_method.back() != '/')
       << "a full method name is /package.Service/Method: " << full_method;
-  auto method = std::make_shared<Method>(Method{full_method, std::move(handler)});
+  auto method =
+      std::make_shared<Method>(Method{full_method, std::move(handler)});
   const bool inserted =
       methods_.emplace(std::move(full_method), std::move(method)).second;
   CHECK(inserted) << "method registered twice";
@@ -101,7 +101,8 @@ std::shared_ptr<const ServiceRegistry::Method> ServiceRegistry::Find(
 bool ServiceRegistry::HasService(std::string_view service) const {
   const std::string prefix = "/" + std::string(service) + "/";
   auto it = methods_.lower_bound(prefix);
-  return it != methods_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+  return it != methods_.end() &&
+         it->first.compare(0, prefix.size(), prefix) == 0;
 }
 
 }  // namespace rpc

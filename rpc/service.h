@@ -120,9 +120,9 @@ template <typename T>
 std::optional<T> ParseOrAbort(ServerCall& call, const std::string& bytes) {
   T message;
   if (!message.ParseFromString(bytes)) {
-    call.Abort(absl::InternalError(
-        "grpc: error unmarshalling request: cannot parse " +
-        message.GetTypeName()));
+    call.Abort(
+        absl::InternalError("grpc: error unmarshalling request: cannot parse " +
+                            message.GetTypeName()));
     return std::nullopt;
   }
   return message;
@@ -184,10 +184,10 @@ class ServiceRegistry {
   void AddRaw(std::string full_method, Handler handler);
 
   template <typename Request, typename Response>
-  void AddUnary(std::string full_method,
-                std::function<absl::StatusOr<Response>(ServerCall&,
-                                                       const Request&)>
-                    handler) {
+  void AddUnary(
+      std::string full_method,
+      std::function<absl::StatusOr<Response>(ServerCall&, const Request&)>
+          handler) {
     AddRaw(std::move(full_method),
            [handler = std::move(handler)](ServerCall& call) -> absl::Status {
              std::optional<Request> request = ReadOnly<Request>(call);
@@ -217,15 +217,14 @@ class ServiceRegistry {
   }
 
   template <typename Request, typename Response>
-  void AddClientStreaming(
-      std::string full_method,
-      std::function<absl::StatusOr<Response>(ServerCall&,
-                                             ServerReader<Request>)>
-          handler) {
+  void AddClientStreaming(std::string full_method,
+                          std::function<absl::StatusOr<Response>(
+                              ServerCall&, ServerReader<Request>)>
+                              handler) {
     AddRaw(std::move(full_method),
            [handler = std::move(handler)](ServerCall& call) -> absl::Status {
-             absl::StatusOr<Response> response = handler(
-                 call, ServerReader<Request>(call.shared_from_this()));
+             absl::StatusOr<Response> response =
+                 handler(call, ServerReader<Request>(call.shared_from_this()));
              if (!response.ok()) return response.status();
              if (!call.Write(response->SerializeAsString())) {
                return CancelledStatus();
@@ -235,11 +234,10 @@ class ServiceRegistry {
   }
 
   template <typename Request, typename Response>
-  void AddBidiStreaming(
-      std::string full_method,
-      std::function<absl::Status(ServerCall&,
-                                 ServerReaderWriter<Request, Response>)>
-          handler) {
+  void AddBidiStreaming(std::string full_method,
+                        std::function<absl::Status(
+                            ServerCall&, ServerReaderWriter<Request, Response>)>
+                            handler) {
     AddRaw(std::move(full_method),
            [handler = std::move(handler)](ServerCall& call) -> absl::Status {
              return handler(call, ServerReaderWriter<Request, Response>(

@@ -54,9 +54,9 @@ MessageDecoder::Next() {
     // and flags other than 0 and 1 are malformed.
     failed_ = MessageError{
         absl::StatusCode::kInternal,
-        flag == 1 ? "grpc: compressed flag set with identity or empty encoding"
-                  : "grpc: invalid message prefix flag " +
-                        std::to_string(flag)};
+        flag == 1
+            ? "grpc: compressed flag set with identity or empty encoding"
+            : "grpc: invalid message prefix flag " + std::to_string(flag)};
     return Err<MessageError>{*failed_};
   }
   if (length > max_message_bytes_) {
@@ -184,8 +184,7 @@ bool IsGrpcContentType(std::string_view content_type) {
   constexpr std::string_view kGrpc = "application/grpc";
   if (content_type.substr(0, kGrpc.size()) != kGrpc) return false;
   return content_type.size() == kGrpc.size() ||
-         content_type[kGrpc.size()] == '+' ||
-         content_type[kGrpc.size()] == ';';
+         content_type[kGrpc.size()] == '+' || content_type[kGrpc.size()] == ';';
 }
 
 absl::StatusCode ParseStatusCode(std::string_view value) {

@@ -80,8 +80,8 @@ TEST(MessageFramingTest, OversizedLengthIsRefusedBeforeItsPayload) {
   EXPECT_EQ(decoded.error->code, absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(decoded.error->message,
             "grpc: received message larger than max (11 vs. 10)");
-  EXPECT_FALSE(DecodeAll(Prefixed(0, 10, std::string(10, 'x')), 10, 3)
-                   .error.has_value())
+  EXPECT_FALSE(
+      DecodeAll(Prefixed(0, 10, std::string(10, 'x')), 10, 3).error.has_value())
       << "exactly the maximum is fine";
 }
 
