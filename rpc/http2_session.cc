@@ -248,6 +248,7 @@ void Http2Session::ReadLoop() {
       // flush it, and end (the writer does once nothing is left to send).
       last_error_ = nghttp2_strerror(static_cast<int>(processed));
       terminating_ = true;
+      protocol_error_ = true;
       (void)nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
     }
     WakeWriter();
@@ -473,10 +474,11 @@ void Http2Session::Reset(Http2Stream& stream, uint32_t error_code,
 
 void Http2Session::Shutdown() {
   CHECK(role_ == Role::kServer);
-  if (ended_ || shutdown_ping_sent_) return;
-  shutdown_ping_sent_ = true;
+  if (ended_ || shutdown_requested_) return;
+  shutdown_requested_ = true;
+  // The PING follows once the notice is on the wire (OnFrameSend): its ACK
+  // then proves the client has read the notice.
   (void)nghttp2_submit_shutdown_notice(session_);
-  (void)nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, kShutdownPingData);
   WakeWriter();
 }
 
@@ -603,7 +605,7 @@ void Http2Session::OnPingRecv(const nghttp2_frame& frame) {
     return;
   }
   ++stats_.ping_acks_received;
-  if (role_ == Role::kServer && shutdown_ping_sent_ &&
+  if (role_ == Role::kServer && shutdown_pinged_ &&
       std::memcmp(frame.ping.opaque_data, kShutdownPingData, 8) == 0) {
     // A round trip after the first GOAWAY: every stream the client opened
     // before seeing it has arrived. Name the last one we processed.
@@ -694,6 +696,11 @@ int Http2Session::OnStreamClose(int32_t stream_id, uint32_t error_code) {
 int Http2Session::OnFrameSend(const nghttp2_frame& frame) {
   if (frame.hd.type == NGHTTP2_GOAWAY) {
     draining_ = true;
+    if (frame.goaway.error_code != NGHTTP2_NO_ERROR) protocol_error_ = true;
+    if (role_ == Role::kServer && shutdown_requested_ && !shutdown_pinged_) {
+      shutdown_pinged_ = true;
+      (void)nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, kShutdownPingData);
+    }
     return 0;
   }
   if (role_ != Role::kServer || frame.hd.type != NGHTTP2_HEADERS ||

@@ -180,7 +180,7 @@ class Http2Session : public std::enable_shared_from_this<Http2Session> {
   bool accepting_streams() const;
   bool ended() const { return ended_; }
   // The session ended (or is ending) because the peer broke the protocol.
-  bool ended_by_protocol_error() const { return terminating_; }
+  bool ended_by_protocol_error() const { return protocol_error_; }
   size_t open_streams() const { return streams_.size(); }
   core::env::Event& ended_event() { return *ended_event_; }
   const core::env::Address& peer_address() const;
@@ -239,9 +239,12 @@ class Http2Session : public std::enable_shared_from_this<Http2Session> {
   std::unique_ptr<core::env::Event> writer_wake_;
   std::unique_ptr<core::env::Event> ended_event_;
   bool ended_ = false;
-  bool terminating_ = false;  // a protocol error: flush GOAWAY, then end
-  bool draining_ = false;     // GOAWAY sent or received
-  bool shutdown_ping_sent_ = false;
+  bool terminating_ = false;         // a protocol error: flush GOAWAY, then end
+  bool draining_ = false;            // GOAWAY sent or received
+  bool shutdown_requested_ = false;  // Shutdown was called
+  bool shutdown_pinged_ = false;     // its PING is submitted
+  // We sent GOAWAY with an error code (or nghttp2 refused the input).
+  bool protocol_error_ = false;
   core::base::Instant last_frame_received_;
   SessionStats stats_;
   std::string last_error_;

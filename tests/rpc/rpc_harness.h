@@ -61,8 +61,8 @@ class RpcHarness {
   }
   Channel& NewChannelOn(sim::ProcessId node, ChannelOptions options = {}) {
     options.target = kServerAddress;
-    channels_.push_back(std::make_unique<Channel>(
-        executor(node), clock(node), network(node), options));
+    channels_.push_back(std::make_unique<Channel>(executor(node), clock(node),
+                                                  network(node), options));
     return *channels_.back();
   }
 
@@ -79,9 +79,9 @@ class RpcHarness {
     loop().RunFor(limit);
     return done;
   }
-  bool RunClient(std::function<void()> body,
-                 core::base::Duration limit = core::base::Duration::Seconds(
-                     120)) {
+  bool RunClient(
+      std::function<void()> body,
+      core::base::Duration limit = core::base::Duration::Seconds(120)) {
     return RunOn(client_node_, std::move(body), limit);
   }
 

@@ -50,8 +50,9 @@ class RpcTest : public ::testing::Test {
   void RegisterEchoService() {
     ServiceRegistry& services = t_.services();
     services.AddUnary<RawGetRequest, RawGetResponse>(
-        kEcho, [](ServerCall&, const RawGetRequest& request)
-                   -> absl::StatusOr<RawGetResponse> {
+        kEcho,
+        [](ServerCall&,
+           const RawGetRequest& request) -> absl::StatusOr<RawGetResponse> {
           return Response("echo:" + request.key());
         });
     services.AddServerStreaming<RawGetRequest, RawGetResponse>(
@@ -66,8 +67,9 @@ class RpcTest : public ::testing::Test {
           return absl::OkStatus();
         });
     services.AddClientStreaming<RawGetRequest, RawGetResponse>(
-        kConcat, [](ServerCall&, ServerReader<RawGetRequest> reader)
-                     -> absl::StatusOr<RawGetResponse> {
+        kConcat,
+        [](ServerCall&, ServerReader<RawGetRequest> reader)
+            -> absl::StatusOr<RawGetResponse> {
           std::string all;
           while (auto request = reader.Read()) all += request->key();
           return Response(all);
@@ -98,7 +100,8 @@ TEST_F(RpcTest, UnaryRoundTrip) {
       values.push_back(response->value());
     }
   }));
-  EXPECT_EQ(values, (std::vector<std::string>{"echo:k0", "echo:k1", "echo:k2"}));
+  EXPECT_EQ(values,
+            (std::vector<std::string>{"echo:k0", "echo:k1", "echo:k2"}));
   EXPECT_EQ(channel.stats().connects, 1u) << "one connection, reused";
   EXPECT_EQ(t_.server().stats().calls_started, 3u);
 }
@@ -187,7 +190,8 @@ TEST_F(RpcTest, BidiAnswersFromSpawnedFibres) {
   absl::Status status;
   ASSERT_TRUE(t_.RunClient([&] {
     auto stream = OpenBidiStream<RawGetRequest, RawGetResponse>(channel, kChat);
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(stream.Write(Request(std::to_string(i))));
+    for (int i = 0; i < 5; ++i)
+      ASSERT_TRUE(stream.Write(Request(std::to_string(i))));
     stream.WritesDone();
     while (auto response = stream.Read()) values.push_back(response->value());
     status = stream.Finish();
@@ -201,10 +205,12 @@ TEST_F(RpcTest, BidiAnswersFromSpawnedFibres) {
 // the client as the handler returned them.
 TEST_F(RpcTest, StatusCodesAndMessagesReachTheClient) {
   t_.services().AddUnary<RawGetRequest, RawGetResponse>(
-      kEcho, [](ServerCall&, const RawGetRequest& request)
-                 -> absl::StatusOr<RawGetResponse> {
-        return absl::Status(static_cast<absl::StatusCode>(std::stoi(request.key())),
-                            "why: 100% \xe2\x82\xac\nline two");
+      kEcho,
+      [](ServerCall&,
+         const RawGetRequest& request) -> absl::StatusOr<RawGetResponse> {
+        return absl::Status(
+            static_cast<absl::StatusCode>(std::stoi(request.key())),
+            "why: 100% \xe2\x82\xac\nline two");
       });
   t_.StartServer();
   Channel& channel = t_.NewChannel();
@@ -233,7 +239,8 @@ TEST_F(RpcTest, UnknownServiceOrMethodIsUnimplemented) {
     unknown_service = channel.UnaryCall("/tikvpb.Tikv/RawGet", "", {}).status();
   }));
   EXPECT_EQ(unknown_method.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_EQ(unknown_method.message(), "unknown method Nope for service test.Echo");
+  EXPECT_EQ(unknown_method.message(),
+            "unknown method Nope for service test.Echo");
   EXPECT_EQ(unknown_service.code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(unknown_service.message(), "unknown service tikvpb.Tikv");
   EXPECT_EQ(t_.server().stats().calls_rejected, 2u);
@@ -325,7 +332,8 @@ TEST_F(RpcTest, LargeMessagesBothWays) {
     request[i] = static_cast<char>((i * 2654435761u) >> 13);
   }
   absl::StatusOr<std::string> response;
-  ASSERT_TRUE(t_.RunClient([&] { response = channel.UnaryCall(kEcho, request, {}); }));
+  ASSERT_TRUE(
+      t_.RunClient([&] { response = channel.UnaryCall(kEcho, request, {}); }));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(*response, std::string(request.rbegin(), request.rend()));
 }
@@ -393,8 +401,8 @@ TEST_F(RpcTest, OversizedMessagesAreResourceExhausted) {
 TEST_F(RpcTest, GarbageRequestBytesAreInternal) {
   int handler_runs = 0;
   t_.services().AddUnary<RawGetRequest, RawGetResponse>(
-      kEcho, [&](ServerCall&, const RawGetRequest&)
-                 -> absl::StatusOr<RawGetResponse> {
+      kEcho,
+      [&](ServerCall&, const RawGetRequest&) -> absl::StatusOr<RawGetResponse> {
         ++handler_runs;
         return RawGetResponse();
       });
@@ -442,11 +450,14 @@ TEST_F(RpcTest, HealthCheck) {
   absl::Status watch;
   ASSERT_TRUE(t_.RunClient([&] {
     HealthCheckRequest request;
-    whole = Unary<HealthCheckResponse>(channel, HealthService::kCheckMethod, request);
+    whole = Unary<HealthCheckResponse>(channel, HealthService::kCheckMethod,
+                                       request);
     request.set_service("tikvpb.Tikv");
-    tikv = Unary<HealthCheckResponse>(channel, HealthService::kCheckMethod, request);
+    tikv = Unary<HealthCheckResponse>(channel, HealthService::kCheckMethod,
+                                      request);
     request.set_service("nope");
-    unknown = Unary<HealthCheckResponse>(channel, HealthService::kCheckMethod, request);
+    unknown = Unary<HealthCheckResponse>(channel, HealthService::kCheckMethod,
+                                         request);
     watch = channel.UnaryCall("/grpc.health.v1.Health/Watch", "", {}).status();
   }));
   ASSERT_TRUE(whole.ok()) << whole.status();
@@ -566,8 +577,9 @@ TEST_F(RpcTest, KeepalivePingsKeepIdleConnectionsAndDetectDeadOnes) {
 // connects.
 TEST_F(RpcTest, ReconnectsWithBackoff) {
   RegisterEchoService();
-  Channel& channel = t_.NewChannel({.backoff_initial = Duration::Milliseconds(100),
-                                    .backoff_max = Duration::Seconds(1)});
+  Channel& channel =
+      t_.NewChannel({.backoff_initial = Duration::Milliseconds(100),
+                     .backoff_max = Duration::Seconds(1)});
   std::vector<absl::StatusCode> codes;
   ASSERT_TRUE(t_.RunClient([&] {
     for (int i = 0; i < 20; ++i) {
@@ -575,7 +587,8 @@ TEST_F(RpcTest, ReconnectsWithBackoff) {
       t_.executor(t_.client_node()).SleepFor(Duration::Milliseconds(50));
     }
   }));
-  for (absl::StatusCode code : codes) EXPECT_EQ(code, absl::StatusCode::kUnavailable);
+  for (absl::StatusCode code : codes)
+    EXPECT_EQ(code, absl::StatusCode::kUnavailable);
   const uint64_t failures = channel.stats().connect_failures;
   EXPECT_GE(failures, 3u);
   EXPECT_LE(failures, 6u) << "backoff: not one connect per call";
