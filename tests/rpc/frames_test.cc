@@ -51,9 +51,9 @@ class FramesTest : public ::testing::Test {
   // Runs `body` with a raw connection to the server, on the client node.
   void WithRawClient(std::function<void(RawH2Client&)> body) {
     ASSERT_TRUE(t_.RunClient([&] {
-      auto raw = RawH2Client::Connect(t_.executor(t_.client_node()),
-                                      t_.network(t_.client_node()),
-                                      kServerAddress);
+      auto raw =
+          RawH2Client::Connect(t_.executor(t_.client_node()),
+                               t_.network(t_.client_node()), kServerAddress);
       body(*raw);
       raw->Close();
     }));
@@ -111,7 +111,8 @@ TEST_F(FramesTest, UnaryCallFramesAsGrpcGoExpects) {
     EXPECT_EQ(Value(response, ":status"), "200");
     EXPECT_EQ(Value(response, "content-type"), "application/grpc");
     EXPECT_EQ(raw.frames[headers[0]].flags & kEndStream, 0);
-    EXPECT_EQ(raw.frames[data[0]].payload, std::string("\0\0\0\0\7echo:hi", 12));
+    EXPECT_EQ(raw.frames[data[0]].payload,
+              std::string("\0\0\0\0\7echo:hi", 12));
     const Metadata& trailers = raw.headers[headers[1]];
     EXPECT_EQ(Value(trailers, "grpc-status"), "0");
     EXPECT_NE(raw.frames[headers[1]].flags & kEndStream, 0);
@@ -171,7 +172,8 @@ TEST_F(FramesTest, EarlyErrorsAreTrailersOnly) {
     std::vector<size_t> unsupported = raw.Find(kHeaders, stream);
     ASSERT_EQ(unsupported.size(), 1u);
     EXPECT_EQ(Value(raw.headers[unsupported[0]], ":status"), "415");
-    EXPECT_TRUE(raw.Find(kGoaway).empty()) << "stream errors, not the connection's";
+    EXPECT_TRUE(raw.Find(kGoaway).empty())
+        << "stream errors, not the connection's";
   });
 }
 
@@ -189,7 +191,8 @@ TEST_F(FramesTest, PingsEveryTenSecondsAreAckedNeverGoaway) {
     ASSERT_EQ(pings.size(), 8u);
     for (int i = 0; i < 8; ++i) {
       EXPECT_EQ(raw.frames[pings[i]].flags, kAck);
-      EXPECT_EQ(raw.frames[pings[i]].payload, "ping" + std::to_string(1000 + i));
+      EXPECT_EQ(raw.frames[pings[i]].payload,
+                "ping" + std::to_string(1000 + i));
     }
     EXPECT_TRUE(raw.Find(kGoaway).empty());
     EXPECT_FALSE(raw.ended);
@@ -235,7 +238,8 @@ TEST_F(FramesTest, ResetMidCallCancelsOnlyThatCall) {
     std::vector<size_t> headers = raw.Find(kHeaders, 3);
     ASSERT_EQ(headers.size(), 2u);
     EXPECT_EQ(Value(raw.headers[headers[1]], "grpc-status"), "0");
-    EXPECT_TRUE(raw.Find(kHeaders, 1).empty()) << "nothing more on the reset stream";
+    EXPECT_TRUE(raw.Find(kHeaders, 1).empty())
+        << "nothing more on the reset stream";
   });
 }
 
@@ -300,8 +304,8 @@ TEST_F(FramesTest, MalformedFramesEndOnlyTheirConnection) {
       std::string(kClientPreface) + Settings({}) +
           EncodeFrame(kHeaders, kEndHeaders, 1, "\xff\xff\xff\xff"),
       // A WINDOW_UPDATE overflowing the connection window.
-      std::string(kClientPreface) + Settings({}) +
-          WindowUpdate(0, 0x7fffffff) + WindowUpdate(0, 0x7fffffff),
+      std::string(kClientPreface) + Settings({}) + WindowUpdate(0, 0x7fffffff) +
+          WindowUpdate(0, 0x7fffffff),
   };
   for (const std::string& bad : bad_inputs) {
     const bool first = &bad == &bad_inputs[0];

@@ -108,17 +108,16 @@ HeaderCodec::~HeaderCodec() {
 std::string HeaderCodec::Encode(const Metadata& fields) {
   std::vector<nghttp2_nv> nv;
   for (const auto& [name, value] : fields) {
-    nv.push_back({const_cast<uint8_t*>(
-                      reinterpret_cast<const uint8_t*>(name.data())),
-                  const_cast<uint8_t*>(
-                      reinterpret_cast<const uint8_t*>(value.data())),
-                  name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
+    nv.push_back(
+        {const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(name.data())),
+         const_cast<uint8_t*>(reinterpret_cast<const uint8_t*>(value.data())),
+         name.size(), value.size(), NGHTTP2_NV_FLAG_NONE});
   }
   std::string out(nghttp2_hd_deflate_bound(deflater_, nv.data(), nv.size()),
                   '\0');
-  const ssize_t length = nghttp2_hd_deflate_hd(
-      deflater_, reinterpret_cast<uint8_t*>(out.data()), out.size(),
-      nv.data(), nv.size());
+  const ssize_t length =
+      nghttp2_hd_deflate_hd(deflater_, reinterpret_cast<uint8_t*>(out.data()),
+                            out.size(), nv.data(), nv.size());
   CHECK_GE(length, 0);
   out.resize(static_cast<size_t>(length));
   return out;

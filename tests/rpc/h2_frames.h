@@ -53,8 +53,8 @@ std::string Ping(const std::string& opaque8, bool ack = false);
 std::string RstStream(int32_t stream_id, uint32_t error_code);
 std::string WindowUpdate(int32_t stream_id, uint32_t increment);
 // A DATA frame carrying `messages` with gRPC's prefix.
-std::string GrpcData(int32_t stream_id, const std::vector<std::string>& messages,
-                     bool end_stream);
+std::string GrpcData(int32_t stream_id,
+                     const std::vector<std::string>& messages, bool end_stream);
 // The request headers grpc-go sends for `path`, plus `extra`.
 Metadata GrpcRequestHeaders(const std::string& path,
                             const Metadata& extra = {});
@@ -108,8 +108,8 @@ class RawH2Client {
   bool ended = false;
 
   // The frames of one stream (or of the connection, 0), of one type.
-  std::vector<size_t> Find(uint8_t type, std::optional<int32_t> stream_id =
-                                             std::nullopt) const;
+  std::vector<size_t> Find(
+      uint8_t type, std::optional<int32_t> stream_id = std::nullopt) const;
 
  private:
   RawH2Client(core::env::Executor& executor,
