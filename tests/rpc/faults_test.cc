@@ -106,9 +106,9 @@ void ClientLoop(RpcHarness& t, sim::ProcessId node, int client,
     Outcome outcome{.client = client, .start = t.now(), .timeout = timeout};
     ++result.calls_started;
     absl::Status status;
-    outcome.answer_right =
-        OneCall(channel, stream, std::to_string(client) + ":" +
-                                     std::to_string(seq), timeout, &status);
+    outcome.answer_right = OneCall(
+        channel, stream, std::to_string(client) + ":" + std::to_string(seq),
+        timeout, &status);
     outcome.code = status.code();
     outcome.end = t.now();
     result.outcomes.push_back(outcome);
@@ -127,16 +127,16 @@ void ScheduleFaults(RpcHarness& t, core::base::Prng& prng,
     const Duration length =
         Duration::Milliseconds(prng.UniformInRange(100, 6000));
     const uint64_t kind = prng.Uniform(3);
-    t.loop().ScheduleCallback(at, sim::kNoProcess, [&t, &network, server,
-                                                    clients, kind, length] {
-      if (kind == 0) {
-        network.Partition({{server}, clients});
-      } else if (kind == 1) {
-        network.ClogProcess(server, length);
-      } else {
-        t.loop().Pause(server, std::min(length, Duration::Seconds(2)));
-      }
-    });
+    t.loop().ScheduleCallback(
+        at, sim::kNoProcess, [&t, &network, server, clients, kind, length] {
+          if (kind == 0) {
+            network.Partition({{server}, clients});
+          } else if (kind == 1) {
+            network.ClogProcess(server, length);
+          } else {
+            t.loop().Pause(server, std::min(length, Duration::Seconds(2)));
+          }
+        });
     if (kind == 0) {
       t.loop().ScheduleCallback(at + length, sim::kNoProcess,
                                 [&network] { network.Heal(); });
@@ -172,10 +172,10 @@ RunResult RunSeed(uint64_t seed) {
   ScheduleFaults(t, prng, clients);
   for (int i = 0; i < kClients; ++i) client_prngs.emplace_back(prng.NextU64());
   for (int i = 0; i < kClients; ++i) {
-    Channel& channel =
-        t.NewChannelOn(clients[i], {.connect_timeout = Duration::Seconds(1),
-                                    .backoff_initial = Duration::Milliseconds(50),
-                                    .backoff_max = Duration::Seconds(1)});
+    Channel& channel = t.NewChannelOn(
+        clients[i], {.connect_timeout = Duration::Seconds(1),
+                     .backoff_initial = Duration::Milliseconds(50),
+                     .backoff_max = Duration::Seconds(1)});
     t.executor(clients[i]).Spawn("client", [&, i, &channel = channel] {
       ClientLoop(t, clients[i], i, channel, client_prngs[i], result);
     });
