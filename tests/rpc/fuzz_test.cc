@@ -45,8 +45,9 @@ void RegisterServices(ServiceRegistry& services) {
     return absl::OkStatus();
   });
   services.AddUnary<kvrpcpb::RawGetRequest, kvrpcpb::RawGetResponse>(
-      kTyped, [](ServerCall&, const kvrpcpb::RawGetRequest& request)
-                  -> absl::StatusOr<kvrpcpb::RawGetResponse> {
+      kTyped,
+      [](ServerCall&, const kvrpcpb::RawGetRequest& request)
+          -> absl::StatusOr<kvrpcpb::RawGetResponse> {
         kvrpcpb::RawGetResponse response;
         response.set_value(request.key());
         return response;
@@ -104,7 +105,8 @@ std::string Mutate(std::string bytes, const std::vector<Mutation>& mutations) {
     const size_t at = m.at % bytes.size();
     switch (m.kind % 4) {
       case 0:
-        bytes[at] = static_cast<char>(bytes[at] ^ (m.bytes.empty() ? 0x5a : m.bytes[0]));
+        bytes[at] = static_cast<char>(bytes[at] ^
+                                      (m.bytes.empty() ? 0x5a : m.bytes[0]));
         break;
       case 1:
         bytes.insert(at, m.bytes);
@@ -145,8 +147,7 @@ ServerStats FeedServer(const std::string& bytes, size_t piece) {
   t.StartServer();
   const bool fed = t.RunClient([&] {
     auto raw = RawH2Client::Connect(t.executor(t.client_node()),
-                                    t.network(t.client_node()),
-                                    kServerAddress);
+                                    t.network(t.client_node()), kServerAddress);
     for (size_t at = 0; at < bytes.size(); at += piece) {
       if (!raw->Send(bytes.substr(at, piece))) break;
     }
@@ -160,8 +161,8 @@ ServerStats FeedServer(const std::string& bytes, size_t piece) {
   const ServerStats stats = t.server().stats();
   absl::StatusOr<std::string> after;
   Channel& channel = t.NewChannel();
-  RC_ASSERT(t.RunClient(
-      [&] { after = channel.UnaryCall(kEcho, "still here", {}); }));
+  RC_ASSERT(
+      t.RunClient([&] { after = channel.UnaryCall(kEcho, "still here", {}); }));
   RC_ASSERT(after.ok());
   RC_ASSERT(*after == std::string("echo:still here"));
   return stats;
@@ -197,7 +198,8 @@ RC_GTEST_PROP_N(RpcFuzzTest, ArbitraryRequestBytesAreOkOrInternal, 100, 100,
   t.StartServer();
   Channel& channel = t.NewChannel();
   absl::StatusOr<std::string> response;
-  RC_ASSERT(t.RunClient([&] { response = channel.UnaryCall(kTyped, request, {}); }));
+  RC_ASSERT(
+      t.RunClient([&] { response = channel.UnaryCall(kTyped, request, {}); }));
   kvrpcpb::RawGetRequest parsed;
   if (parsed.ParseFromString(request)) {
     RC_ASSERT(response.ok());
