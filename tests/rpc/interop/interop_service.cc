@@ -13,7 +13,8 @@ using core::base::Duration;
 namespace {
 
 // One request, then `answer(request)` as the response (or its status).
-Handler UnaryRaw(std::function<absl::StatusOr<std::string>(std::string)> answer) {
+Handler UnaryRaw(
+    std::function<absl::StatusOr<std::string>(std::string)> answer) {
   return [answer = std::move(answer)](ServerCall& call) -> absl::Status {
     std::optional<std::string> request = call.Read();
     if (!request.has_value()) return absl::CancelledError("no request");
@@ -27,8 +28,9 @@ Handler UnaryRaw(std::function<absl::StatusOr<std::string>(std::string)> answer)
 absl::StatusOr<std::string> Fail(const std::string& request) {
   const size_t colon = request.find(':');
   const int code = std::atoi(request.substr(0, colon).c_str());
-  return absl::Status(static_cast<absl::StatusCode>(code),
-                      colon == std::string::npos ? "" : request.substr(colon + 1));
+  return absl::Status(
+      static_cast<absl::StatusCode>(code),
+      colon == std::string::npos ? "" : request.substr(colon + 1));
 }
 
 absl::StatusOr<std::string> Large(const std::string& request) {

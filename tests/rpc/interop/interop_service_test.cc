@@ -63,7 +63,8 @@ TEST_F(InteropServiceTest, EveryCheckOfClientGo) {
 
     const std::string message = "why: 100% \xe2\x82\xac\nline two";
     for (int code = 1; code <= 16; ++code) {
-      absl::Status status = Call("Fail", std::to_string(code) + ":" + message).status();
+      absl::Status status =
+          Call("Fail", std::to_string(code) + ":" + message).status();
       EXPECT_EQ(status.code(), static_cast<absl::StatusCode>(code));
       EXPECT_EQ(status.message(), message);
     }
@@ -80,10 +81,11 @@ TEST_F(InteropServiceTest, EveryCheckOfClientGo) {
     EXPECT_EQ(Call("Large", std::string(5 << 20, 'q')).status().code(),
               absl::StatusCode::kResourceExhausted);
 
-    EXPECT_EQ(Call("Nope", "").status().code(), absl::StatusCode::kUnimplemented);
-    EXPECT_EQ(channel_.UnaryCall("/grpc.health.v1.Health/Check", "", {})
-                  .value_or(""),
-              "\x08\x01");
+    EXPECT_EQ(Call("Nope", "").status().code(),
+              absl::StatusCode::kUnimplemented);
+    EXPECT_EQ(
+        channel_.UnaryCall("/grpc.health.v1.Health/Check", "", {}).value_or(""),
+        "\x08\x01");
   }));
 }
 
