@@ -1,10 +1,11 @@
 #include "rpc/channel.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
+#include "core/base/bytes.h"
 #include "core/base/check.h"
+#include "core/base/numbers.h"
 #include "core/env/live_fibre.h"
 #include "rpc/http2_session.h"
 
@@ -44,7 +45,7 @@ std::optional<std::string_view> Lookup(const Metadata& fields,
 absl::Status StatusFromResponse(const Http2Stream& stream) {
   // nghttp2 has checked that :status is three digits.
   const std::string http(Lookup(stream.headers, ":status").value_or("0"));
-  const int http_status = std::atoi(http.c_str());
+  const int http_status = core::base::ParseInteger<int>(http).value_or(0);
   const std::optional<std::string_view> content_type =
       Lookup(stream.headers, "content-type");
   const std::optional<std::string_view> code =
@@ -57,9 +58,9 @@ absl::Status StatusFromResponse(const Http2Stream& stream) {
                                         : StatusCodeFromHttpStatus(http_status);
     return absl::Status(
         mapped,
-        !grpc ? "unexpected content-type \"" +
-                    std::string(content_type.value_or("")) +
-                    "\" (HTTP status " + http + ")"
+        !grpc ? "unexpected content-type " +
+                    core::base::QuoteExcerpt(content_type.value_or("")) +
+                    " (HTTP status " + http + ")"
               : "no grpc-status in the trailers (HTTP status " + http + ")");
   }
   const std::optional<std::string_view> message =

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "core/base/bytes.h"
 #include "core/base/check.h"
 #include "core/env/live_fibre.h"
 #include "rpc/http2_session.h"
@@ -11,6 +12,8 @@
 namespace rpc {
 
 using core::base::Duration;
+using core::base::kPathExcerptBytes;
+using core::base::QuoteExcerpt;
 using internal::Http2Session;
 using internal::Http2Stream;
 
@@ -88,14 +91,18 @@ absl::Status Unimplemented(const ServiceRegistry& services,
                            const std::string& path) {
   const size_t slash = path.rfind('/');
   if (path.empty() || path[0] != '/' || slash == 0) {
-    return absl::UnimplementedError("malformed method name: \"" + path + "\"");
+    return absl::UnimplementedError("malformed method name " +
+                                    QuoteExcerpt(path, kPathExcerptBytes));
   }
   const std::string service = path.substr(1, slash - 1);
   if (!services.HasService(service)) {
-    return absl::UnimplementedError("unknown service " + service);
+    return absl::UnimplementedError("unknown service " +
+                                    QuoteExcerpt(service, kPathExcerptBytes));
   }
-  return absl::UnimplementedError("unknown method " + path.substr(slash + 1) +
-                                  " for service " + service);
+  return absl::UnimplementedError(
+      "unknown method " +
+      QuoteExcerpt(path.substr(slash + 1), kPathExcerptBytes) +
+      " for service " + QuoteExcerpt(service, kPathExcerptBytes));
 }
 
 // Decides what the transport can decide alone: a status to answer with at
@@ -103,22 +110,25 @@ absl::Status Unimplemented(const ServiceRegistry& services,
 std::pair<absl::Status, int> Screen(const State& state,
                                     const RequestHead& head) {
   if (head.method != "POST") {
-    return {absl::InternalError("method " + head.method + " not allowed"), 405};
+    return {absl::InternalError("method " + QuoteExcerpt(head.method) +
+                                " not allowed"),
+            405};
   }
   if (!IsGrpcContentType(head.content_type)) {
-    return {absl::InternalError("invalid gRPC request content-type \"" +
-                                head.content_type + "\""),
+    return {absl::InternalError("invalid gRPC request content-type " +
+                                QuoteExcerpt(head.content_type)),
             415};
   }
   if (state.closed) return {absl::UnavailableError("server is closing"), 200};
   if (!head.encoding.empty() && head.encoding != "identity") {
     return {absl::UnimplementedError(
-                "grpc: Decompressor is not installed for grpc-encoding \"" +
-                head.encoding + "\""),
+                "grpc: Decompressor is not installed for grpc-encoding " +
+                QuoteExcerpt(head.encoding)),
             200};
   }
   if (!head.timeout.empty() && !ParseTimeout(head.timeout).has_value()) {
-    return {absl::InternalError("malformed grpc-timeout: " + head.timeout),
+    return {absl::InternalError("malformed grpc-timeout " +
+                                QuoteExcerpt(head.timeout)),
             200};
   }
   return {absl::OkStatus(), 200};

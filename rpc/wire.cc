@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/base/check.h"
+#include "core/base/numbers.h"
 
 namespace rpc {
 
@@ -104,11 +105,10 @@ constexpr int64_t kMaxTimeoutValue = 99999999;  // 8 digits
 
 std::optional<Duration> ParseTimeout(std::string_view value) {
   if (value.size() < 2 || value.size() > 9) return std::nullopt;
-  int64_t amount = 0;
-  for (char c : value.substr(0, value.size() - 1)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    amount = amount * 10 + (c - '0');
-  }
+  const std::optional<int64_t> parsed = core::base::ParseInteger<int64_t>(
+      value.substr(0, value.size() - 1), 0, kMaxTimeoutValue);
+  if (!parsed.has_value()) return std::nullopt;
+  const int64_t amount = *parsed;
   for (const TimeoutUnit& unit : kTimeoutUnits) {
     if (unit.symbol != value.back()) continue;
     // 99999999 hours overflows int64 nanoseconds: saturate (a deadline
@@ -188,16 +188,10 @@ bool IsGrpcContentType(std::string_view content_type) {
 }
 
 absl::StatusCode ParseStatusCode(std::string_view value) {
-  if (value.empty() || value.size() > 2) return absl::StatusCode::kUnknown;
-  int code = 0;
-  for (char c : value) {
-    if (c < '0' || c > '9') return absl::StatusCode::kUnknown;
-    code = code * 10 + (c - '0');
-  }
-  if (code > static_cast<int>(absl::StatusCode::kUnauthenticated)) {
-    return absl::StatusCode::kUnknown;
-  }
-  return static_cast<absl::StatusCode>(code);
+  const std::optional<int> code = core::base::ParseInteger<int>(
+      value, 0, static_cast<int>(absl::StatusCode::kUnauthenticated));
+  if (!code.has_value()) return absl::StatusCode::kUnknown;
+  return static_cast<absl::StatusCode>(*code);
 }
 
 absl::StatusCode StatusCodeFromHttp2Error(uint32_t error_code) {

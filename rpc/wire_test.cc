@@ -191,7 +191,9 @@ TEST(StatusCodeTest, ParsesKnownCodesAndRefusesTheRest) {
   EXPECT_EQ(ParseStatusCode("0"), absl::StatusCode::kOk);
   EXPECT_EQ(ParseStatusCode("12"), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(ParseStatusCode("16"), absl::StatusCode::kUnauthenticated);
-  for (const char* bad : {"", "17", "99", "-1", "1a", "007", " 1"}) {
+  EXPECT_EQ(ParseStatusCode("04"), absl::StatusCode::kDeadlineExceeded)
+      << "leading zeros parse, as in grpc-go";
+  for (const char* bad : {"", "17", "99", "-1", "1a", "+1", " 1", "4 "}) {
     EXPECT_EQ(ParseStatusCode(bad), absl::StatusCode::kUnknown) << bad;
   }
 }

@@ -75,9 +75,10 @@ void Unary(int callers, int calls_each) {
   const auto start = WallClock::now();
   t.loop().Run();
   const double seconds = Seconds(start);
-  std::printf("unary, %2d callers   %8d calls  %8.0f calls/s  %6.1f us/call%s\n",
-              callers, ok, ok / seconds, seconds * 1e6 / ok,
-              ok == callers * calls_each ? "" : "  (some failed!)");
+  std::printf(
+      "unary, %2d callers   %8d calls  %8.0f calls/s  %6.1f us/call%s\n",
+      callers, ok, ok / seconds, seconds * 1e6 / ok,
+      ok == callers * calls_each ? "" : "  (some failed!)");
 }
 
 void Streaming(int messages) {
@@ -96,8 +97,9 @@ void Streaming(int messages) {
   const auto start = WallClock::now();
   t.loop().Run();
   const double seconds = Seconds(start);
-  std::printf("server streaming    %8d msgs   %8.0f msgs/s   (100-byte messages)\n",
-              received, received / seconds);
+  std::printf(
+      "server streaming    %8d msgs   %8.0f msgs/s   (100-byte messages)\n",
+      received, received / seconds);
 }
 
 }  // namespace

@@ -240,9 +240,9 @@ TEST_F(RpcTest, UnknownServiceOrMethodIsUnimplemented) {
   }));
   EXPECT_EQ(unknown_method.code(), absl::StatusCode::kUnimplemented);
   EXPECT_EQ(unknown_method.message(),
-            "unknown method Nope for service test.Echo");
+            "unknown method 'Nope' for service 'test.Echo'");
   EXPECT_EQ(unknown_service.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_EQ(unknown_service.message(), "unknown service tikvpb.Tikv");
+  EXPECT_EQ(unknown_service.message(), "unknown service 'tikvpb.Tikv'");
   EXPECT_EQ(t_.server().stats().calls_rejected, 2u);
 }
 

@@ -1,9 +1,9 @@
 #include "tests/rpc/interop/interop_service.h"
 
-#include <cstdlib>
 #include <functional>
 #include <string>
 
+#include "core/base/numbers.h"
 #include "rpc/health.h"
 
 namespace rpc::interop {
@@ -27,7 +27,10 @@ Handler UnaryRaw(
 
 absl::StatusOr<std::string> Fail(const std::string& request) {
   const size_t colon = request.find(':');
-  const int code = std::atoi(request.substr(0, colon).c_str());
+  // UNKNOWN for a malformed request.
+  const int code =
+      core::base::ParseInteger<int>(request.substr(0, colon), 0, 16)
+          .value_or(2);
   return absl::Status(
       static_cast<absl::StatusCode>(code),
       colon == std::string::npos ? "" : request.substr(colon + 1));
@@ -35,7 +38,8 @@ absl::StatusOr<std::string> Fail(const std::string& request) {
 
 absl::StatusOr<std::string> Large(const std::string& request) {
   if (request.size() > 16) return std::to_string(request.size());
-  return std::string(std::stoul(request), 'L');
+  return std::string(
+      core::base::ParseInteger<size_t>(request, 0, 64 << 20).value_or(0), 'L');
 }
 
 }  // namespace
@@ -50,7 +54,7 @@ void RegisterInteropService(ServiceRegistry& services,
   services.AddRaw("/interop.Test/Sleep", [&executor](ServerCall& call) {
     std::optional<std::string> request = call.Read();
     if (!request.has_value()) return absl::CancelledError("no request");
-    const int ms = std::atoi(request->c_str());
+    const int ms = core::base::ParseInteger<int>(*request, 0).value_or(0);
     for (int slept = 0; slept < ms && !call.cancelled(); slept += 10) {
       executor.SleepFor(Duration::Milliseconds(10));
     }
@@ -61,7 +65,7 @@ void RegisterInteropService(ServiceRegistry& services,
   services.AddRaw("/interop.Test/Count", [](ServerCall& call) {
     std::optional<std::string> request = call.Read();
     if (!request.has_value()) return absl::CancelledError("no request");
-    const int count = std::atoi(request->c_str());
+    const int count = core::base::ParseInteger<int>(*request, 0).value_or(0);
     for (int i = 0; i < count; ++i) {
       if (!call.Write(std::to_string(i))) return absl::CancelledError("gone");
     }
