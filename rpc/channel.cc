@@ -135,6 +135,11 @@ const Metadata& ClientCall::response_headers() const {
   return state_->stream->headers;
 }
 
+bool ClientCall::refused() const {
+  return state_ != nullptr && state_->stream != nullptr &&
+         state_->stream->refused;
+}
+
 const Metadata& ClientCall::trailers() const {
   if (state_ == nullptr || state_->stream == nullptr) return kNoMetadata;
   return state_->stream->trailers;
@@ -336,15 +341,29 @@ ClientCall Channel::StartCall(std::string_view method,
 absl::StatusOr<std::string> Channel::UnaryCall(std::string_view method,
                                                std::string_view request,
                                                const CallOptions& options) {
-  ClientCall call = StartCall(method, options);
-  if (call.Write(request)) call.WritesDone();
-  std::optional<std::string> response = call.Read();
-  absl::Status status = call.Finish();
-  if (!status.ok()) return status;
-  if (!response.has_value()) {
-    return absl::InternalError("grpc: no response message received");
+  std::optional<Instant> deadline;
+  if (options.timeout.has_value()) {
+    deadline = state_->clock.NowMonotonic() + *options.timeout;
   }
-  return *std::move(response);
+  CallOptions attempt_options = options;
+  for (int attempt = 0;; ++attempt) {
+    if (deadline.has_value()) {
+      attempt_options.timeout = *deadline - state_->clock.NowMonotonic();
+    }
+    ClientCall call = StartCall(method, attempt_options);
+    if (call.Write(request)) call.WritesDone();
+    std::optional<std::string> response = call.Read();
+    absl::Status status = call.Finish();
+    if (!status.ok() && call.refused() && attempt == 0) {
+      ++state_->stats.transparent_retries;
+      continue;
+    }
+    if (!status.ok()) return status;
+    if (!response.has_value()) {
+      return absl::InternalError("grpc: no response message received");
+    }
+    return *std::move(response);
+  }
 }
 
 void Channel::Close() {

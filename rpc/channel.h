@@ -88,6 +88,7 @@ struct ChannelStats {
   uint64_t connects = 0;
   uint64_t connect_failures = 0;
   uint64_t calls_started = 0;
+  uint64_t transparent_retries = 0;
 };
 
 // One call, any shape, on raw message bytes. A handle: movable, and the
@@ -117,6 +118,9 @@ class ClientCall {
   // Response headers and trailers (custom ones among them), once known.
   const Metadata& response_headers() const;
   const Metadata& trailers() const;
+  // The server refused the call before processing it (REFUSED_STREAM, or a
+  // stream above a GOAWAY's last id): nothing happened, a retry is safe.
+  bool refused() const;
 
  private:
   std::shared_ptr<State> state_;
@@ -134,7 +138,9 @@ class Channel {
   // (at most the call's timeout). A call that could not start is returned
   // already finished with its status.
   ClientCall StartCall(std::string_view method, const CallOptions& options);
-  // One request, one response.
+  // One request, one response. A call the server refused unprocessed is
+  // retried once, on whichever connection the channel then has (grpc-go's
+  // transparent retry), within the same deadline.
   absl::StatusOr<std::string> UnaryCall(std::string_view method,
                                         std::string_view request,
                                         const CallOptions& options);

@@ -680,6 +680,7 @@ int Http2Session::OnStreamClose(int32_t stream_id, uint32_t error_code) {
           absl::CancelledError("stream reset by the client (HTTP/2 error " +
                                std::to_string(error_code) + ")");
     } else if (role_ == Role::kClient && !stream->trailers_done) {
+      stream->refused = error_code == NGHTTP2_REFUSED_STREAM;
       stream->failure = absl::Status(
           StatusCodeFromHttp2Error(error_code),
           error_code == NGHTTP2_NO_ERROR

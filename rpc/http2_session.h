@@ -107,7 +107,10 @@ struct Http2Stream {
   // Received DATA bytes not yet handed back to nghttp2's window.
   size_t unconsumed_bytes = 0;
   bool remote_closed = false;  // END_STREAM received
-  bool closed = false;         // nghttp2 closed the stream (or detached)
+  // Client: the server refused the stream unprocessed (RST_STREAM
+  // REFUSED_STREAM, or above a GOAWAY's last stream id): safe to retry.
+  bool refused = false;
+  bool closed = false;  // nghttp2 closed the stream (or detached)
   uint32_t close_error_code = 0;
   // Why the stream cannot complete normally (reset, connection lost,
   // protocol error, deadline, cancellation); the first cause wins.

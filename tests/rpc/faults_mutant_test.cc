@@ -15,7 +15,8 @@ TEST(RpcFaultsMutantTest, WorkloadCatchesCallsPastTheirDeadline) {
   bool caught = false;
   for (uint64_t seed = 1; seed <= 5 && !caught; ++seed) {
     for (const std::string& violation : FaultsViolations(RunFaultsSeed(seed))) {
-      caught = caught || violation.find("past its deadline") != std::string::npos;
+      caught =
+          caught || violation.find("past its deadline") != std::string::npos;
     }
   }
   EXPECT_TRUE(caught) << "no call outlived its deadline";

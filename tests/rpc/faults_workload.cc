@@ -155,7 +155,6 @@ RunResult RunFaultsSeed(uint64_t seed) {
   return result;
 }
 
-
 std::vector<std::string> FaultsViolations(const RunResult& result) {
   std::vector<std::string> violations;
   auto at = [](const Outcome& o) {

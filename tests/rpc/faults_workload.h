@@ -21,9 +21,12 @@
 namespace rpc::testing {
 
 inline constexpr int kClients = 3;
-inline constexpr core::base::Duration kFaultsUntil = core::base::Duration::Seconds(20);
-inline constexpr core::base::Duration kLivenessFrom = core::base::Duration::Seconds(23);
-inline constexpr core::base::Duration kRunFor = core::base::Duration::Seconds(30);
+inline constexpr core::base::Duration kFaultsUntil =
+    core::base::Duration::Seconds(20);
+inline constexpr core::base::Duration kLivenessFrom =
+    core::base::Duration::Seconds(23);
+inline constexpr core::base::Duration kRunFor =
+    core::base::Duration::Seconds(30);
 
 struct Outcome {
   int client = 0;

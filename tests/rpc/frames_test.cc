@@ -14,6 +14,8 @@
 //     RST_STREAM mid-call cancels only that call.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include "rpc/channel.h"
@@ -331,6 +333,60 @@ TEST_F(FramesTest, MalformedFramesEndOnlyTheirConnection) {
   EXPECT_EQ(*after, "echo:after");
   EXPECT_GE(t_.server().stats().protocol_errors, 4u);
   EXPECT_EQ(t_.server().open_connections(), 1u) << "only the good one is left";
+}
+
+// Our channel against a server that refuses every stream unprocessed
+// (RST_STREAM REFUSED_STREAM): a unary call is retried once, transparently,
+// then fails with UNAVAILABLE; a streaming call is not retried.
+TEST_F(FramesTest, ChannelRetriesARefusedUnaryCallOnce) {
+  core::env::Executor& server = t_.executor(t_.server_node());
+  auto listener = t_.network(t_.server_node()).Listen(kServerAddress);
+  ASSERT_TRUE(listener.ok());
+  int streams_seen = 0;
+  server.Spawn("refusing-server", [&] {
+    while (true) {
+      auto connection = (*listener)->Accept();
+      if (!connection.ok()) return;
+      std::shared_ptr<core::env::Connection> conn = *std::move(connection);
+      server.Spawn("refuse", [&, conn] {
+        if (!conn->Write(Settings({})).ok()) return;
+        std::string buffer, chunk(4096, '\0');
+        size_t preface = std::string(kClientPreface).size();
+        while (true) {
+          auto read = conn->Read(chunk.data(), chunk.size());
+          if (!read.ok() || *read == 0) return;
+          buffer.append(chunk.data(), *read);
+          const size_t skip = std::min(preface, buffer.size());
+          buffer.erase(0, skip);
+          preface -= skip;
+          while (buffer.size() >= 9) {
+            const size_t length = ReadU32(buffer, 0) >> 8;
+            if (buffer.size() < 9 + length) break;
+            const uint8_t type = static_cast<uint8_t>(buffer[3]);
+            const int32_t stream = static_cast<int32_t>(ReadU32(buffer, 5));
+            buffer.erase(0, 9 + length);
+            if (type == kHeaders) {
+              ++streams_seen;
+              (void)conn->Write(RstStream(stream, 0x7));
+            }
+          }
+        }
+      });
+    }
+  });
+  Channel& channel = t_.NewChannel();
+  absl::Status unary, streaming;
+  ASSERT_TRUE(t_.RunClient([&] {
+    unary = channel.UnaryCall(kEcho, "x", {}).status();
+    ClientCall call = channel.StartCall(kHold, {});
+    call.Write("y");
+    streaming = call.Finish();
+  }));
+  EXPECT_EQ(unary.code(), absl::StatusCode::kUnavailable) << unary;
+  EXPECT_EQ(streaming.code(), absl::StatusCode::kUnavailable) << streaming;
+  EXPECT_EQ(channel.stats().transparent_retries, 1u);
+  EXPECT_EQ(streams_seen, 3) << "the unary call twice, the stream once";
+  (*listener)->Close();
 }
 
 }  // namespace
