@@ -340,12 +340,14 @@ TEST_F(FramesTest, MalformedFramesEndOnlyTheirConnection) {
 // then fails with UNAVAILABLE; a streaming call is not retried.
 TEST_F(FramesTest, ChannelRetriesARefusedUnaryCallOnce) {
   core::env::Executor& server = t_.executor(t_.server_node());
-  auto listener = t_.network(t_.server_node()).Listen(kServerAddress);
-  ASSERT_TRUE(listener.ok());
+  auto listening = t_.network(t_.server_node()).Listen(kServerAddress);
+  ASSERT_TRUE(listening.ok());
+  // Held by the accept fibre, which the simulation ends before the network.
+  std::shared_ptr<core::env::Listener> listener = *std::move(listening);
   int streams_seen = 0;
-  server.Spawn("refusing-server", [&] {
+  server.Spawn("refusing-server", [&, listener] {
     while (true) {
-      auto connection = (*listener)->Accept();
+      auto connection = listener->Accept();
       if (!connection.ok()) return;
       std::shared_ptr<core::env::Connection> conn = *std::move(connection);
       server.Spawn("refuse", [&, conn] {
@@ -386,7 +388,6 @@ TEST_F(FramesTest, ChannelRetriesARefusedUnaryCallOnce) {
   EXPECT_EQ(streaming.code(), absl::StatusCode::kUnavailable) << streaming;
   EXPECT_EQ(channel.stats().transparent_retries, 1u);
   EXPECT_EQ(streams_seen, 3) << "the unary call twice, the stream once";
-  (*listener)->Close();
 }
 
 }  // namespace
