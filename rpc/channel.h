@@ -16,9 +16,10 @@
 // consecutive failure up to backoff_max; the first call after it connects
 // again. A connection that breaks, closes or receives GOAWAY takes no new
 // calls; the next call opens another. Calls in flight on a broken
-// connection fail with UNAVAILABLE; those above a GOAWAY's last stream id
-// (never processed) with UNAVAILABLE too: retrying them is the caller's
-// choice (nothing is retried transparently).
+// connection fail with UNAVAILABLE; so do calls the server refused
+// unprocessed (RST_STREAM REFUSED_STREAM, or above a GOAWAY's last stream
+// id), except that UnaryCall retries those once by itself (grpc-go's
+// transparent retry); streaming calls leave it to the caller (refused()).
 //
 // Calls: a deadline (CallOptions::timeout) is sent as grpc-timeout and
 // enforced locally: when it passes the stream is reset (RST_STREAM CANCEL)
