@@ -239,6 +239,26 @@ absl::StatusOr<RecoveredPeerState> RecoverPeerState(
   return state;
 }
 
+void InitialStateWrite(RegionId region_id, Index index, Term term,
+                       const ConfState& conf_state, HardState hard_state,
+                       core::env::WriteBatch* batch) {
+  CHECK_GE(hard_state.term, term) << "region " << region_id;
+  hard_state.commit = std::max(hard_state.commit, index);
+  const ApplyState apply{.applied_index = index,
+                         .truncated_index = index,
+                         .truncated_term = term,
+                         .conf_state = conf_state};
+  batch->DeleteRange(Cf::kRaft, RaftLogKey(region_id, 0),
+                     RaftLogEnd(region_id));
+  batch->Put(Cf::kRaft, RaftStateKey(region_id), EncodeHardState(hard_state));
+  batch->Put(Cf::kRaft, ApplyStateKey(region_id), EncodeApplyState(apply));
+}
+
+void ClearPeerStateWrite(RegionId region_id, core::env::WriteBatch* batch) {
+  const std::string prefix = RegionRaftPrefix(region_id);
+  batch->DeleteRange(Cf::kRaft, prefix, core::base::PrefixSuccessor(prefix));
+}
+
 PeerStorage::PeerStorage(RegionId region_id,
                          const RecoveredPeerState& recovered)
     : region_id_(region_id),
