@@ -200,6 +200,13 @@ absl::Status Peer::CompactLog() {
   return env_.engine.Write(batch, {.sync = false});
 }
 
+absl::Status Peer::RefreshSnapshot() {
+  auto data = applier_->SnapshotData();
+  if (!data.ok()) return data.status();
+  storage_.RefreshSnapshot(*std::move(data));
+  return absl::OkStatus();
+}
+
 void Peer::Send(const std::vector<Message>& messages) {
   for (const Message& m : messages) {
     const bool sent = host_->Send(region_id(), m);

@@ -154,6 +154,9 @@ class Peer {
   // Compacts the log up to the applied index (log GC); lagging followers
   // then catch up by snapshot.
   absl::Status CompactLog();
+  // Makes the snapshot lagging followers get the state at the applied index
+  // (PeerStorage::RefreshSnapshot) without compacting the log.
+  absl::Status RefreshSnapshot();
 
   void Halt(const absl::Status& status);
   bool halted() const { return halted_; }

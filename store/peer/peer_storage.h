@@ -140,7 +140,10 @@ class PeerStorage {
   // Adds the log deletion and the apply state to `batch`.
   void CompactToApplied(std::string snapshot_data,
                         core::env::WriteBatch* batch);
-  // After a restart, the snapshot followers get must carry data again.
+  // Makes the snapshot followers get `snapshot_data` (the state machine at
+  // the applied index), at the applied index: after a restart it must carry
+  // data again, and after a membership change it must name the new members
+  // (a snapshot whose configuration excludes its receiver is refused).
   void RefreshSnapshot(std::string snapshot_data);
 
   const HardState& durable_hard_state() const { return durable_hs_; }

@@ -138,6 +138,14 @@ TEST(PeerStorageTest, InitialStateRecoversTruncatedAndClearRemovesIt) {
   PeerStorage storage(7, *recovered);
   EXPECT_EQ(storage.LastIndex(), 5u);
   EXPECT_EQ(storage.storage().FirstIndex(), 6u);
+  // Nothing applied since the truncation: the snapshot at 5 gets the data.
+  storage.RefreshSnapshot("state at 5");
+  auto snapshot = storage.storage().GetSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->metadata.index, 5u);
+  EXPECT_EQ(snapshot->metadata.conf_state, Voters({1, 2, 3}));
+  EXPECT_EQ(snapshot->data, "state at 5");
+  EXPECT_EQ(storage.storage().GetInitialState().hard_state.vote, 2u);
 
   core::env::WriteBatch clear;
   ClearPeerStateWrite(7, &clear);

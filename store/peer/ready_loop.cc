@@ -5,7 +5,8 @@
 
 namespace store {
 
-size_t ReadyLoop::HandleReadies(const std::vector<Peer*>& peers) {
+size_t ReadyLoop::HandleReadies(const std::vector<Peer*>& peers,
+                                const std::function<void()>& before_persist) {
   ++stats_.iterations;
   std::vector<Peer*> ready;
   core::env::WriteBatch batch;
@@ -21,6 +22,7 @@ size_t ReadyLoop::HandleReadies(const std::vector<Peer*>& peers) {
   }
   stats_.readies += ready.size();
   if (ready.empty()) return 0;
+  if (before_persist) before_persist();
   absl::Status persisted = Persist(ready, batch, must_sync, records_vote);
   if (!persisted.ok()) {
     for (Peer* peer : ready) peer->Halt(persisted);

@@ -3,8 +3,9 @@
 // commit (Ref: TiKV raftstore's RaftPoller, components/raftstore/src/store/
 // fsm/store.rs: one raft engine write batch per poll round):
 //
-//   1. each peer's CollectReady: its messages go out, its snapshot, entries
-//      and hard state are staged into one shared WriteBatch;
+//   1. each peer's CollectReady: its messages go out (handed to the peer's
+//      host, which may batch them until `before_persist`), its snapshot,
+//      entries and hard state are staged into one shared WriteBatch;
 //   2. that batch is written with one engine Write, synced when any peer's
 //      Ready must be (at most one sync per iteration);
 //   3. each peer's OnPersisted (after-persist messages) and ApplyCommitted.
@@ -22,6 +23,7 @@
 #define STORE_PEER_READY_LOOP_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/env/env.h"
@@ -41,7 +43,11 @@ class ReadyLoop {
   explicit ReadyLoop(core::env::Env env) : env_(env) {}
 
   // Handles every peer of `peers` that has a Ready; returns how many did.
-  size_t HandleReadies(const std::vector<Peer*>& peers);
+  // `before_persist`, when set, runs after every Ready was collected and
+  // before the write: a store that batches the peers' messages per
+  // destination sends them there, so they travel while the disk syncs.
+  size_t HandleReadies(const std::vector<Peer*>& peers,
+                       const std::function<void()>& before_persist = {});
   const ReadyLoopStats& stats() const { return stats_; }
 
  private:
