@@ -312,9 +312,14 @@ void Store::MaybeCreatePeer(const raft_serverpb::RaftMessage& message,
     ++stats_.dropped_not_initial;
     return;
   }
-  if (OverlapsRegion(message.region_id(), message.start_key(),
-                     message.end_key())) {
+  if (const Region* overlapping = OverlappingRegion(
+          message.region_id(), message.start_key(), message.end_key())) {
     ++stats_.dropped_overlap;
+    const bool split_pending =
+        overlapping->epoch.version < message.region_epoch().version();
+    if (split_pending && raft_message.type != MessageType::kMsgHeartbeat) {
+      RememberSplitVote(message);
+    }
     return;
   }
   Region region;
@@ -342,17 +347,36 @@ bool Store::TombstoneRefuses(const raft_serverpb::RaftMessage& message) const {
   return false;
 }
 
-bool Store::OverlapsRegion(uint64_t region_id, const std::string& start_key,
-                           const std::string& end_key) const {
+const Region* Store::OverlappingRegion(uint64_t region_id,
+                                       const std::string& start_key,
+                                       const std::string& end_key) const {
   for (const auto& [id, peer] : peers_) {
     if (id == region_id || !peer->initialized()) continue;
     const Region& region = peer->region();
     if (core::region::RangesOverlap(start_key, end_key, region.start_key,
                                     region.end_key)) {
-      return true;
+      return &region;
     }
   }
-  return false;
+  return nullptr;
+}
+
+void Store::RememberSplitVote(const raft_serverpb::RaftMessage& message) {
+  constexpr size_t kMaxSplitVotes = 64;
+  if (split_votes_.size() >= kMaxSplitVotes) split_votes_.pop_front();
+  split_votes_.push_back(message);
+}
+
+void Store::ReplaySplitVotes(uint64_t region_id) {
+  std::deque<raft_serverpb::RaftMessage> votes = std::move(split_votes_);
+  split_votes_.clear();
+  for (raft_serverpb::RaftMessage& vote : votes) {
+    if (vote.region_id() == region_id) {
+      RouteRaftMessage(vote);
+    } else {
+      split_votes_.push_back(std::move(vote));
+    }
+  }
 }
 
 bool Store::SnapshotAcceptable(const PeerFsm& peer,
@@ -367,7 +391,8 @@ bool Store::SnapshotAcceptable(const PeerFsm& peer,
       region->FindPeer(peer.peer_id()) == nullptr) {
     return false;
   }
-  if (OverlapsRegion(region->id, region->start_key, region->end_key)) {
+  if (OverlappingRegion(region->id, region->start_key, region->end_key) !=
+      nullptr) {
     return false;
   }
   for (const Region& pending : pending_snapshot_regions_) {
@@ -565,6 +590,7 @@ void Store::CreateSplitPeers() {
       // The parent's leader leads the new regions at once (Ref: TiKV
       // on_ready_split_region's maybe_campaign).
       if (split.was_leader) created->Campaign();
+      ReplaySplitVotes(created->region_id());
     }
   }
 }

@@ -33,7 +33,8 @@
 // a peer id not above the destroyed one) refuses it; only an initial
 // message (a vote, a pre-vote, a heartbeat with commit 0) creates an
 // uninitialized peer, and not when its range overlaps a region here (the
-// message is stale, or a split here is still to be applied).
+// message is stale, or a split here is still to be applied: then a vote is
+// kept and replayed to the peer the split creates).
 //
 // Lifetime: Close stops the fibres (they end once they run again); the
 // store may be destroyed after they ended, or with its process (the
@@ -104,7 +105,8 @@ struct StoreStats {
   uint64_t dropped_tombstone = 0;
   // For an unknown region, and not one that may create a peer.
   uint64_t dropped_not_initial = 0;
-  // For an unknown region whose range overlaps a region here.
+  // For an unknown region whose range overlaps a region here (a vote
+  // for a region a split here is yet to create is kept for replay).
   uint64_t dropped_overlap = 0;
   // From a peer that left the region (older epoch).
   uint64_t dropped_stale_epoch = 0;
@@ -194,8 +196,13 @@ class Store final : public PeerFsmHost {
   void MaybeCreatePeer(const raft_serverpb::RaftMessage& message,
                        const core::raft::Message& raft_message);
   bool TombstoneRefuses(const raft_serverpb::RaftMessage& message) const;
-  bool OverlapsRegion(uint64_t region_id, const std::string& start_key,
-                      const std::string& end_key) const;
+  // A region here (other than `region_id`) overlapping [start_key,
+  // end_key), or nullptr.
+  const core::region::Region* OverlappingRegion(
+      uint64_t region_id, const std::string& start_key,
+      const std::string& end_key) const;
+  void RememberSplitVote(const raft_serverpb::RaftMessage& message);
+  void ReplaySplitVotes(uint64_t region_id);
   bool SnapshotAcceptable(const PeerFsm& peer,
                           const core::raft::Message& raft_message);
   void HandleGcMessage(PeerFsm& peer, const raft_serverpb::RaftMessage& gc);
@@ -219,6 +226,11 @@ class Store final : public PeerFsmHost {
   std::map<uint64_t, std::vector<raft_serverpb::RaftMessage>> outbox_;
   std::vector<PendingSplit> pending_splits_;
   std::vector<uint64_t> pending_destroys_;
+  // Votes for regions that a split here has yet to create (their range
+  // overlaps the parent's): replayed when the split creates the peer, so
+  // that the parent leader's campaign is not lost (Ref: TiKV's
+  // StoreMeta::pending_msgs).
+  std::deque<raft_serverpb::RaftMessage> split_votes_;
   // Regions of the snapshots accepted since the last Ready iteration (they
   // are installed by the next one): no two may overlap.
   std::vector<core::region::Region> pending_snapshot_regions_;

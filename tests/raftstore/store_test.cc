@@ -8,6 +8,8 @@
 // poll round).
 #include <gtest/gtest.h>
 
+#include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,6 +59,108 @@ TEST_F(StoreTest, AWriteIsAnsweredAfterApplyOnEveryReplica) {
     }
     return true;
   }));
+}
+
+// Splits the first region into `regions` regions at once (one BatchSplit),
+// then waits until every store hosts all of them with a leader.
+void SplitInto(Cluster& cluster, int regions,
+               const std::vector<std::string>& split_keys) {
+  auto answer = cluster.Split(split_keys);
+  ASSERT_FALSE(answer.header().has_error()) << ErrorOf(answer);
+  ASSERT_EQ(answer.admin_response().splits().regions_size(), regions);
+  ASSERT_TRUE(cluster.RunUntil([&] {
+    for (uint64_t id : cluster.store_ids()) {
+      if (cluster.store(id)->Regions().size() != static_cast<size_t>(regions)) {
+        return false;
+      }
+    }
+    for (const auto& region : cluster.store(1)->Regions()) {
+      if (cluster.LeaderStore(region.id) == 0) return false;
+    }
+    return true;
+  }));
+}
+
+// Fifty regions: a write to each is answered after apply. The writes are
+// proposed at once on the leaders' store, so the fifty regions' Readies
+// meet in the same ReadyLoop iterations: each iteration makes one engine
+// write and at most one sync, for many regions.
+TEST_F(StoreTest, FiftyRegionsGroupCommitTheirWrites) {
+  constexpr int kRegions = 50;
+  SplitInto(cluster_, kRegions, SplitKeys(kRegions));
+  // The parent's leader campaigned for every new region.
+  const uint64_t leader = cluster_.LeaderStore(kFirstRegionId);
+  std::vector<raft_cmdpb::RaftCmdRequest> puts;
+  for (int i = 0; i < kRegions; ++i) {
+    auto region = cluster_.RegionForKey(RegionKey(i) + "x");
+    ASSERT_TRUE(region.has_value());
+    ASSERT_EQ(cluster_.LeaderStore(region->id), leader);
+    puts.push_back(cluster_.PutCommand(*region, leader, RegionKey(i) + "x",
+                                       "v" + std::to_string(i)));
+  }
+  std::map<uint64_t, ReadyLoopStats> before;
+  for (uint64_t id : cluster_.store_ids()) {
+    before[id] = cluster_.store(id)->ready_loop_stats();
+  }
+  std::vector<raft_cmdpb::RaftCmdResponse> answers;
+  ASSERT_TRUE(cluster_.CallAll(leader, puts, &answers));
+  for (int i = 0; i < kRegions; ++i) {
+    ASSERT_FALSE(answers[i].header().has_error()) << ErrorOf(answers[i]);
+    EXPECT_EQ(cluster_.Get(leader, RegionKey(i) + "x"),
+              "v" + std::to_string(i));
+  }
+  for (uint64_t id : cluster_.store_ids()) {
+    const ReadyLoopStats& after = cluster_.store(id)->ready_loop_stats();
+    const uint64_t iterations = after.iterations - before[id].iterations;
+    const uint64_t readies = after.readies - before[id].readies;
+    const uint64_t syncs = after.syncs - before[id].syncs;
+    const uint64_t writes = after.writes - before[id].writes;
+    std::cout << "store " << id << ": " << readies << " readies in "
+              << iterations << " iterations, " << writes << " writes, "
+              << syncs << " syncs\n";
+    EXPECT_LE(syncs, iterations) << "store " << id;
+    EXPECT_LE(writes, iterations) << "store " << id;
+    // Fifty regions' entries travelled in a few iterations, not fifty.
+    EXPECT_GE(readies, static_cast<uint64_t>(kRegions)) << "store " << id;
+    EXPECT_LE(syncs * 5, readies)
+        << "store " << id << ": " << syncs << " syncs for " << readies
+        << " readies in " << iterations << " iterations";
+  }
+}
+
+// Ref: test_multi.rs test_multi_cluster_restart: a store that crashed comes
+// back with every region it hosted, and catches up.
+TEST_F(StoreTest, ARestartedStoreRecoversEveryRegion) {
+  constexpr int kRegions = 50;
+  SplitInto(cluster_, kRegions, SplitKeys(kRegions));
+  for (int i = 0; i < kRegions; i += 7) {
+    ASSERT_FALSE(
+        cluster_.MustPut(RegionKey(i) + "a", "before").header().has_error());
+  }
+  const uint64_t victim = cluster_.LeaderStore(kFirstRegionId) == 3 ? 2 : 3;
+  cluster_.Crash(victim);
+  for (int i = 0; i < kRegions; i += 7) {
+    ASSERT_FALSE(cluster_.MustPut(RegionKey(i) + "b", "while down")
+                     .header()
+                     .has_error());
+  }
+  cluster_.Restart(victim);
+  ASSERT_TRUE(cluster_.RunUntil([&] {
+    Store* store = cluster_.store(victim);
+    return store != nullptr && store->started();
+  }));
+  EXPECT_EQ(cluster_.store(victim)->Regions().size(),
+            static_cast<size_t>(kRegions));
+  EXPECT_TRUE(cluster_.store(victim)->stats().peers_created == 0)
+      << "every peer was recovered, none recreated";
+  ASSERT_TRUE(cluster_.RunUntil([&] {
+    for (int i = 0; i < kRegions; i += 7) {
+      if (cluster_.Get(victim, RegionKey(i) + "b") != "while down")
+        return false;
+    }
+    return true;
+  }));
+  EXPECT_EQ(cluster_.Get(victim, RegionKey(0) + "a"), "before");
 }
 
 }  // namespace
