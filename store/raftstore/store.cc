@@ -603,7 +603,8 @@ void Store::DestroyPeer(uint64_t region_id) {
   tombstones_[region_id] = peer->AddDestroyWrites(&batch);
   peer->FailPending(RegionNotFoundError(region_id));
   ++stats_.peers_destroyed;
-  absl::Status status = env_.engine.Write(batch, {.sync = false});
+  // Synced: a tombstone lost in a crash would bring the removed peer back.
+  absl::Status status = env_.engine.Write(batch, {.sync = true});
   if (!status.ok()) Halt(status);
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/base/check.h"
 #include "core/region/metapb_convert.h"
+#include "proto/tikvpb.pb.h"
 #include "store/raftstore/keys.h"
 #include "store/raftstore/local_state.h"
 
@@ -24,6 +25,11 @@ Cluster::Cluster(const ClusterOptions& options)
                                                 sim::SimDiskOptions{});
     addresses[id] = host + ":20160";
   }
+  tester_ = sim_.AddNode({.host = "tester", .clock = sim::ClockOptions{}});
+  tester_transport_ = std::make_unique<store::transport::Transport>(
+      sim_.loop().executor(tester_), sim_.loop().clock(tester_),
+      sim_.network().endpoint(tester_),
+      store::transport::TransportOptions{.local_address = "tester:1"});
   for (uint64_t id = 1; id <= static_cast<uint64_t>(options.stores); ++id) {
     StoreOptions store_options{
         .cluster_id = kClusterId,
@@ -41,7 +47,38 @@ Cluster::Cluster(const ClusterOptions& options)
   }
 }
 
-Cluster::~Cluster() { sim_.loop().Shutdown(); }
+Cluster::~Cluster() {
+  sim_.loop().Shutdown();
+  tester_transport_.reset();
+}
+
+void Cluster::Isolate(uint64_t store_id) {
+  std::vector<sim::ProcessId> others = {tester_};
+  for (const auto& [id, process] : processes_) {
+    if (id != store_id) others.push_back(process);
+  }
+  sim_.network().Partition({{processes_.at(store_id)}, others});
+}
+
+void Cluster::Heal() { sim_.network().Heal(); }
+
+void Cluster::SendRaftMessages(
+    uint64_t store_id,
+    const std::vector<raft_serverpb::RaftMessage>& messages) {
+  tikvpb::BatchRaftMessage batch;
+  for (const auto& message : messages) *batch.add_msgs() = message;
+  SendFrame(store_id, batch.SerializeAsString());
+}
+
+void Cluster::SendFrame(uint64_t store_id, std::string frame) {
+  const core::env::Address to =
+      options_by_store_.at(store_id).store_addresses.at(store_id);
+  sim_.loop().executor(tester_).Spawn(
+      "test-sender", [this, to, frame = std::move(frame)] {
+        (void)tester_transport_->Send(to, frame);
+      });
+  RunFor(Duration::Milliseconds(50));
+}
 
 void Cluster::BootstrapFirstRegion(const std::vector<uint64_t>& store_ids) {
   metapb::Region region;

@@ -19,9 +19,11 @@
 #include "core/region/region.h"
 #include "proto/metapb.pb.h"
 #include "proto/raft_cmdpb.pb.h"
+#include "proto/raft_serverpb.pb.h"
 #include "sim/host/sim_disk.h"
 #include "sim/simulation/simulation.h"
 #include "store/raftstore/store.h"
+#include "store/transport/transport.h"
 
 namespace store::raftstore::testing {
 
@@ -55,6 +57,18 @@ class Cluster {
   // of the rest).
   void Crash(uint64_t store_id);
   void Restart(uint64_t store_id);
+
+  // Cuts the store off from every other process (both ways); Heal ends it.
+  void Isolate(uint64_t store_id);
+  void Heal();
+  // Sends `messages` to `store_id`'s raftstore in one frame from a process
+  // of the test's own (as another store would), as is: ids, epochs and
+  // store ids are not checked here.
+  void SendRaftMessages(
+      uint64_t store_id,
+      const std::vector<raft_serverpb::RaftMessage>& messages);
+  // Sends raw bytes as one frame.
+  void SendFrame(uint64_t store_id, std::string frame);
 
   // nullptr while the store is down.
   Store* store(uint64_t store_id);
@@ -121,6 +135,9 @@ class Cluster {
   std::map<uint64_t, std::unique_ptr<sim::SimDisk>> disks_;
   std::map<uint64_t, StoreOptions> options_by_store_;
   std::map<uint64_t, bool> booted_;
+  // The test's own process and the transport it sends frames with.
+  sim::ProcessId tester_ = 0;
+  std::unique_ptr<store::transport::Transport> tester_transport_;
   uint64_t next_id_ = 1000;
 };
 

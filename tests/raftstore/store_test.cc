@@ -116,8 +116,8 @@ TEST_F(StoreTest, FiftyRegionsGroupCommitTheirWrites) {
     const uint64_t syncs = after.syncs - before[id].syncs;
     const uint64_t writes = after.writes - before[id].writes;
     std::cout << "store " << id << ": " << readies << " readies in "
-              << iterations << " iterations, " << writes << " writes, "
-              << syncs << " syncs\n";
+              << iterations << " iterations, " << writes << " writes, " << syncs
+              << " syncs\n";
     EXPECT_LE(syncs, iterations) << "store " << id;
     EXPECT_LE(writes, iterations) << "store " << id;
     // Fifty regions' entries travelled in a few iterations, not fifty.
