@@ -1,5 +1,6 @@
 #include "tests/raftstore/cluster.h"
 
+#include <cstdlib>
 #include <utility>
 
 #include "core/base/check.h"
@@ -14,8 +15,20 @@ struct Cluster::StoreProcess final : public sim::ProcessState {
   std::unique_ptr<Store> store;
 };
 
+namespace {
+
+// RAFTSTORE_SEED=N reruns every scenario on another seed (a sweep by hand).
+uint64_t SeedOf(uint64_t seed) {
+  const char* env = std::getenv("RAFTSTORE_SEED");
+  return env != nullptr ? std::stoull(env) : seed;
+}
+
+}  // namespace
+
 Cluster::Cluster(const ClusterOptions& options)
-    : options_(options), sim_(sim::SimulationOptions{.seed = options.seed}) {
+    : options_(options),
+      sim_(sim::SimulationOptions{.seed = SeedOf(options.seed),
+                                  .buggify = {.enabled = options.buggify}}) {
   std::map<uint64_t, core::env::Address> addresses;
   for (uint64_t id = 1; id <= static_cast<uint64_t>(options.stores); ++id) {
     const std::string host = "s" + std::to_string(id);

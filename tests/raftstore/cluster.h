@@ -3,7 +3,8 @@
 // must_put, leader lookups, crash and restart). Each store is one simulated
 // process with its own SimDisk (sync latency, unsynced writes lost on
 // crash); the disk outlives the process. Commands run on a fibre of the
-// store they are sent to.
+// store they are sent to. RAFTSTORE_SEED=N in the environment replaces the
+// seed, to sweep the scenarios by hand.
 #ifndef TESTS_RAFTSTORE_CLUSTER_H_
 #define TESTS_RAFTSTORE_CLUSTER_H_
 
@@ -39,6 +40,9 @@ struct ClusterOptions {
   int election_timeout_ticks = 10;
   size_t max_pending_proposals_per_region = 1024;
   uint64_t raft_entry_max_size_bytes = 8 << 20;
+  // Code fault points (a slow disk, failing fsyncs that halt a store): off,
+  // so that a scenario is about what it arranges.
+  bool buggify = false;
 };
 
 class Cluster {
