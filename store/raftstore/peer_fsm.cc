@@ -159,9 +159,10 @@ void PeerFsm::Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done) {
   while (!proposals_.empty() && proposals_.back().index >= index) {
     Proposal replaced = std::move(proposals_.back());
     proposals_.pop_back();
-    replaced.done(ErrorResponse(StaleCommandError("its entry was replaced")));
+    replaced.done(ErrorResponse(StaleCommandError("its entry was replaced"),
+                                replaced.uuid));
   }
-  proposals_.push_back({index, raw_node.raft().term(), std::move(done)});
+  proposals_.push_back({index, raw_node.raft().term(), uuid, std::move(done)});
 }
 
 bool PeerFsm::OnRaftMessage(const raft_serverpb::RaftMessage& envelope,
@@ -223,7 +224,7 @@ void PeerFsm::OnHalt(const absl::Status& status) {
 void PeerFsm::FailFront(const std::string& why) {
   Proposal proposal = std::move(proposals_.front());
   proposals_.pop_front();
-  proposal.done(ErrorResponse(StaleCommandError(why)));
+  proposal.done(ErrorResponse(StaleCommandError(why), proposal.uuid));
 }
 
 void PeerFsm::Answer(const AppliedCommand& command) {
@@ -243,7 +244,9 @@ void PeerFsm::Answer(const AppliedCommand& command) {
 void PeerFsm::FailPending(const errorpb::Error& error) {
   std::deque<Proposal> failed = std::move(proposals_);
   proposals_.clear();
-  for (Proposal& proposal : failed) proposal.done(ErrorResponse(error));
+  for (Proposal& proposal : failed) {
+    proposal.done(ErrorResponse(error, proposal.uuid));
+  }
 }
 
 void PeerFsm::OnApplied(core::raft::Index applied_index) {

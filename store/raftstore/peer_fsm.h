@@ -133,6 +133,7 @@ class PeerFsm final : public store::PeerHost {
   struct Proposal {
     core::raft::Index index = 0;
     core::raft::Term term = 0;
+    std::string uuid;
     CommandCallback done;
   };
 

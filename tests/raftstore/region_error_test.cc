@@ -100,10 +100,12 @@ TEST_F(RegionErrorTest, KeyNotInRegionCarriesTheRange) {
 TEST_F(RegionErrorTest, StaleCommandWhenTheLeaderStepsDown) {
   Boot();
   cluster_->Isolate(leader_);
-  auto answer = cluster_->Call(leader_, Put(leader_, "k"));
+  raft_cmdpb::RaftCmdRequest put = Put(leader_, "k");
+  auto answer = cluster_->Call(leader_, put);
   ASSERT_TRUE(answer.has_value()) << "answered, not hanging";
   EXPECT_TRUE(answer->header().error().has_stale_command())
       << answer->DebugString();
+  EXPECT_EQ(answer->header().uuid(), put.header().uuid());
   cluster_->Heal();
   // A command for a term that is not the current one is stale too.
   leader_ = cluster_->WaitForLeader(kFirstRegionId);
