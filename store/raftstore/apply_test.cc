@@ -8,10 +8,14 @@
 #include "store/raftstore/apply.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
 
+#include <iterator>
 #include <map>
+#include <memory>
 #include <string>
 
+#include "core/base/testing/rapidcheck_gtest.h"
 #include "core/engine/mem_engine.h"
 #include "core/region/metapb_convert.h"
 #include "store/peer/peer_storage.h"
@@ -58,8 +62,8 @@ raft_cmdpb::RaftCmdRequest Put(const Region& region, const std::string& key) {
   return cmd;
 }
 
-raft_cmdpb::RaftCmdRequest SplitAt(const Region& region,
-                                   const std::string& key) {
+raft_cmdpb::RaftCmdRequest SplitAt(const Region& region, const std::string& key,
+                                   uint64_t new_region_id = 2) {
   raft_cmdpb::RaftCmdRequest cmd = Header(region);
   cmd.mutable_admin_request()->set_cmd_type(raft_cmdpb::BatchSplit);
   raft_cmdpb::BatchSplitRequest* splits =
@@ -67,8 +71,10 @@ raft_cmdpb::RaftCmdRequest SplitAt(const Region& region,
   splits->set_right_derive(true);
   raft_cmdpb::SplitRequest* split = splits->add_requests();
   split->set_split_key(key);
-  split->set_new_region_id(2);
-  for (uint64_t id : {11, 21, 31}) split->add_new_peer_ids(id);
+  split->set_new_region_id(new_region_id);
+  for (uint64_t store : {1, 2, 3}) {
+    split->add_new_peer_ids(new_region_id * 10 + store);
+  }
   return cmd;
 }
 
@@ -125,7 +131,7 @@ TEST_F(ApplyTest, AWriteProposedBeforeASplitIsRefusedAfterIt) {
   ASSERT_TRUE(child.ok());
   EXPECT_EQ(child->apply_state.applied_index, kRaftInitLogIndex);
   EXPECT_EQ(child->apply_state.conf_state.voters,
-            (std::vector<uint64_t>{11, 21, 31}));
+            (std::vector<uint64_t>{21, 22, 23}));
 
   const AppliedCommand stale = Apply(Put(before, "x"), 7);
   ASSERT_TRUE(stale.response.header().error().has_epoch_not_match());
@@ -221,6 +227,140 @@ TEST_F(ApplyTest, ASnapshotCarriesTheRegionAndItsRange) {
   core::env::WriteBatch refused;
   EXPECT_EQ(receiver.ApplySnapshot(snapshot, &refused).code(),
             absl::StatusCode::kDataLoss);
+}
+
+// Model-vs-implementation: random writes, deletes, range deletes and splits,
+// some built against a stale epoch or aimed at a key outside the region,
+// applied to the appliers of one store's regions. The store's data always
+// equals a plain map's, every refusal is the one the model predicts (and
+// writes nothing), the regions always tile the key space, and each
+// region's persisted state is the applier's.
+class ApplyModel {
+ public:
+  ApplyModel() {
+    appliers_[1] = std::make_unique<RegionApplier>(engine_, &host_, 10,
+                                                   ThreePeers(), true);
+  }
+
+  void Step() {
+    auto target = appliers_.begin();
+    std::advance(target, *rc::gen::inRange<size_t>(0, appliers_.size()));
+    RegionApplier& applier = *target->second;
+    const Region region = applier.region();
+    Region built = region;
+    const bool stale = *rc::gen::inRange(0, 5) == 0;
+    if (stale) built.epoch.version -= 1;
+    const std::string key = Key(), end = *rc::gen::element<std::string>(
+                                       "", "c", "e", "g", "i");
+    const int kind = *rc::gen::inRange(0, 4);
+    raft_cmdpb::RaftCmdRequest cmd;
+    bool in_region = region.ContainsKey(key);
+    if (kind == 0) {
+      cmd = Put(built, key);
+    } else if (kind == 1) {
+      cmd = Put(built, key);
+      cmd.mutable_requests(0)->set_cmd_type(raft_cmdpb::Delete);
+      cmd.mutable_requests(0)->mutable_delete_()->set_key(key);
+    } else if (kind == 2) {
+      cmd = Header(built);
+      raft_cmdpb::Request* range = cmd.add_requests();
+      range->set_cmd_type(raft_cmdpb::DeleteRange);
+      range->mutable_delete_range()->set_start_key(key);
+      range->mutable_delete_range()->set_end_key(end);
+      in_region = in_region && (end.empty() || end > key) &&
+                  core::region::CompareEndKeys(end, region.end_key) <= 0;
+    } else {
+      cmd = SplitAt(built, key, next_region_id_);
+      in_region = in_region && key != region.start_key;
+    }
+    Apply(applier, cmd, kind, stale, in_region, key, end);
+  }
+
+  void Check() {
+    std::map<std::string, std::string> stored;
+    auto it = engine_.NewSnapshot()->NewIterator(Cf::kDefault, {});
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      stored[std::string(*OriginKey(it->key()))] = std::string(it->value());
+    }
+    RC_ASSERT(stored == data_);
+    std::map<std::string, Region> by_start;
+    for (const auto& [id, applier] : appliers_) {
+      by_start[applier->region().start_key] = applier->region();
+    }
+    std::string next = "";
+    for (const auto& [start, region] : by_start) {
+      RC_ASSERT(start == next);
+      next = region.end_key;
+      RC_ASSERT(!next.empty() || region.start_key == by_start.rbegin()->first);
+    }
+    RC_ASSERT(next.empty());
+    auto states = LoadRegionStates(engine_);
+    RC_ASSERT(states.ok());
+    for (const auto& state : *states) {
+      const auto applier = appliers_.find(state.region().id());
+      RC_ASSERT(applier != appliers_.end());
+      RC_ASSERT(*core::region::FromMetapb(state.region()) ==
+                applier->second->region());
+    }
+  }
+
+ private:
+  static std::string Key() {
+    return *rc::gen::element<std::string>("a", "b", "c", "d", "e", "f", "g",
+                                          "h");
+  }
+
+  void Apply(RegionApplier& applier, const raft_cmdpb::RaftCmdRequest& cmd,
+             int kind, bool stale, bool in_region, const std::string& key,
+             const std::string& end) {
+    core::env::WriteBatch batch;
+    const Entry entry{
+        .term = 6, .index = ++index_, .data = cmd.SerializeAsString()};
+    RC_ASSERT(applier.ApplyEntry(entry, &batch).ok());
+    ApplyResults results = applier.TakeResults();
+    RC_ASSERT(results.commands.size() == 1u);
+    const errorpb::Error& error = results.commands[0].response.header().error();
+    if (stale || !in_region) {
+      RC_ASSERT(results.commands[0].response.header().has_error());
+      RC_ASSERT(!stale || error.has_epoch_not_match());
+      RC_ASSERT(batch.empty());
+      return;
+    }
+    RC_ASSERT(!results.commands[0].response.header().has_error());
+    RC_ASSERT(engine_.Write(batch, {}).ok());
+    if (kind == 0) data_[key] = "v-" + key;
+    if (kind == 1) data_.erase(key);
+    if (kind == 2) {
+      const std::string& upto = end.empty() ? applier.region().end_key : end;
+      data_.erase(data_.lower_bound(key),
+                  upto.empty() ? data_.end() : data_.lower_bound(upto));
+    }
+    if (kind == 3) {
+      RC_ASSERT(results.split_regions.size() == 2u);
+      const Region& left = results.split_regions.front();
+      RC_ASSERT(left.id == next_region_id_);
+      appliers_[left.id] = std::make_unique<RegionApplier>(
+          engine_, &host_, left.peers.front().id, left, true);
+      ++next_region_id_;
+    }
+  }
+
+  core::engine::MemEngine engine_;
+  NoPeers host_;
+  std::map<uint64_t, std::unique_ptr<RegionApplier>> appliers_;
+  std::map<std::string, std::string> data_;
+  uint64_t next_region_id_ = 2;
+  uint64_t index_ = 5;
+};
+
+RC_GTEST_PROP_N(ApplyProperty, AppliersMatchAModelOfRegionsAndData, 200, 40,
+                ()) {
+  ApplyModel model;
+  const int steps = *rc::gen::inRange(1, 60);
+  for (int i = 0; i < steps; ++i) {
+    model.Step();
+    model.Check();
+  }
 }
 
 }  // namespace
