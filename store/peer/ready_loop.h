@@ -5,7 +5,8 @@
 //
 //   1. each peer's CollectReady: its messages go out (handed to the peer's
 //      host, which may batch them until `before_persist`), its snapshot,
-//      entries and hard state are staged into one shared WriteBatch;
+//      entries and hard state are staged into one shared WriteBatch
+//      (then `before_persist`, if set);
 //   2. that batch is written with one engine Write, synced when any peer's
 //      Ready must be (at most one sync per iteration);
 //   3. each peer's OnPersisted (after-persist messages) and ApplyCommitted.
@@ -16,7 +17,10 @@
 // Fault points (simulation builds): a slow disk widening the window between
 // sending and persisting; an fsync failing (EIO), frequent when a Ready
 // records a vote, where losing the write matters most (Ref: Raft paper
-// Figure 2, votedFor is persistent state).
+// Figure 2, votedFor is persistent state). A site is its file and line
+// (sim/buggify): moving these lines in ready_loop.cc changes which sites a
+// seed activates, and with it the mutant sweeps' first failing seeds and
+// shrinks (//sim/runner:mutant_*_test expect a shrink ratio).
 //
 // Thread-affinity: the store's executor, one fibre.
 #ifndef STORE_PEER_READY_LOOP_H_
@@ -24,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "core/env/env.h"
@@ -43,11 +48,13 @@ class ReadyLoop {
   explicit ReadyLoop(core::env::Env env) : env_(env) {}
 
   // Handles every peer of `peers` that has a Ready; returns how many did.
-  // `before_persist`, when set, runs after every Ready was collected and
-  // before the write: a store that batches the peers' messages per
-  // destination sends them there, so they travel while the disk syncs.
-  size_t HandleReadies(const std::vector<Peer*>& peers,
-                       const std::function<void()>& before_persist = {});
+  size_t HandleReadies(const std::vector<Peer*>& peers);
+  // Runs in every iteration after every Ready was collected and before the
+  // write: a store that batches its peers' messages per destination sends
+  // them there, so that they travel while the disk syncs.
+  void set_before_persist(std::function<void()> before_persist) {
+    before_persist_ = std::move(before_persist);
+  }
   const ReadyLoopStats& stats() const { return stats_; }
 
  private:
@@ -58,6 +65,7 @@ class ReadyLoop {
 
   core::env::Env env_;
   ReadyLoopStats stats_;
+  std::function<void()> before_persist_;
 };
 
 }  // namespace store

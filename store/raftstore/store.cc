@@ -65,7 +65,9 @@ Store::Store(core::env::Env env, const StoreOptions& options)
       ready_loop_(env),
       transport_(env.executor, env.clock, env.network,
                  TransportOptionsOf(options)),
-      wake_(env.executor.NewEvent()) {}
+      wake_(env.executor.NewEvent()) {
+  ready_loop_.set_before_persist([this] { FlushMessages(); });
+}
 
 Store::~Store() {
   if (server_ != nullptr) server_->Close();
@@ -442,7 +444,7 @@ void Store::HandleReadies() {
     if (peer->raft_peer().HasReady()) ready.push_back(&peer->raft_peer());
   }
   if (!ready.empty()) {
-    ready_loop_.HandleReadies(ready, [this] { FlushMessages(); });
+    ready_loop_.HandleReadies(ready);
   }
   FlushMessages();
   pending_snapshot_regions_.clear();
