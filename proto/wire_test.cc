@@ -25,6 +25,7 @@
 #include "proto/metapb.pb.h"
 #include "proto/mvccpb.pb.h"
 #include "proto/pdpb.pb.h"
+#include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "proto/tikvpb.pb.h"
 
@@ -725,6 +726,91 @@ TEST(WireTest, RaftServerpbPersistedState) {
   region.mutable_merge_state()->set_commit(4);
   region.set_tablet_index(5);
   ExpectWire(region, "0803120208021a0808031202080918042005");
+}
+
+// ---- raft_cmdpb (what a region's Raft log carries) ----
+
+// header { region_id: 2 peer { id: 4 store_id: 5 } uuid: "u" region_epoch {
+// conf_ver: 1 version: 3 } term: 7 } requests { cmd_type: Put put { cf:
+// "lock" key: "k" value: "v" } } requests { cmd_type: Delete delete { cf:
+// "write" key: "d" } } requests { cmd_type: DeleteRange delete_range { cf:
+// "default" start_key: "a" end_key: "b" notify_only: true } } admin_request
+// { cmd_type: BatchSplit change_peer { change_type: AddLearnerNode peer {
+// id: 6 store_id: 8 } } splits { requests { split_key: "m" new_region_id: 9
+// new_peer_ids: 10 new_peer_ids: 11 } right_derive: true } change_peer_v2 {
+// changes { change_type: RemoveNode peer { id: 4 } } } }
+TEST(WireTest, RaftCmdpbRequest) {
+  raft_cmdpb::RaftCmdRequest request;
+  raft_cmdpb::RaftRequestHeader* header = request.mutable_header();
+  header->set_region_id(2);
+  *header->mutable_peer() = MakePeer(4, 5);
+  header->set_uuid("u");
+  header->mutable_region_epoch()->set_conf_ver(1);
+  header->mutable_region_epoch()->set_version(3);
+  header->set_term(7);
+  raft_cmdpb::Request* put = request.add_requests();
+  put->set_cmd_type(raft_cmdpb::Put);
+  put->mutable_put()->set_cf("lock");
+  put->mutable_put()->set_key("k");
+  put->mutable_put()->set_value("v");
+  raft_cmdpb::Request* del = request.add_requests();
+  del->set_cmd_type(raft_cmdpb::Delete);
+  del->mutable_delete_()->set_cf("write");
+  del->mutable_delete_()->set_key("d");
+  raft_cmdpb::Request* range = request.add_requests();
+  range->set_cmd_type(raft_cmdpb::DeleteRange);
+  range->mutable_delete_range()->set_cf("default");
+  range->mutable_delete_range()->set_start_key("a");
+  range->mutable_delete_range()->set_end_key("b");
+  range->mutable_delete_range()->set_notify_only(true);
+  raft_cmdpb::AdminRequest* admin = request.mutable_admin_request();
+  admin->set_cmd_type(raft_cmdpb::BatchSplit);
+  admin->mutable_change_peer()->set_change_type(eraftpb::AddLearnerNode);
+  *admin->mutable_change_peer()->mutable_peer() = MakePeer(6, 8);
+  raft_cmdpb::SplitRequest* split = admin->mutable_splits()->add_requests();
+  split->set_split_key("m");
+  split->set_new_region_id(9);
+  split->add_new_peer_ids(10);
+  split->add_new_peer_ids(11);
+  admin->mutable_splits()->set_right_derive(true);
+  raft_cmdpb::ChangePeerRequest* change =
+      admin->mutable_change_peer_v2()->add_changes();
+  change->set_change_type(eraftpb::RemoveNode);
+  change->mutable_peer()->set_id(4);
+  ExpectWire(request,
+             "0a1308021204080410052201752a0408011003300712100803220c0a046c6f63"
+             "6b12016b1a0176120e08042a0a0a0577726974651201641215080742110a0764"
+             "656661756c741201611a016220011a25080a12080802120408061008520d0a09"
+             "0a016d10091a020a0b10015a080a06080112020804");
+}
+
+// header { error { message: "m" stale_command {} } uuid: "u" current_term:
+// 7 } responses { cmd_type: Put put {} } responses { cmd_type: DeleteRange
+// delte_range {} } admin_response { cmd_type: ChangePeer change_peer {
+// region { id: 2 } } splits { regions { id: 9 } regions { id: 2 } }
+// change_peer_v2 { region { id: 3 } } }
+TEST(WireTest, RaftCmdpbResponse) {
+  raft_cmdpb::RaftCmdResponse response;
+  raft_cmdpb::RaftResponseHeader* header = response.mutable_header();
+  header->mutable_error()->set_message("m");
+  header->mutable_error()->mutable_stale_command();
+  header->set_uuid("u");
+  header->set_current_term(7);
+  raft_cmdpb::Response* put = response.add_responses();
+  put->set_cmd_type(raft_cmdpb::Put);
+  put->mutable_put();
+  raft_cmdpb::Response* range = response.add_responses();
+  range->set_cmd_type(raft_cmdpb::DeleteRange);
+  range->mutable_delte_range();
+  raft_cmdpb::AdminResponse* admin = response.mutable_admin_response();
+  admin->set_cmd_type(raft_cmdpb::ChangePeer);
+  admin->mutable_change_peer()->mutable_region()->set_id(2);
+  admin->mutable_splits()->add_regions()->set_id(9);
+  admin->mutable_splits()->add_regions()->set_id(2);
+  admin->mutable_change_peer_v2()->mutable_region()->set_id(3);
+  ExpectWire(response,
+             "0a0c0a050a016d3a0012017518071204080322001204080742001a1808011204"
+             "0a02080252080a0208090a0208025a040a020803");
 }
 
 // ---- etcd and health on the PD port ----

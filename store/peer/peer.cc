@@ -139,7 +139,8 @@ absl::Status Peer::ApplyEntry(const Entry& entry) {
   ConfState conf_state = storage_.apply_state().conf_state;
   bool conf_changed = false;
   if (entry.type == core::raft::EntryType::kConfChange) {
-    absl::Status s = ApplyConfChangeEntry(entry, &conf_state, &conf_changed);
+    absl::Status s =
+        ApplyConfChangeEntry(entry, &batch, &conf_state, &conf_changed);
     if (!s.ok()) return s;
   } else if (!entry.data.empty()) {
     absl::Status s = applier_->ApplyEntry(entry, &batch);
@@ -154,6 +155,7 @@ absl::Status Peer::ApplyEntry(const Entry& entry) {
 }
 
 absl::Status Peer::ApplyConfChangeEntry(const Entry& entry,
+                                        core::env::WriteBatch* batch,
                                         ConfState* conf_state, bool* changed) {
   auto change = core::raft::DecodeConfChange(entry.data);
   if (!change.ok()) {
@@ -161,10 +163,20 @@ absl::Status Peer::ApplyConfChangeEntry(const Entry& entry,
                                ": undecodable conf change at index " +
                                std::to_string(entry.index));
   }
+  auto accepted = applier_->ApplyConfChange(entry, *change, batch);
+  if (!accepted.ok()) return accepted.status();
+  if (!*accepted) return absl::OkStatus();
   auto applied = raw_node_->ApplyConfChange(*change);
   // A change the core refuses (e.g. one leaving no voter) is a no-op, as in
-  // etcd: the membership stays as it was.
-  if (!applied.ok()) return absl::OkStatus();
+  // etcd: the membership stays as it was. The application must not have
+  // recorded it then: its view and Raft's would part.
+  if (!applied.ok()) {
+    if (batch->empty()) return absl::OkStatus();
+    return absl::InternalError(
+        "region " + std::to_string(region_id()) +
+        ": the applier accepted a conf change Raft refuses at index " +
+        std::to_string(entry.index));
+  }
   *conf_state = *applied;
   *changed = true;
   return absl::OkStatus();
@@ -186,6 +198,13 @@ absl::Status Peer::CompactLog() {
   storage_.CompactToApplied(*std::move(data), &batch);
   if (batch.empty()) return absl::OkStatus();
   return env_.engine.Write(batch, {.sync = false});
+}
+
+absl::Status Peer::RefreshSnapshot() {
+  auto data = applier_->SnapshotData();
+  if (!data.ok()) return data.status();
+  storage_.RefreshSnapshot(*std::move(data));
+  return absl::OkStatus();
 }
 
 void Peer::Send(const std::vector<Message>& messages) {

@@ -14,7 +14,9 @@
 //                        votes and acks count from here)
 //   ApplyCommitted()     apply committed entries in order (step 5): each one
 //                        with the apply state in one engine batch; conf
-//                        changes applied to Raft; RawNode::AdvanceApply when
+//                        changes applied to Raft when the Applier accepts
+//                        them (with its writes in the same batch);
+//                        RawNode::AdvanceApply when
 //                        there were any (step 6); reads whose read index is
 //                        now applied are released
 //
@@ -62,6 +64,17 @@ class Applier {
   // made here see every earlier entry. An error halts the peer.
   virtual absl::Status ApplyEntry(const Entry& entry,
                                   core::env::WriteBatch* batch) = 0;
+  // A committed conf change `change` (entry `entry`): adds the
+  // application's own effects to `batch` (written with the apply state, as
+  // for ApplyEntry) and says whether Raft applies the change. False makes
+  // the entry a no-op for Raft too (e.g. the command it carries was built
+  // against a stale epoch). By default every change is applied, with no
+  // writes of the application's.
+  virtual absl::StatusOr<bool> ApplyConfChange(
+      const Entry& entry, const core::raft::ConfChange& change,
+      core::env::WriteBatch* batch) {
+    return true;
+  }
   // Adds to `batch` the writes that replace the whole state with the
   // snapshot's data; written atomically with the new log and apply state.
   virtual absl::Status ApplySnapshot(const core::raft::Snapshot& snapshot,
@@ -141,6 +154,9 @@ class Peer {
   // Compacts the log up to the applied index (log GC); lagging followers
   // then catch up by snapshot.
   absl::Status CompactLog();
+  // Makes the snapshot lagging followers get the state at the applied index
+  // (PeerStorage::RefreshSnapshot) without compacting the log.
+  absl::Status RefreshSnapshot();
 
   void Halt(const absl::Status& status);
   bool halted() const { return halted_; }
@@ -156,8 +172,9 @@ class Peer {
 
   void Send(const std::vector<Message>& messages);
   absl::Status ApplyEntry(const Entry& entry);
-  absl::Status ApplyConfChangeEntry(const Entry& entry, ConfState* conf_state,
-                                    bool* changed);
+  absl::Status ApplyConfChangeEntry(const Entry& entry,
+                                    core::env::WriteBatch* batch,
+                                    ConfState* conf_state, bool* changed);
   void ReleaseReads();
 
   core::env::Env env_;

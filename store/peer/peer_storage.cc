@@ -239,6 +239,26 @@ absl::StatusOr<RecoveredPeerState> RecoverPeerState(
   return state;
 }
 
+void InitialStateWrite(RegionId region_id, Index index, Term term,
+                       const ConfState& conf_state, HardState hard_state,
+                       core::env::WriteBatch* batch) {
+  CHECK_GE(hard_state.term, term) << "region " << region_id;
+  hard_state.commit = std::max(hard_state.commit, index);
+  const ApplyState apply{.applied_index = index,
+                         .truncated_index = index,
+                         .truncated_term = term,
+                         .conf_state = conf_state};
+  batch->DeleteRange(Cf::kRaft, RaftLogKey(region_id, 0),
+                     RaftLogEnd(region_id));
+  batch->Put(Cf::kRaft, RaftStateKey(region_id), EncodeHardState(hard_state));
+  batch->Put(Cf::kRaft, ApplyStateKey(region_id), EncodeApplyState(apply));
+}
+
+void ClearPeerStateWrite(RegionId region_id, core::env::WriteBatch* batch) {
+  const std::string prefix = RegionRaftPrefix(region_id);
+  batch->DeleteRange(Cf::kRaft, prefix, core::base::PrefixSuccessor(prefix));
+}
+
 PeerStorage::PeerStorage(RegionId region_id,
                          const RecoveredPeerState& recovered)
     : region_id_(region_id),
@@ -370,10 +390,27 @@ void PeerStorage::CompactToApplied(std::string snapshot_data,
 void PeerStorage::RefreshSnapshot(std::string snapshot_data) {
   const Index applied = apply_state_.applied_index;
   if (apply_state_.truncated_index == 0 || applied == 0) return;
-  CHECK(mirror_
-            .CreateSnapshot(applied, apply_state_.conf_state,
-                            std::move(snapshot_data))
-            .ok());
+  if (applied > mirror_.snapshot().metadata.index) {
+    CHECK(mirror_
+              .CreateSnapshot(applied, apply_state_.conf_state,
+                              std::move(snapshot_data))
+              .ok());
+    return;
+  }
+  // Nothing was applied since the snapshot (a restart right after a
+  // compaction, a region that starts truncated): give the snapshot its data
+  // by rebuilding the mirror around it.
+  core::raft::Snapshot snapshot = mirror_.snapshot();
+  CHECK_EQ(snapshot.metadata.index, applied) << "region " << region_id_;
+  snapshot.data = std::move(snapshot_data);
+  const std::vector<Entry> entries = mirror_.AllEntries();
+  const HardState hard_state = mirror_.hard_state();
+  const ConfState conf_state = mirror_.conf_state();
+  mirror_ = core::raft::MemoryStorage();
+  CHECK(mirror_.ApplySnapshot(snapshot).ok());
+  mirror_.Append(entries);
+  mirror_.SetHardState(hard_state);
+  mirror_.SetConfState(conf_state);
 }
 
 core::raft::invariants::LogView PeerStorage::DurableView(Index lo) const {

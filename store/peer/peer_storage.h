@@ -75,6 +75,20 @@ struct ApplyState {
 std::string EncodeApplyState(const ApplyState& state);
 bool DecodeApplyState(std::string_view in, ApplyState* state);
 
+// Adds to `batch` the durable state of a peer that starts with its log
+// truncated at (index, term): applied there, with membership `conf_state`
+// and hard state `hard_state` (whose commit is raised to `index`). A region
+// created by a split or a bootstrap starts so (Ref: TiKV
+// write_initial_states, RAFT_INIT_LOG_INDEX): a new peer of it with an
+// empty log then needs a snapshot, which carries the region's data.
+void InitialStateWrite(RegionId region_id, Index index, Term term,
+                       const ConfState& conf_state, HardState hard_state,
+                       core::env::WriteBatch* batch);
+
+// Adds to `batch` the deletion of everything PeerStorage keeps for region
+// `region_id` (its log, raft state and apply state): the peer is destroyed.
+void ClearPeerStateWrite(RegionId region_id, core::env::WriteBatch* batch);
+
 struct RecoveredPeerState {
   HardState hard_state;
   ApplyState apply_state;
@@ -126,7 +140,10 @@ class PeerStorage {
   // Adds the log deletion and the apply state to `batch`.
   void CompactToApplied(std::string snapshot_data,
                         core::env::WriteBatch* batch);
-  // After a restart, the snapshot followers get must carry data again.
+  // Makes the snapshot followers get `snapshot_data` (the state machine at
+  // the applied index), at the applied index: after a restart it must carry
+  // data again, and after a membership change it must name the new members
+  // (a snapshot whose configuration excludes its receiver is refused).
   void RefreshSnapshot(std::string snapshot_data);
 
   const HardState& durable_hard_state() const { return durable_hs_; }

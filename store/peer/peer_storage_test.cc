@@ -115,6 +115,50 @@ TEST(PeerStorageTest, RegionsShareAnEngineWithoutMixing) {
   EXPECT_EQ(fresh->apply_state.conf_state, Voters({1, 2}));
 }
 
+// A split or bootstrap starts a region at TiKV's initial (index, term) = (5,
+// 5): recovery sees a log truncated there, applied and committed there, a
+// vote kept; clearing removes it all and leaves the other region alone.
+TEST(PeerStorageTest, InitialStateRecoversTruncatedAndClearRemovesIt) {
+  core::engine::MemEngine engine;
+  core::env::WriteBatch batch;
+  InitialStateWrite(7, 5, 5, Voters({1, 2, 3}), {.term = 6, .vote = 2}, &batch);
+  InitialStateWrite(8, 5, 5, Voters({4}), {.term = 5}, &batch);
+  ASSERT_TRUE(engine.Write(batch, {.sync = true}).ok());
+  auto recovered = RecoverPeerState(engine, 7, {});
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(recovered->apply_state,
+            (ApplyState{.applied_index = 5,
+                        .truncated_index = 5,
+                        .truncated_term = 5,
+                        .conf_state = Voters({1, 2, 3})}));
+  EXPECT_EQ(recovered->hard_state,
+            (HardState{.term = 6, .vote = 2, .commit = 5}));
+  EXPECT_TRUE(recovered->entries.empty());
+  EXPECT_TRUE(recovered->repairs.empty());
+  PeerStorage storage(7, *recovered);
+  EXPECT_EQ(storage.LastIndex(), 5u);
+  EXPECT_EQ(storage.storage().FirstIndex(), 6u);
+  // Nothing applied since the truncation: the snapshot at 5 gets the data.
+  storage.RefreshSnapshot("state at 5");
+  auto snapshot = storage.storage().GetSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->metadata.index, 5u);
+  EXPECT_EQ(snapshot->metadata.conf_state, Voters({1, 2, 3}));
+  EXPECT_EQ(snapshot->data, "state at 5");
+  EXPECT_EQ(storage.storage().GetInitialState().hard_state.vote, 2u);
+
+  core::env::WriteBatch clear;
+  ClearPeerStateWrite(7, &clear);
+  ASSERT_TRUE(engine.Write(clear, {.sync = true}).ok());
+  auto cleared = RecoverPeerState(engine, 7, Voters({9}));
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->apply_state, ApplyState{.conf_state = Voters({9})});
+  EXPECT_TRUE(cleared->hard_state.IsEmpty());
+  auto other = RecoverPeerState(engine, 8, {});
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->apply_state.applied_index, 5u);
+}
+
 TEST(PeerStorageTest, ABrokenPrevTermChainIsCutAndTheTermRaised) {
   core::engine::MemEngine engine;
   auto recovered = RecoverPeerState(engine, 1, Voters({1}));

@@ -9,8 +9,7 @@ size_t ReadyLoop::HandleReadies(const std::vector<Peer*>& peers) {
   ++stats_.iterations;
   std::vector<Peer*> ready;
   core::env::WriteBatch batch;
-  bool must_sync = false;
-  bool records_vote = false;
+  bool must_sync = false, records_vote = false;
   for (Peer* peer : peers) {
     if (!peer->HasReady()) continue;
     peer->CollectReady(&batch);
@@ -21,6 +20,7 @@ size_t ReadyLoop::HandleReadies(const std::vector<Peer*>& peers) {
   }
   stats_.readies += ready.size();
   if (ready.empty()) return 0;
+  if (before_persist_) before_persist_();
   absl::Status persisted = Persist(ready, batch, must_sync, records_vote);
   if (!persisted.ok()) {
     for (Peer* peer : ready) peer->Halt(persisted);

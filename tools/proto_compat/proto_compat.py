@@ -58,6 +58,7 @@ KVPROTO_FILES = [
     "errorpb.proto",
     "kvrpcpb.proto",
     "raft_serverpb.proto",
+    "raft_cmdpb.proto",
     "tikvpb.proto",
     "pdpb.proto",
 ]
@@ -344,6 +345,12 @@ PLANTS = [
         "repeated uint64 request_ids = 2;\n}\n\nmessage BatchCommandsResponse",
         "uint64 request_ids = 2;\n}\n\nmessage BatchCommandsResponse",
         "field tikvpb.BatchCommandsRequest.request_ids: label is optional, upstream repeated",
+    ),
+    (
+        "raft_cmdpb.proto",
+        "DeleteRangeResponse delte_range = 8;",
+        "DeleteRangeResponse delete_range = 8;",
+        "field raft_cmdpb.Response.delete_range: not upstream (upstream number 8 is delte_range)",
     ),
 ]
 

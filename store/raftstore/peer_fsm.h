@@ -1,0 +1,173 @@
+// PeerFsm: one region's peer on a store, as the store drives it (TiKV's
+// PeerFsm, components/raftstore/src/store/fsm/peer.rs): the shared
+// store::Peer over a RegionApplier, the region's commands from proposal to
+// answer, and its Raft messages wrapped in raft_serverpb.RaftMessage
+// envelopes (to and from peers named by metapb.Peer: peer ids are Raft ids).
+//
+// Commands. Propose checks what can be checked before Raft (initialized,
+// this peer, leader, term, epoch, keys, size, the bounded proposal queue)
+// and answers a refusal at once with its region error; an accepted command
+// is answered after it is applied (RegionApplier checks it again there). A
+// proposal whose entry was overwritten, or applied without it (a snapshot,
+// a new leader's entry), is answered StaleCommand; so is every pending one
+// when the peer steps down as leader (its outcome is then undetermined:
+// retry), and the store answers the rest when it destroys the peer. Nothing
+// waits forever.
+//
+// Epochs checked at proposal and apply (Ref: TiKV util.rs
+// admin_cmd_epoch_lookup): writes check version, BatchSplit both,
+// ChangePeer and ChangePeerV2 conf_ver.
+//
+// Stale peers. A message from a store without a peer in our region, with an
+// older epoch, is dropped; if it asks for votes, the sender was removed
+// while away and is told so with a tombstone message (TiKV
+// handle_stale_msg's gc), which makes its store destroy it.
+//
+// Thread-affinity: the store's executor. Propose and Tick never park.
+#ifndef STORE_RAFTSTORE_PEER_FSM_H_
+#define STORE_RAFTSTORE_PEER_FSM_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/env/env.h"
+#include "core/raft/raft.h"
+#include "core/region/region.h"
+#include "proto/errorpb.pb.h"
+#include "proto/metapb.pb.h"
+#include "proto/raft_cmdpb.pb.h"
+#include "proto/raft_serverpb.pb.h"
+#include "store/peer/peer.h"
+#include "store/raftstore/apply.h"
+
+namespace store::raftstore {
+
+// Called once with a command's answer.
+using CommandCallback = std::function<void(raft_cmdpb::RaftCmdResponse)>;
+
+class PeerFsm;
+
+// What a peer needs from, and tells, its store.
+class PeerFsmHost : public ApplyHost {
+ public:
+  // Queues `message` for its destination store (sent batched per store).
+  virtual void SendRaftMessage(raft_serverpb::RaftMessage message) = 0;
+  // A region of this store next to `region` that a split of it made, if
+  // any (EpochNotMatch carries it, so the client finds the moved range).
+  virtual std::optional<core::region::Region> SiblingRegion(
+      const core::region::Region& region) = 0;
+  // After `peer` applied a split into `regions` (key order, itself among
+  // them); `was_leader` whether it led the parent then.
+  virtual void OnSplit(PeerFsm& peer, std::vector<core::region::Region> regions,
+                       bool was_leader) = 0;
+  // `peer` applied its own removal from the region.
+  virtual void OnRemoved(PeerFsm& peer) = 0;
+  // `peer` stopped after a storage failure.
+  virtual void OnPeerHalt(PeerFsm& peer, const absl::Status& status) = 0;
+};
+
+struct PeerFsmOptions {
+  uint64_t store_id = 0;
+  // This store's peer of the region.
+  metapb::Peer peer;
+  // The region; only its id when not `initialized` (a peer created by a
+  // message learns its region from a snapshot).
+  core::region::Region region;
+  bool initialized = false;
+  // `id` and `applied` are filled in.
+  core::raft::Config raft;
+  uint64_t raft_entry_max_size_bytes = 8 << 20;
+  size_t max_pending_proposals = 1024;
+};
+
+class PeerFsm final : public store::PeerHost {
+ public:
+  // Recovers the peer's Raft state from the engine (reads only).
+  static absl::StatusOr<std::unique_ptr<PeerFsm>> Create(
+      core::env::Env env, const PeerFsmOptions& options, PeerFsmHost* host);
+  PeerFsm(const PeerFsm&) = delete;
+  PeerFsm& operator=(const PeerFsm&) = delete;
+
+  uint64_t region_id() const { return options_.region.id; }
+  uint64_t peer_id() const { return options_.peer.id(); }
+  const metapb::Peer& peer() const { return options_.peer; }
+  const core::region::Region& region() const { return applier_.region(); }
+  bool initialized() const { return applier_.initialized(); }
+  bool is_leader() const;
+  // The leader as this peer knows it.
+  std::optional<metapb::Peer> leader() const;
+  store::Peer& raft_peer() { return *peer_; }
+  const store::Peer& raft_peer() const { return *peer_; }
+  size_t pending_proposals() const { return proposals_.size(); }
+
+  // Proposes `cmd` (its region and store already checked by the store);
+  // `done` runs with the answer, at once for a refusal.
+  void Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done);
+  // Steps `message` (the envelope's eraftpb message, converted); false
+  // when it was dropped as stale.
+  bool OnRaftMessage(const raft_serverpb::RaftMessage& envelope,
+                     const core::raft::Message& message);
+  void Tick();
+  // Starts an election now (the peers of a split's new regions on the
+  // parent leader's store do).
+  void Campaign();
+  // Answers every pending command with `error`.
+  void FailPending(const errorpb::Error& error);
+  // Adds to `batch` the writes that destroy this peer: its region state
+  // becomes Tombstone, its Raft state and (if initialized) its range's data
+  // are deleted. Returns the tombstone's region.
+  metapb::Region AddDestroyWrites(core::env::WriteBatch* batch) const;
+
+  // store::PeerHost.
+  bool Send(RegionId region_id, const core::raft::Message& message) override;
+  void OnReadReady(const std::string&) override {}
+  void OnHalt(const absl::Status& status) override;
+
+ private:
+  struct Proposal {
+    core::raft::Index index = 0;
+    core::raft::Term term = 0;
+    std::string uuid;
+    CommandCallback done;
+  };
+
+  PeerFsm(core::env::Env env, const PeerFsmOptions& options, PeerFsmHost* host);
+
+  std::optional<raft_cmdpb::RaftCmdResponse> CheckProposal(
+      const raft_cmdpb::RaftCmdRequest& cmd) const;
+  std::optional<raft_cmdpb::RaftCmdResponse> CheckEpochAtProposal(
+      const raft_cmdpb::RaftCmdRequest& cmd) const;
+  void OnApplied(core::raft::Index applied_index);
+  void Answer(const AppliedCommand& command);
+  void FailFront(const std::string& why);
+  std::optional<metapb::Peer> FindPeer(uint64_t peer_id) const;
+  void SendGcMessage(const raft_serverpb::RaftMessage& stale);
+
+  core::env::Env env_;
+  PeerFsmOptions options_;
+  PeerFsmHost* host_;
+  RegionApplier applier_;
+  std::unique_ptr<store::Peer> peer_;
+  // Oldest first; indexes increase.
+  std::deque<Proposal> proposals_;
+  // Peers heard from (an uninitialized peer knows no region to look in).
+  std::map<uint64_t, metapb::Peer> peer_cache_;
+  bool was_leader_ = false;
+};
+
+// Whether a command `cmd` is a ChangePeer or ChangePeerV2 (proposed as a
+// Raft conf change).
+bool IsConfChangeCommand(const raft_cmdpb::RaftCmdRequest& cmd);
+
+// What an epoch check of `cmd` compares.
+core::region::EpochCheck EpochCheckFor(const raft_cmdpb::RaftCmdRequest& cmd);
+
+}  // namespace store::raftstore
+
+#endif  // STORE_RAFTSTORE_PEER_FSM_H_
