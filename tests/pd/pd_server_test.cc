@@ -17,6 +17,7 @@
 
 #include "core/base/timestamp.h"
 #include "sim/pd/pd_cluster.h"
+#include "tests/pd/pd_test_util.h"
 
 namespace sim::pdsim {
 namespace {
@@ -24,102 +25,9 @@ namespace {
 using core::base::Duration;
 using core::base::TimeStamp;
 
-constexpr Duration kCallDeadline = Duration::Seconds(15);
-
-PdClusterOptions Options(int members, uint64_t seed = 1) {
-  PdClusterOptions options;
-  options.members = members;
-  options.simulation = PdClusterOptions::QuietSimulation(seed);
-  return options;
-}
-
-// A call to the leader that must succeed (the header may carry an error).
-template <typename Response, typename Request>
-Response Leader(PdClient& client, std::string_view method,
-                const Request& request) {
-  auto response = client.CallLeader<Request, Response>(
-      method, request, client.Now() + kCallDeadline);
-  EXPECT_TRUE(response.ok()) << method << ": " << response.status();
-  return response.ok() ? *response : Response();
-}
-
-// A call to one member, which must be delivered.
-template <typename Response, typename Request>
-Response At(PdClient& client, int member, std::string_view method,
-            Request request) {
-  request.mutable_header()->set_cluster_id(client.cluster_id());
-  Response response;
-  absl::Status called =
-      client.Call(PdCluster::ClientAddress(member), method, request, &response);
-  EXPECT_TRUE(called.ok()) << method << ": " << called;
-  return response;
-}
-
-TimeStamp Last(const pdpb::TsoResponse& response) {
-  return TimeStamp::Compose(
-      static_cast<uint64_t>(response.timestamp().physical()),
-      static_cast<uint64_t>(response.timestamp().logical()));
-}
-
-// Checks that each batch starts above the previous batch's last timestamp:
-// the batch is [last - count + 1, last] (Ref: pdpb.TsoResponse).
-void ExpectStrictlyIncreasing(const std::vector<pdpb::TsoResponse>& batches) {
-  TimeStamp previous;
-  for (size_t i = 0; i < batches.size(); ++i) {
-    const TimeStamp last = Last(batches[i]);
-    const TimeStamp first(last.value() - batches[i].count() + 1);
-    ASSERT_GT(first, previous) << "batch " << i << " goes back";
-    previous = last;
-  }
-}
-
-pdpb::BootstrapRequest BootstrapRequest(uint64_t store_id, uint64_t region_id,
-                                        uint64_t peer_id) {
-  pdpb::BootstrapRequest request;
-  request.mutable_store()->set_id(store_id);
-  request.mutable_store()->set_address("tikv" + std::to_string(store_id) +
-                                       ":20160");
-  metapb::Region* region = request.mutable_region();
-  region->set_id(region_id);
-  region->mutable_region_epoch()->set_conf_ver(1);
-  region->mutable_region_epoch()->set_version(1);
-  metapb::Peer* peer = region->add_peers();
-  peer->set_id(peer_id);
-  peer->set_store_id(store_id);
-  return request;
-}
-
-void Bootstrap(PdClient& client) {
-  auto response = Leader<pdpb::BootstrapResponse>(client, "/pdpb.PD/Bootstrap",
-                                                  BootstrapRequest(1, 2, 3));
-  ASSERT_FALSE(response.header().has_error())
-      << response.header().error().message();
-}
-
-class PdServerTest : public ::testing::Test {
- protected:
-  void Boot(int members) {
-    cluster_ = std::make_unique<PdCluster>(Options(members));
-    cluster_->Start();
-    leader_ = cluster_->WaitForLeader(Duration::Seconds(20));
-    ASSERT_NE(leader_, 0) << "no PD leader elected";
-    client_ = &cluster_->AddClient();
-  }
-  // Runs `body` on the client; it must finish within a minute.
-  void Run(std::function<void(PdClient&)> body) {
-    ASSERT_TRUE(
-        cluster_->RunClient(*client_, std::move(body), Duration::Seconds(60)))
-        << "the client did not finish";
-  }
-
-  std::unique_ptr<PdCluster> cluster_;
-  int leader_ = 0;
-  PdClient* client_ = nullptr;
-};
-
 // One member elects itself, draws a cluster id and serves GetMembers (full
 // URLs), TSO and IDs.
-TEST_F(PdServerTest, OneMemberLeadsAndServes) {
+TEST_F(PdScenario, OneMemberLeadsAndServes) {
   Boot(1);
   Run([](PdClient& c) {
     ASSERT_TRUE(c.RefreshLeader().ok());
@@ -148,7 +56,7 @@ TEST_F(PdServerTest, OneMemberLeadsAndServes) {
 
 // With three members, one leads; a follower refuses PD calls naming the
 // leader's URL, and answers GetMembers with the same leader.
-TEST_F(PdServerTest, AFollowerAnswersWithTheLeader) {
+TEST_F(PdScenario, AFollowerAnswersWithTheLeader) {
   Boot(3);
   const int leader = leader_;
   const int follower = leader % 3 + 1;
@@ -184,7 +92,7 @@ TEST_F(PdServerTest, AFollowerAnswersWithTheLeader) {
 
 // Bootstrap once: the second is refused (ALREADY_BOOTSTRAPPED), as is a
 // malformed one; IsBootstrapped tells.
-TEST_F(PdServerTest, BootstrapTwiceIsRefused) {
+TEST_F(PdScenario, BootstrapTwiceIsRefused) {
   Boot(3);
   Run([](PdClient& c) {
     auto before = Leader<pdpb::IsBootstrappedResponse>(
@@ -212,7 +120,7 @@ TEST_F(PdServerTest, BootstrapTwiceIsRefused) {
 
 // A request naming another cluster is refused with both ids, and the header
 // still carries this cluster's id.
-TEST_F(PdServerTest, AWrongClusterIdIsRefused) {
+TEST_F(PdScenario, AWrongClusterIdIsRefused) {
   Boot(3);
   const int leader = leader_;
   Run([leader](PdClient& c) {
@@ -237,7 +145,7 @@ TEST_F(PdServerTest, AWrongClusterIdIsRefused) {
 // The leader is killed while a client streams TSO requests: the client
 // follows the new leader, and every timestamp it got, before and after, is
 // above the previous one.
-TEST_F(PdServerTest, TsoStrictlyIncreasesAcrossALeaderKill) {
+TEST_F(PdScenario, TsoStrictlyIncreasesAcrossALeaderKill) {
   Boot(3);
   auto batches = std::make_shared<std::vector<pdpb::TsoResponse>>();
   auto stop = std::make_shared<bool>(false);
@@ -271,7 +179,7 @@ TEST_F(PdServerTest, TsoStrictlyIncreasesAcrossALeaderKill) {
 // The leader's wall clock jumps back 10 s: the TSO keeps handing out
 // increasing timestamps (physical time holds still until the clock catches
 // up with the saved window).
-TEST_F(PdServerTest, TsoStrictlyIncreasesAcrossABackwardsClockJump) {
+TEST_F(PdScenario, TsoStrictlyIncreasesAcrossABackwardsClockJump) {
   Boot(3);
   std::vector<pdpb::TsoResponse> batches;
   Run([&batches](PdClient& c) {
@@ -300,7 +208,7 @@ TEST_F(PdServerTest, TsoStrictlyIncreasesAcrossABackwardsClockJump) {
 // IDs handed out before and after the leader is killed are all distinct,
 // and the new leader's are above every earlier one (it starts above the
 // persisted window end).
-TEST_F(PdServerTest, AllocIdIsUniqueAcrossFailover) {
+TEST_F(PdScenario, AllocIdIsUniqueAcrossFailover) {
   Boot(3);
   std::vector<uint64_t> before, after;
   Run([&before](PdClient& c) {
@@ -328,7 +236,7 @@ TEST_F(PdServerTest, AllocIdIsUniqueAcrossFailover) {
 
 // An acknowledged GC safe point and service safe point survive the leader's
 // death: the new leader answers with them, and still refuses to go back.
-TEST_F(PdServerTest, SafePointsAreDurableAcrossFailover) {
+TEST_F(PdScenario, SafePointsAreDurableAcrossFailover) {
   Boot(3);
   Run([](PdClient& c) {
     Bootstrap(c);
@@ -368,7 +276,7 @@ TEST_F(PdServerTest, SafePointsAreDurableAcrossFailover) {
 // client-go's txnkv reads /tidb/store/gcworker/saved_safe_point through
 // etcd's Range: empty at first (an empty RangeResponse, which means safe
 // point 0), then the value written, also after the leader died.
-TEST_F(PdServerTest, EtcdRangeOfTheSavedSafePoint) {
+TEST_F(PdScenario, EtcdRangeOfTheSavedSafePoint) {
   Boot(3);
   const std::string key = "/tidb/store/gcworker/saved_safe_point";
   etcdserverpb::RangeRequest range;
