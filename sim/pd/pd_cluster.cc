@@ -113,6 +113,19 @@ void PdCluster::Crash(int member) { hosts_.Crash(member, "test"); }
 
 void PdCluster::Restart(int member) { hosts_.Restart(member); }
 
+void PdCluster::AfterStep(server::NodeId id) {
+  const int member = static_cast<int>(id);
+  PdHost* h = host(member);
+  if (h == nullptr) return;
+  const core::raft::Raft& raft = h->member().raw_node().raft();
+  if (raft.role() != core::raft::StateRole::kLeader) return;
+  core::raft::Term& led = led_term_[member];
+  if (led == raft.term()) return;
+  led = raft.term();
+  hosts_.Log(Name(member) + " leads term " + std::to_string(raft.term()));
+  if (on_elected_) on_elected_(member);
+}
+
 void PdCluster::OnHalt(server::NodeId id, const absl::Status& status) {
   hosts_.Halt(static_cast<int>(id), status, absl::IsDataLoss(status));
 }

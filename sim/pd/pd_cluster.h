@@ -12,6 +12,7 @@
 #define SIM_PD_PD_CLUSTER_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,7 +78,15 @@ class PdCluster final : public ::pd::server::PdMemberObserver {
   bool RunClient(PdClient& client, std::function<void(PdClient&)> body,
                  core::base::Duration max);
 
-  // PdMemberObserver: a halted member is restarted by its supervisor.
+  // Called with the member that just became the Raft leader of a new term
+  // (the nemesis aims "next leader" faults with it).
+  void set_on_elected(std::function<void(int)> on_elected) {
+    on_elected_ = std::move(on_elected);
+  }
+
+  // PdMemberObserver: elections are reported; a halted member is restarted
+  // by its supervisor.
+  void AfterStep(::pd::server::NodeId id) override;
   void OnHalt(::pd::server::NodeId id, const absl::Status& status) override;
 
  private:
@@ -90,6 +99,9 @@ class PdCluster final : public ::pd::server::PdMemberObserver {
   ProcessId client_process_ = kNoProcess;
   std::vector<std::unique_ptr<PdClient>> clients_;
   std::vector<bool> client_started_;
+  std::function<void(int)> on_elected_;
+  // The last Raft term each member led (0: none).
+  std::map<int, core::raft::Term> led_term_;
 };
 
 }  // namespace sim::pdsim
