@@ -370,10 +370,33 @@ void PeerStorage::CompactToApplied(std::string snapshot_data,
 void PeerStorage::RefreshSnapshot(std::string snapshot_data) {
   const Index applied = apply_state_.applied_index;
   if (apply_state_.truncated_index == 0 || applied == 0) return;
-  CHECK(mirror_
-            .CreateSnapshot(applied, apply_state_.conf_state,
-                            std::move(snapshot_data))
+  if (applied > mirror_.snapshot().metadata.index) {
+    CHECK(mirror_
+              .CreateSnapshot(applied, apply_state_.conf_state,
+                              std::move(snapshot_data))
+              .ok());
+    return;
+  }
+  // Nothing was applied since the compaction (or the snapshot install):
+  // the recovered snapshot is at the applied index but carries no data.
+  // Rebuild the mirror around it with the data, keeping the log after it.
+  CHECK_EQ(applied, mirror_.snapshot().metadata.index);
+  core::raft::Snapshot snapshot = mirror_.snapshot();
+  snapshot.data = std::move(snapshot_data);
+  std::vector<Entry> entries;
+  if (mirror_.LastIndex() > applied) {
+    CHECK(
+        mirror_
+            .Entries(applied + 1, mirror_.LastIndex() + 1, UINT64_MAX, &entries)
             .ok());
+  }
+  core::raft::MemoryStorage rebuilt =
+      core::raft::MemoryStorage::WithConfState(mirror_.conf_state());
+  CHECK(rebuilt.ApplySnapshot(snapshot).ok());
+  rebuilt.Append(entries);
+  rebuilt.SetHardState(mirror_.hard_state());
+  rebuilt.SetConfState(mirror_.conf_state());
+  mirror_ = std::move(rebuilt);
 }
 
 core::raft::invariants::LogView PeerStorage::DurableView(Index lo) const {
