@@ -354,10 +354,14 @@ void PeerStorage::CompactToApplied(std::string snapshot_data,
                                    core::env::WriteBatch* batch) {
   const Index applied = apply_state_.applied_index;
   if (applied <= apply_state_.truncated_index) return;
-  CHECK(mirror_
-            .CreateSnapshot(applied, apply_state_.conf_state,
-                            std::move(snapshot_data))
-            .ok());
+  // A snapshot at `applied` exists already when RefreshSnapshot made it at
+  // boot and nothing was applied since: the same state.
+  if (applied > mirror_.snapshot().metadata.index) {
+    CHECK(mirror_
+              .CreateSnapshot(applied, apply_state_.conf_state,
+                              std::move(snapshot_data))
+              .ok());
+  }
   apply_state_.truncated_index = applied;
   apply_state_.truncated_term = TermAt(applied);
   CHECK(mirror_.Compact(applied).ok());

@@ -153,6 +153,40 @@ TEST(PeerStorageTest, ARestartRightAfterCompactionRefreshesTheSnapshot) {
   EXPECT_EQ(storage.storage().GetInitialState().hard_state.commit, 5u);
 }
 
+// A peer that restarts with entries applied past its compacted log
+// refreshes the snapshot at the applied index; compacting right away, with
+// nothing applied since, keeps that snapshot.
+TEST(PeerStorageTest, CompactingRightAfterARestartKeepsTheRefreshedSnapshot) {
+  core::engine::MemEngine engine;
+  {
+    auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+    ASSERT_TRUE(recovered.ok());
+    PeerStorage storage(1, *recovered);
+    core::env::WriteBatch batch;
+    std::vector<Entry> entries;
+    for (Index i = 1; i <= 8; ++i) entries.push_back(MakeEntry(i, 1));
+    storage.Stage(ReadyWith(entries, {.term = 1, .vote = 1, .commit = 8}),
+                  &batch);
+    storage.ApplyStateWrite(3, Voters({1}), &batch);
+    storage.CompactToApplied("state@3", &batch);
+    storage.ApplyStateWrite(6, Voters({1}), &batch);
+    ASSERT_TRUE(engine.Write(batch, {.sync = true}).ok());
+  }
+  auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+  ASSERT_TRUE(recovered.ok());
+  PeerStorage storage(1, *recovered);
+  storage.RefreshSnapshot("state@6");
+  core::env::WriteBatch batch;
+  storage.CompactToApplied("state@6 again", &batch);
+  EXPECT_EQ(storage.apply_state().truncated_index, 6u);
+  EXPECT_EQ(storage.storage().FirstIndex(), 7u);
+  EXPECT_EQ(storage.LastIndex(), 8u);
+  auto snapshot = storage.storage().GetSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->metadata.index, 6u);
+  EXPECT_EQ(snapshot->data, "state@6");
+}
+
 TEST(PeerStorageTest, ABrokenPrevTermChainIsCutAndTheTermRaised) {
   core::engine::MemEngine engine;
   auto recovered = RecoverPeerState(engine, 1, Voters({1}));
