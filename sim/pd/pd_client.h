@@ -68,8 +68,12 @@ class PdClient {
   // ----- following the leader
   uint64_t cluster_id() const { return cluster_id_; }
   const core::env::Address& leader() const { return leader_; }
-  // Asks each member for GetMembers until one names a leader.
+  // Asks each member for GetMembers until one names a leader (starting with
+  // the member after the one asked last, so a stale answer does not stick).
   absl::Status RefreshLeader();
+  // The next call asks for the leader first (client-go does so after every
+  // error).
+  void ForgetLeader() { leader_.clear(); }
   // Calls the leader (header cluster id set), following it until
   // `deadline`. Statuses other than unreachable / not leader are returned
   // at once.

@@ -79,14 +79,19 @@ class PdRun final : public nemesis::LeaderView {
     std::shared_ptr<bool> stop = stop_;
     if (index == 0) Bootstrap(c, *stop, Instant::FromNanoseconds(INT64_MAX));
     while (!*stop) {
+      // Ref: client-go asks for the members now and then (and after every
+      // error), so clients do not all stick to one member's view.
+      if (prng.OneIn(20)) (void)c.RefreshLeader();
       const uint64_t pick = prng.Uniform(100);
+      bool ok = false;
       if (pick < 50) {
-        Tso(c, prng.OneIn(2) ? 1 : 1 + prng.Uniform(100), *history);
+        ok = Tso(c, prng.OneIn(2) ? 1 : 1 + prng.Uniform(100), *history);
       } else if (pick < 75) {
-        AllocId(c, *history);
+        ok = AllocId(c, *history);
       } else {
-        SafePoint(c, pick < 90, prng, *history);
+        ok = SafePoint(c, pick < 90, prng, *history);
       }
+      if (!ok) c.ForgetLeader();
       c.SleepFor(Duration::Nanoseconds(static_cast<int64_t>(prng.Uniform(
           static_cast<uint64_t>(options_.think_max.nanoseconds())))));
     }

@@ -116,7 +116,10 @@ PdRunOptions PdRunOptions::Swarm(uint64_t seed) {
   m.tick_interval = Duration::Milliseconds(50);
   m.raft.election_timeout_ticks = static_cast<int>(prng.UniformInRange(10, 20));
   m.raft.heartbeat_interval_ticks = static_cast<int>(prng.UniformInRange(1, 3));
-  m.id_allocator.step = prng.UniformInRange(10, 1000);
+  // Small windows half the time, so that a leader cut off goes through
+  // some before it steps down.
+  m.id_allocator.step = prng.OneIn(2) ? prng.UniformInRange(4, 40)
+                                      : prng.UniformInRange(100, 1000);
   m.id_allocator.refill_below = m.id_allocator.step / 2;
   m.proposal_timeout = Duration::Seconds(2);
   m.allocate_timeout = Duration::Seconds(2);
