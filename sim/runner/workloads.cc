@@ -1,5 +1,6 @@
 #include "sim/runner/workloads.h"
 
+#include "sim/pd/pd_workload.h"
 #include "sim/register/register_workload.h"
 
 namespace sim::runner {
@@ -8,7 +9,8 @@ namespace {
 // One entry per workload; the first is the default.
 const Workload* const* All() {
   static const register_kv::RegisterWorkload kRegister;
-  static const Workload* const kAll[] = {&kRegister, nullptr};
+  static const pdsim::PdWorkload kPd;
+  static const Workload* const kAll[] = {&kRegister, &kPd, nullptr};
   return kAll;
 }
 

@@ -374,10 +374,14 @@ void PeerStorage::CompactToApplied(std::string snapshot_data,
                                    core::env::WriteBatch* batch) {
   const Index applied = apply_state_.applied_index;
   if (applied <= apply_state_.truncated_index) return;
-  CHECK(mirror_
-            .CreateSnapshot(applied, apply_state_.conf_state,
-                            std::move(snapshot_data))
-            .ok());
+  // A snapshot at `applied` exists already when RefreshSnapshot made it at
+  // boot and nothing was applied since: the same state.
+  if (applied > mirror_.snapshot().metadata.index) {
+    CHECK(mirror_
+              .CreateSnapshot(applied, apply_state_.conf_state,
+                              std::move(snapshot_data))
+              .ok());
+  }
   apply_state_.truncated_index = applied;
   apply_state_.truncated_term = TermAt(applied);
   CHECK(mirror_.Compact(applied).ok());
@@ -397,20 +401,26 @@ void PeerStorage::RefreshSnapshot(std::string snapshot_data) {
               .ok());
     return;
   }
-  // Nothing was applied since the snapshot (a restart right after a
-  // compaction, a region that starts truncated): give the snapshot its data
-  // by rebuilding the mirror around it.
+  // Nothing was applied since the compaction (or the snapshot install):
+  // the recovered snapshot is at the applied index but carries no data.
+  // Rebuild the mirror around it with the data, keeping the log after it.
+  CHECK_EQ(applied, mirror_.snapshot().metadata.index);
   core::raft::Snapshot snapshot = mirror_.snapshot();
-  CHECK_EQ(snapshot.metadata.index, applied) << "region " << region_id_;
   snapshot.data = std::move(snapshot_data);
-  const std::vector<Entry> entries = mirror_.AllEntries();
-  const HardState hard_state = mirror_.hard_state();
-  const ConfState conf_state = mirror_.conf_state();
-  mirror_ = core::raft::MemoryStorage();
-  CHECK(mirror_.ApplySnapshot(snapshot).ok());
-  mirror_.Append(entries);
-  mirror_.SetHardState(hard_state);
-  mirror_.SetConfState(conf_state);
+  std::vector<Entry> entries;
+  if (mirror_.LastIndex() > applied) {
+    CHECK(
+        mirror_
+            .Entries(applied + 1, mirror_.LastIndex() + 1, UINT64_MAX, &entries)
+            .ok());
+  }
+  core::raft::MemoryStorage rebuilt =
+      core::raft::MemoryStorage::WithConfState(mirror_.conf_state());
+  CHECK(rebuilt.ApplySnapshot(snapshot).ok());
+  rebuilt.Append(entries);
+  rebuilt.SetHardState(mirror_.hard_state());
+  rebuilt.SetConfState(mirror_.conf_state());
+  mirror_ = std::move(rebuilt);
 }
 
 core::raft::invariants::LogView PeerStorage::DurableView(Index lo) const {

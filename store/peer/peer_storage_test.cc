@@ -159,6 +159,78 @@ TEST(PeerStorageTest, InitialStateRecoversTruncatedAndClearRemovesIt) {
   EXPECT_EQ(other->apply_state.applied_index, 5u);
 }
 
+// A peer that restarts with nothing applied since its log was compacted
+// (applied == truncated, as right after a compaction or a snapshot install)
+// refreshes the snapshot at that same index: the snapshot lagging followers
+// get carries the state again, and the unapplied log after it stays.
+TEST(PeerStorageTest, ARestartRightAfterCompactionRefreshesTheSnapshot) {
+  core::engine::MemEngine engine;
+  {
+    auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+    ASSERT_TRUE(recovered.ok());
+    PeerStorage storage(1, *recovered);
+    core::env::WriteBatch batch;
+    std::vector<Entry> entries;
+    for (Index i = 1; i <= 5; ++i) entries.push_back(MakeEntry(i, 1));
+    storage.Stage(ReadyWith(entries, {.term = 1, .vote = 1, .commit = 5}),
+                  &batch);
+    storage.ApplyStateWrite(5, Voters({1}), &batch);
+    storage.CompactToApplied("state@5", &batch);
+    storage.Stage(ReadyWith({MakeEntry(6, 1), MakeEntry(7, 1)},
+                            {.term = 1, .vote = 1, .commit = 5}),
+                  &batch);
+    ASSERT_TRUE(engine.Write(batch, {.sync = true}).ok());
+  }
+  auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+  ASSERT_TRUE(recovered.ok());
+  ASSERT_EQ(recovered->apply_state.applied_index, 5u);
+  ASSERT_EQ(recovered->apply_state.truncated_index, 5u);
+  PeerStorage storage(1, *recovered);
+  storage.RefreshSnapshot("state@5");
+  auto snapshot = storage.storage().GetSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->metadata.index, 5u);
+  EXPECT_EQ(snapshot->metadata.term, 1u);
+  EXPECT_EQ(snapshot->data, "state@5");
+  EXPECT_EQ(storage.storage().FirstIndex(), 6u);
+  EXPECT_EQ(storage.LastIndex(), 7u);
+  EXPECT_EQ(storage.storage().GetInitialState().hard_state.commit, 5u);
+}
+
+// A peer that restarts with entries applied past its compacted log
+// refreshes the snapshot at the applied index; compacting right away, with
+// nothing applied since, keeps that snapshot.
+TEST(PeerStorageTest, CompactingRightAfterARestartKeepsTheRefreshedSnapshot) {
+  core::engine::MemEngine engine;
+  {
+    auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+    ASSERT_TRUE(recovered.ok());
+    PeerStorage storage(1, *recovered);
+    core::env::WriteBatch batch;
+    std::vector<Entry> entries;
+    for (Index i = 1; i <= 8; ++i) entries.push_back(MakeEntry(i, 1));
+    storage.Stage(ReadyWith(entries, {.term = 1, .vote = 1, .commit = 8}),
+                  &batch);
+    storage.ApplyStateWrite(3, Voters({1}), &batch);
+    storage.CompactToApplied("state@3", &batch);
+    storage.ApplyStateWrite(6, Voters({1}), &batch);
+    ASSERT_TRUE(engine.Write(batch, {.sync = true}).ok());
+  }
+  auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+  ASSERT_TRUE(recovered.ok());
+  PeerStorage storage(1, *recovered);
+  storage.RefreshSnapshot("state@6");
+  core::env::WriteBatch batch;
+  storage.CompactToApplied("state@6 again", &batch);
+  EXPECT_EQ(storage.apply_state().truncated_index, 6u);
+  EXPECT_EQ(storage.storage().FirstIndex(), 7u);
+  EXPECT_EQ(storage.LastIndex(), 8u);
+  auto snapshot = storage.storage().GetSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->metadata.index, 6u);
+  EXPECT_EQ(snapshot->data, "state@6");
+}
+
 TEST(PeerStorageTest, ABrokenPrevTermChainIsCutAndTheTermRaised) {
   core::engine::MemEngine engine;
   auto recovered = RecoverPeerState(engine, 1, Voters({1}));

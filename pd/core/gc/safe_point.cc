@@ -17,6 +17,19 @@ std::string ServiceSafePointTooOld::ToString() const {
          std::to_string(gc_safe_point.value());
 }
 
+SafePointManager SafePointManager::Restore(
+    TimeStamp gc_safe_point, std::map<std::string, ServiceSafePoint> services) {
+  for (const auto& [id, service] : services) {
+    CHECK(!id.empty()) << "a service safe point without a service id";
+    CHECK_EQ(id, service.service_id) << "service safe point filed under "
+                                     << "another id";
+  }
+  SafePointManager manager;
+  manager.gc_safe_point_ = gc_safe_point;
+  manager.services_ = std::move(services);
+  return manager;
+}
+
 void SafePointManager::DropExpired(int64_t now_ms) {
   for (auto it = services_.begin(); it != services_.end();) {
     it =

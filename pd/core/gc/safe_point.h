@@ -59,7 +59,20 @@ using ServiceError =
 
 class SafePointManager {
  public:
+  SafePointManager() = default;
+  // The manager as a driver persisted it (gc_safe_point() and services()),
+  // for a restart or a new PD leader. Expired services may be among them;
+  // they are dropped at the next update, as they would have been. CHECKs
+  // that every key is its service's non-empty id.
+  static SafePointManager Restore(
+      TimeStamp gc_safe_point,
+      std::map<std::string, ServiceSafePoint> services);
+
   TimeStamp gc_safe_point() const { return gc_safe_point_; }
+  // Every service safe point held, expired or not, by service id.
+  const std::map<std::string, ServiceSafePoint>& services() const {
+    return services_;
+  }
 
   // Advances the GC safe point towards `target`, clamped to the minimum live
   // service safe point. Equal to the current value is a no-op success.

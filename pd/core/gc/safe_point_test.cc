@@ -72,6 +72,28 @@ TEST(SafePointTest, RemoveAndValidate) {
   EXPECT_TRUE(manager.MinServiceSafePoint(INT64_MAX - 1).has_value());
 }
 
+// A restored manager behaves as the one it was saved from: the same GC safe
+// point, the same services (expired ones dropped at the next update), and
+// the same clamping of later updates.
+TEST(SafePointTest, RestoreContinuesWhereTheSavedManagerStopped) {
+  SafePointManager saved;
+  ASSERT_TRUE(saved.UpdateServiceSafePoint("br", TimeStamp(80), 60, 0).ok());
+  ASSERT_TRUE(saved.UpdateServiceSafePoint("cdc", TimeStamp(90), 1, 0).ok());
+  ASSERT_TRUE(saved.UpdateGcSafePoint(TimeStamp(50), 0).ok());
+  SafePointManager restored =
+      SafePointManager::Restore(saved.gc_safe_point(), saved.services());
+  EXPECT_EQ(restored.gc_safe_point(), TimeStamp(50));
+  EXPECT_EQ(restored.services().size(), 2u);
+  // At 2 s "cdc" has expired; "br" still holds GC at 80.
+  auto update = restored.UpdateGcSafePoint(TimeStamp(200), 2'000);
+  ASSERT_TRUE(update.ok());
+  EXPECT_EQ(update.value().gc_safe_point, TimeStamp(80));
+  EXPECT_EQ(update.value().blocked_by_service, "br");
+  EXPECT_EQ(restored.services().count("cdc"), 0u);
+  // The GC safe point restored still refuses to go back.
+  EXPECT_FALSE(restored.UpdateGcSafePoint(TimeStamp(10), 2'000).ok());
+}
+
 // Property: under any sequence of GC and service updates with a moving
 // clock, SafePointMonotonic and GcSafePointBounded hold.
 RC_GTEST_PROP(SafePointProperty, InvariantsHold, ()) {
