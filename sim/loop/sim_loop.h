@@ -42,12 +42,17 @@
 #include "core/base/time.h"
 #include "core/env/executor.h"
 #include "core/env/random.h"
+#include "fibre/fibre.h"
+#include "fibre/stack_pool.h"
 #include "sim/clock/sim_clock.h"
-#include "sim/loop/fibre.h"
-#include "sim/loop/stack_pool.h"
 #include "sim/loop/trace.h"
 
 namespace sim {
+
+// The shared fibre implementation (fibre/), under the names sim code uses.
+using fibre::Fibre;
+using fibre::FibreKilled;
+using fibre::StackPool;
 
 // The volatile part of a simulated process (its driver): destroyed on crash,
 // rebuilt on restart by the process's factory.

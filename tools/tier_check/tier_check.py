@@ -6,7 +6,8 @@ The three tiers (see DESIGN.md, "Three tiers, one seam"):
   2. drivers        //store/..., //client/..., //rpc/..., //pd/server/...
                     (and //proto/..., the wire messages, which cores and
                     drivers may both use: generated data types, no env)
-  3. env impls      //sim/..., //runtime/...
+  3. env impls      //sim/..., //runtime/... (and //fibre/..., the fibres
+                    both run on)
 
 Rules:
   PURE_DEPENDS_ON_DRIVER  no pure target depends on a driver
@@ -78,6 +79,9 @@ class Layout:
         self.outside = [prefix + d for d in ("jepsen", "spec", "tests")]
         self.sim = [prefix + "sim"]
         self.runtime = [prefix + "runtime"]
+        # Shared by both env implementations (fibres); counts as env for
+        # cores and drivers.
+        self.env_shared = [prefix + "fibre"]
 
 
 def has_packages(rel_dir):
@@ -145,7 +149,8 @@ def check(layout):
     """Returns {rule: [violation, ...]} for every rule."""
     pure, drivers = union(layout.pure), union(layout.drivers)
     sim, runtime, outside = union(layout.sim), union(layout.runtime), union(layout.outside)
-    env = " + ".join(x for x in (sim, runtime) if x) or None
+    env_shared = union(layout.env_shared)
+    env = " + ".join(x for x in (sim, runtime, env_shared) if x) or None
     deps = dependency_violations
     return {
         "PURE_DEPENDS_ON_DRIVER": deps("PURE_DEPENDS_ON_DRIVER", pure, drivers),

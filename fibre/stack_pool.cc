@@ -1,12 +1,12 @@
-#include "sim/loop/stack_pool.h"
+#include "fibre/stack_pool.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/base/check.h"
-#include "sim/loop/sanitizer.h"
+#include "fibre/sanitizer.h"
 
-namespace sim {
+namespace fibre {
 
 StackPool::StackPool(size_t usable_bytes, size_t max_cached)
     : page_bytes_(static_cast<size_t>(sysconf(_SC_PAGESIZE))),
@@ -56,4 +56,4 @@ void StackPool::Deallocate(boost::context::stack_context& stack) {
   }
 }
 
-}  // namespace sim
+}  // namespace fibre

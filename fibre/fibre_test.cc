@@ -1,7 +1,7 @@
 // Fibre: switching, killing parked and never-started fibres (stacks unwound,
 // nothing leaks, no further code runs), nested resumes, stack reuse, and the
 // guard page. Run under --config=asan too: it checks the switch annotations.
-#include "sim/loop/fibre.h"
+#include "fibre/fibre.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sim {
+namespace fibre {
 namespace {
 
 constexpr size_t kStackBytes = 256 * 1024;
@@ -176,4 +176,4 @@ TEST(FibreDeathTest, OverflowHitsTheGuardPage) {
 }
 
 }  // namespace
-}  // namespace sim
+}  // namespace fibre

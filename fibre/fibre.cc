@@ -1,4 +1,4 @@
-#include "sim/loop/fibre.h"
+#include "fibre/fibre.h"
 
 #include <exception>
 #include <memory>
@@ -7,9 +7,9 @@
 #include <boost/context/preallocated.hpp>
 
 #include "core/base/check.h"
-#include "sim/loop/sanitizer.h"
+#include "fibre/sanitizer.h"
 
-namespace sim {
+namespace fibre {
 
 Fibre::Fibre(StackPool& pool, std::function<void()> body)
     : body_(std::move(body)) {
@@ -81,4 +81,4 @@ void Fibre::Kill() {
   CHECK(finished_);
 }
 
-}  // namespace sim
+}  // namespace fibre

@@ -6,16 +6,17 @@
 // out again, which turns the mmap/munmap pair of every fibre spawn into a
 // vector push/pop.
 //
-// Thread-affinity: one pool belongs to one SimLoop, on one OS thread.
-#ifndef SIM_LOOP_STACK_POOL_H_
-#define SIM_LOOP_STACK_POOL_H_
+// Thread-affinity: one pool belongs to one loop (SimLoop, EpollLoop), on one OS
+// thread.
+#ifndef FIBRE_STACK_POOL_H_
+#define FIBRE_STACK_POOL_H_
 
 #include <cstddef>
 #include <vector>
 
 #include <boost/context/stack_context.hpp>
 
-namespace sim {
+namespace fibre {
 
 class StackPool {
  public:
@@ -54,6 +55,6 @@ class PooledStackAllocator {
   StackPool* pool_;
 };
 
-}  // namespace sim
+}  // namespace fibre
 
-#endif  // SIM_LOOP_STACK_POOL_H_
+#endif  // FIBRE_STACK_POOL_H_

@@ -14,17 +14,17 @@
 //    catch block: the C++ runtime's exception bookkeeping is per OS thread.
 //
 // Thread-affinity: all fibres of a StackPool run on the pool's OS thread.
-#ifndef SIM_LOOP_FIBRE_H_
-#define SIM_LOOP_FIBRE_H_
+#ifndef FIBRE_FIBRE_H_
+#define FIBRE_FIBRE_H_
 
 #include <cstddef>
 #include <functional>
 
 #include <boost/context/fiber.hpp>
 
-#include "sim/loop/stack_pool.h"
+#include "fibre/stack_pool.h"
 
-namespace sim {
+namespace fibre {
 
 // Thrown on a fibre's own stack to unwind it when the fibre is killed. Not an
 // std::exception on purpose, so `catch (const std::exception&)` ignores it.
@@ -79,6 +79,6 @@ class Fibre {
   bool kill_requested_ = false;
 };
 
-}  // namespace sim
+}  // namespace fibre
 
-#endif  // SIM_LOOP_FIBRE_H_
+#endif  // FIBRE_FIBRE_H_
