@@ -299,8 +299,8 @@ TimerId EpollLoop::After(Duration delay, std::function<void()> callback) {
   const TimerId id = next_timer_id_++;
   if (shut_down_) return id;  // Never fires.
   after_callbacks_.emplace(id, std::move(callback));
-  PushTimer({clock_.NowMonotonic() + std::max(delay, Duration::Zero()), 0, 0,
-             0, id});
+  PushTimer(
+      {clock_.NowMonotonic() + std::max(delay, Duration::Zero()), 0, 0, 0, id});
   return id;
 }
 

@@ -46,8 +46,7 @@ class TcpNetwork final : public core::env::Network {
   absl::StatusOr<std::unique_ptr<core::env::Listener>> Listen(
       const core::env::Address& address) override;
   absl::StatusOr<std::unique_ptr<core::env::Connection>> Connect(
-      const core::env::Address& address,
-      core::base::Duration timeout) override;
+      const core::env::Address& address, core::base::Duration timeout) override;
 
   const TcpNetworkStats& stats() const { return stats_; }
 

@@ -19,9 +19,10 @@ absl::Status OffloadEngine::Write(const WriteBatch& batch,
   if (!options.sync) return engine_->Write(batch, options);
   ++offloaded_calls_;
   auto copy = std::make_shared<const WriteBatch>(batch);
-  return RunOnPool<absl::Status>(
-      loop_, pool_,
-      [engine = engine_, copy, options] { return engine->Write(*copy, options); });
+  return RunOnPool<absl::Status>(loop_, pool_,
+                                 [engine = engine_, copy, options] {
+                                   return engine->Write(*copy, options);
+                                 });
 }
 
 absl::Status OffloadEngine::Sync() {
