@@ -99,21 +99,19 @@ TEST(EpollLoopTest, PoolJobsDoNotStallTheLoop) {
 }
 
 TEST(EpollLoopTest, AFibreKilledWhileItsJobRunsIsHarmless) {
+  EpollLoop loop;  // Outlives the pool, as the pool requires.
   WorkerPool pool(1);
-  {
-    EpollLoop loop;
-    loop.Spawn("caller", [&] {
-      RunOnPool<int>(loop, pool, [] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return 1;
-      });
-      ADD_FAILURE() << "resumed after Shutdown";
+  loop.Spawn("caller", [&] {
+    RunOnPool<int>(loop, pool, [] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return 1;
     });
-    loop.Spawn("stopper", [&] { loop.Stop(); });
-    loop.Run();
-    loop.Shutdown();  // The job is still running on the worker.
-  }
-  // The pool's destructor waits for the job; its completion was dropped.
+    ADD_FAILURE() << "resumed after Shutdown";
+  });
+  loop.Spawn("stopper", [&] { loop.Stop(); });
+  loop.Run();
+  loop.Shutdown();  // The job is still running on the worker.
+  // The pool's destructor waits for the job; its completion is dropped.
 }
 
 }  // namespace

@@ -35,8 +35,7 @@ class EnvConformanceTest : public ::testing::TestWithParam<Param> {
  protected:
   EnvConformanceTest() : t_(GetParam().make()), env_(t_->env()) {}
   // Runs `body` within a generous limit; fails the case if it hung.
-  void Run(std::function<void()> body,
-           Duration limit = Duration::Seconds(20)) {
+  void Run(std::function<void()> body, Duration limit = Duration::Seconds(20)) {
     ASSERT_TRUE(t_->Run(std::move(body), limit)) << "the body hung";
   }
   Instant Now() { return env_.clock.NowMonotonic(); }
@@ -66,11 +65,14 @@ class Joined {
 TEST_P(EnvConformanceTest, TimersFireInDeadlineOrderAndCancelledOnesNever) {
   Run([&] {
     std::vector<int> fired;
-    env_.executor.After(Duration::Milliseconds(30), [&] { fired.push_back(30); });
-    env_.executor.After(Duration::Milliseconds(10), [&] { fired.push_back(10); });
+    env_.executor.After(Duration::Milliseconds(30),
+                        [&] { fired.push_back(30); });
+    env_.executor.After(Duration::Milliseconds(10),
+                        [&] { fired.push_back(10); });
     const auto cancelled = env_.executor.After(Duration::Milliseconds(20),
                                                [&] { fired.push_back(20); });
-    env_.executor.After(Duration::Milliseconds(40), [&] { fired.push_back(40); });
+    env_.executor.After(Duration::Milliseconds(40),
+                        [&] { fired.push_back(40); });
     env_.executor.Cancel(cancelled);
     env_.executor.Cancel(cancelled);  // Twice: a no-op.
     env_.executor.Cancel(987654);     // Unknown: a no-op.
@@ -218,8 +220,8 @@ class StreamTest : public EnvConformanceTest {
     auto listener = env_.network.Listen(t_->AnyPort());
     ASSERT_TRUE(listener.ok()) << listener.status();
     listener_ = *std::move(listener);
-    auto client = env_.network.Connect(listener_->local_address(),
-                                       Duration::Seconds(5));
+    auto client =
+        env_.network.Connect(listener_->local_address(), Duration::Seconds(5));
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = *std::move(client);
     auto server = listener_->Accept();
@@ -281,7 +283,8 @@ TEST_P(StreamTest, BigWritesArriveWholeWhileThePeerReadsSlowly) {
     Open();
     std::string big(8 << 20, '\0');
     for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
-    Joined writer(env_.executor, [&] { EXPECT_TRUE(client_->Write(big).ok()); });
+    Joined writer(env_.executor,
+                  [&] { EXPECT_TRUE(client_->Write(big).ok()); });
     env_.executor.SleepFor(Duration::Milliseconds(20));  // The writer parks.
     EXPECT_TRUE(ReadBytes(*server_, big.size()) == big);
     writer.Join();
@@ -333,7 +336,8 @@ TEST_P(StreamTest, CallsAfterCloseAreCancelled) {
 
 TEST_P(StreamTest, ConnectToNothingIsRefused) {
   Run([&] {
-    auto conn = env_.network.Connect(t_->RefusingAddress(), Duration::Seconds(5));
+    auto conn =
+        env_.network.Connect(t_->RefusingAddress(), Duration::Seconds(5));
     EXPECT_EQ(conn.status().code(), absl::StatusCode::kUnavailable)
         << conn.status();
   });
@@ -342,8 +346,8 @@ TEST_P(StreamTest, ConnectToNothingIsRefused) {
 TEST_P(StreamTest, ConnectWithoutAnswerTimesOut) {
   Run([&] {
     const Instant start = Now();
-    auto conn = env_.network.Connect(t_->SilentAddress(),
-                                     Duration::Milliseconds(300));
+    auto conn =
+        env_.network.Connect(t_->SilentAddress(), Duration::Milliseconds(300));
     EXPECT_EQ(conn.status().code(), absl::StatusCode::kDeadlineExceeded)
         << conn.status();
     EXPECT_GE(Now() - start, Duration::Milliseconds(300));
@@ -366,8 +370,9 @@ TEST_P(StreamTest, ListenerCloseCancelsAcceptAndRefusesConnects) {
     EXPECT_EQ(parked_accept, absl::StatusCode::kCancelled);
     EXPECT_EQ((*listener)->Accept().status().code(),
               absl::StatusCode::kCancelled);
-    EXPECT_EQ(env_.network.Connect(address, Duration::Seconds(5)).status().code(),
-              absl::StatusCode::kUnavailable);
+    EXPECT_EQ(
+        env_.network.Connect(address, Duration::Seconds(5)).status().code(),
+        absl::StatusCode::kUnavailable);
   });
 }
 

@@ -70,8 +70,7 @@ class FullBacklog {
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)),
-             0);
+    CHECK_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
     CHECK_EQ(listen(listen_fd_, 0), 0);
     socklen_t length = sizeof(sa);
     getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &length);

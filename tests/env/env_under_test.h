@@ -23,8 +23,7 @@ class EnvUnderTest {
   // Runs `body` on a fibre of env() and the loop until it returns (true) or
   // `limit` of the env's time passes (false). Fibres `body` spawns must end
   // before it returns.
-  virtual bool Run(std::function<void()> body,
-                   core::base::Duration limit) = 0;
+  virtual bool Run(std::function<void()> body, core::base::Duration limit) = 0;
   // An address to Listen on with port 0 (a free port).
   virtual core::env::Address AnyPort() = 0;
   // Nothing listens there: Connect is refused.
