@@ -24,6 +24,9 @@ for package in "${PACKAGES[@]}"; do
     missing+=("$package")
   fi
 done
+# Go (the grpc-go interop test, tools/proto_compat): Debian's, unless a Go
+# toolchain is already on PATH.
+command -v go >/dev/null || missing+=(golang-go)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "setup: installing ${missing[*]}"

@@ -40,8 +40,8 @@ absl::Status CheckServerStreaming(Channel& channel) {
   int next = 0;
   while (auto response = count.Read()) {
     if (*response != std::to_string(next)) {
-      return absl::InternalError(absl::StrCat("response ", next, " is ",
-                                              *response));
+      return absl::InternalError(
+          absl::StrCat("response ", next, " is ", *response));
     }
     ++next;
   }

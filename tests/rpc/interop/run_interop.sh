@@ -1,24 +1,77 @@
 #!/usr/bin/env bash
-# grpc-go interop for rpc/: builds the Go program in grpcgo/ (grpc-go
-# v1.43.0, the version client-go v2.0.4 measured, from the Go module proxy),
-# proves its checks against grpc-go's own server, then runs them against our
-# server and our client against grpc-go's server.
+# grpc-go interop for rpc/, both ways, on loopback with free ports:
+#   1. grpc-go's client against grpc-go's server (proves the checks);
+#   2. grpc-go's client against our rpc::Server on the runtime
+#      (interop_server: EpollLoop + TcpNetwork);
+#   3. our rpc::Channel on the runtime (interop_client) against grpc-go's
+#      server.
+# Each side makes the same checks (grpcgo/client.go, interop_checks.cc):
+# unary, the three streaming kinds, status codes with messages, deadlines,
+# cancellation, 3 and 8 MiB messages, oversized ones refused, unknown
+# methods, health. The Go program (grpc-go v1.43.0, the version client-go
+# v2.0.4 pins) is built here from the Go module proxy.
 #
-# PENDING: the last two steps need our server and client on real TCP, which
-# needs runtime/ (EpollLoop + TcpNetwork), not written yet. Until then this
-# script stops there and FAILS on purpose: nothing here claims interop.
+#   tests/rpc/interop/run_interop.sh          (tools/test.sh runs it)
 #
-#   tests/rpc/interop/run_interop.sh
-#   bazel test //tests/rpc/interop:interop_test --test_env=PATH --test_env=HOME
+# The C++ binaries are built with Bazel unless INTEROP_SERVER and
+# INTEROP_CLIENT name them. Every step is bounded by `timeout`; the servers
+# started here are stopped by pid on exit. Exits 0 only if all three pass.
 set -euo pipefail
 command -v go >/dev/null || { echo "run_interop: needs the Go toolchain (go) on PATH"; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-(cd "$here/grpcgo" && go build -o "$work/interop" .)
-echo "== grpc-go client against grpc-go server (the checks themselves)"
-"$work/interop" self
-echo "== grpc-go client against our server, our client against grpc-go's"
-echo "PENDING: needs runtime/ (EpollLoop + TcpNetwork) to host rpc::Server and"
-echo "rpc::Channel on TCP; the interop service is tests/rpc/interop/interop_service.h."
-exit 1
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [[ -z "${INTEROP_SERVER:-}" || -z "${INTEROP_CLIENT:-}" ]]; then
+  (cd "$root" && bazel build --noshow_progress //tests/rpc/interop:interop_server \
+    //tests/rpc/interop:interop_client)
+  bin="$(cd "$root" && bazel info bazel-bin 2>/dev/null)/tests/rpc/interop"
+  INTEROP_SERVER="$bin/interop_server"
+  INTEROP_CLIENT="$bin/interop_client"
+fi
+(cd "$here/grpcgo" && timeout 300 go build -o "$work/grpcgo" .)
+
+# start_server NAME COMMAND...: starts it, waits for "serving on ADDR",
+# sets $address.
+start_server() {
+  local name="$1"
+  shift
+  "$@" >"$work/$name.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    address="$(sed -n 's/^serving on //p' "$work/$name.out")"
+    [[ -n "$address" ]] && return 0
+    sleep 0.1
+  done
+  echo "run_interop: $name did not start:"
+  cat "$work/$name.out"
+  return 1
+}
+
+status=0
+echo "== 1. grpc-go client -> grpc-go server (the checks themselves)"
+timeout 120 "$work/grpcgo" self || status=1
+
+echo "== 2. grpc-go client -> our server (rpc::Server on EpollLoop + TcpNetwork)"
+start_server ours "$INTEROP_SERVER" --listen=127.0.0.1:0
+echo "our server on $address"
+timeout 120 "$work/grpcgo" client "$address" || status=1
+
+echo "== 3. our client (rpc::Channel on EpollLoop + TcpNetwork) -> grpc-go server"
+start_server grpcgo "$work/grpcgo" server 127.0.0.1:0
+echo "grpc-go server on $address"
+timeout 120 "$INTEROP_CLIENT" "$address" || status=1
+
+if [[ $status -eq 0 ]]; then
+  echo "run_interop: all three directions passed"
+else
+  echo "run_interop: FAILED (see the FAIL lines above)"
+fi
+exit $status
