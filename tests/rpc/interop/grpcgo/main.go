@@ -4,12 +4,16 @@
 //	interop server ADDR   serve the test service (for our client)
 //	interop self          grpc-go against itself on loopback (proves the
 //	                      checks and the service agree)
+//	interop bench ADDR [SECONDS]
+//	                      the loopback benchmark's client (bench.go)
 package main
 
 import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
+	"time"
 )
 
 func serve(addr string) (*net.TCPAddr, func(), error) {
@@ -40,6 +44,12 @@ func main() {
 		}
 		fmt.Printf("serving on %v\n", addr)
 		select {}
+	case "bench":
+		seconds := 2.0
+		if len(os.Args) > 3 {
+			seconds, _ = strconv.ParseFloat(os.Args[3], 64)
+		}
+		os.Exit(runBench(os.Args[2], time.Duration(seconds*float64(time.Second))))
 	case "self":
 		addr, stop, err := serve("127.0.0.1:0")
 		if err != nil {
