@@ -92,7 +92,7 @@ TEST(OffloadEngineTest, AFibreKilledMidWriteLeavesTheBatchWholeOrAbsent) {
     loop.Spawn("stopper", [&] { loop.Stop(); });
     loop.Run();
     loop.Shutdown();  // Kills the writer while its write may be on the pool.
-  }  // The engine joins its pool first.
+  }                   // The engine joins its pool first.
   const bool first = rocks->Get(Cf::kDefault, "k0").value().has_value();
   const bool last = rocks->Get(Cf::kDefault, "k99").value().has_value();
   EXPECT_EQ(first, last) << "a batch is atomic";

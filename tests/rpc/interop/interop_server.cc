@@ -5,7 +5,8 @@
 //   interop_server [--listen=127.0.0.1:0]
 //
 // Prints "serving on HOST:PORT" once listening; runs until SIGTERM or
-// SIGINT, then closes the server and exits 0.
+// SIGINT, then shuts down gracefully (GOAWAY, in-flight calls get up to two
+// seconds), closes and exits 0.
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
   loop.Run();
-  loop.Spawn("close", [&] {
+  loop.Spawn("shutdown", [&] {
+    (*server)->Shutdown(core::base::Duration::Seconds(2));
     (*server)->Close();
     loop.Stop();
   });
