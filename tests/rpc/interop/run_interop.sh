@@ -63,6 +63,16 @@ echo "== 2. grpc-go client -> our server (rpc::Server on EpollLoop + TcpNetwork)
 start_server ours "$INTEROP_SERVER" --listen=127.0.0.1:0
 echo "our server on $address"
 timeout 120 "$work/grpcgo" client "$address" || status=1
+# A graceful stop on SIGTERM, exit status 0 (under ASan: no leak, no error).
+ours_pid="${pids[-1]}"
+kill -TERM "$ours_pid"
+if ! timeout 30 tail --pid="$ours_pid" -f /dev/null || ! wait "$ours_pid"; then
+  echo "FAIL our server did not stop cleanly on SIGTERM:"
+  cat "$work/ours.out"
+  status=1
+else
+  echo "PASS our server stopped cleanly on SIGTERM"
+fi
 
 echo "== 3. our client (rpc::Channel on EpollLoop + TcpNetwork) -> grpc-go server"
 start_server grpcgo "$work/grpcgo" server 127.0.0.1:0
