@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct Param {
   const char* name;
   EnvFactory make;
 };
+void PrintTo(const Param& param, std::ostream* out) { *out << param.name; }
 
 class EnvConformanceTest : public ::testing::TestWithParam<Param> {
  protected:
