@@ -3,6 +3,7 @@
 PD_SERVER_SRCS = [
     "convert.cc",
     "etcd_service.cc",
+    "pd_grpc.cc",
     "pd_member.cc",
     "pd_service.cc",
     "pd_service_regions.cc",
@@ -12,6 +13,7 @@ PD_SERVER_SRCS = [
 PD_SERVER_HDRS = [
     "convert.h",
     "etcd_service.h",
+    "pd_grpc.h",
     "pd_member.h",
     "pd_service.h",
     "pd_state_machine.h",
@@ -47,6 +49,7 @@ PD_SERVER_DEPS = [
     "//proto:etcdserverpb",
     "//proto:health",
     "//proto:pdpb",
+    "//rpc",
     "//store/transport",
     "//third_party:abseil",
 ]

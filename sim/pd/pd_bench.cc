@@ -6,7 +6,7 @@
 // requests per simulated second (bounded by the simulated network's latency,
 // about 100 us + exp(mean) per hop, and by the Raft round that persists a
 // window), timestamps or ids per simulated second, and requests per wall
-// second (the cost of pd/server, the binding and the simulator together on
+// second (the cost of pd/server, rpc/ and the simulator together on
 // this machine). `--quick` runs one simulated second per phase (CI).
 #include <chrono>
 #include <cstdio>
@@ -37,16 +37,14 @@ struct Counts {
 void CallOnce(PdClient& c, Phase phase, Counts& counts) {
   const auto deadline = c.Now() + Duration::Seconds(5);
   if (phase == Phase::kAllocId) {
-    auto id = c.CallLeader<pdpb::AllocIDRequest, pdpb::AllocIDResponse>(
-        "/pdpb.PD/AllocID", pdpb::AllocIDRequest(), deadline);
-    const bool ok = id.ok() && !id->header().has_error();
+    const bool ok = c.AllocID(deadline).ok();
     counts.requests += ok;
     counts.values += ok;
     counts.failures += !ok;
     return;
   }
   const uint32_t count = phase == Phase::kTso1 ? 1 : 100;
-  auto tso = c.Tso(count, deadline);
+  auto tso = c.GetTimestamps(count, deadline);
   counts.requests += tso.ok();
   counts.values += tso.ok() ? count : 0;
   counts.failures += !tso.ok();

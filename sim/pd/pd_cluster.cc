@@ -132,8 +132,7 @@ void PdCluster::OnHalt(server::NodeId id, const absl::Status& status) {
 
 PdClient& PdCluster::AddClient() {
   PdClientOptions client = options_.client;
-  client.address =
-      "client:" + std::to_string(20000 + static_cast<int>(clients_.size()));
+  client.jitter_seed = options_.simulation.seed * 1000 + clients_.size();
   client.members.clear();
   for (int m = 1; m <= options_.members; ++m) {
     client.members.push_back(ClientAddress(m));
@@ -141,20 +140,11 @@ PdClient& PdCluster::AddClient() {
   clients_.push_back(std::make_unique<PdClient>(
       loop().executor(client_process_), loop().clock(client_process_),
       sim_.network().endpoint(client_process_), client));
-  client_started_.push_back(false);
   return *clients_.back();
 }
 
 std::shared_ptr<bool> PdCluster::SpawnClient(
     PdClient& client, std::function<void(PdClient&)> body) {
-  size_t index = 0;
-  while (index < clients_.size() && clients_[index].get() != &client) ++index;
-  CHECK_LT(index, clients_.size()) << "not a client of this cluster";
-  if (!client_started_[index]) {
-    client_started_[index] = true;
-    absl::Status started = client.Start();
-    CHECK(started.ok()) << started;
-  }
   auto done = std::make_shared<bool>(false);
   loop()
       .executor(client_process_)

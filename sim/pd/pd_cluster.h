@@ -3,8 +3,8 @@
 // PdClients talk to them over the simulated network. The harness of the
 // PD scenarios (//tests/pd) and of the PD workload (pd_workload.h).
 //
-// Addresses: member m is host "pd<m>", Raft on port 2380, clients on 2379;
-// clients listen on "client:<20000 + n>".
+// Addresses: member m is host "pd<m>", Raft on port 2380 (store/transport),
+// gRPC for clients on 2379; clients (client/pd) run on host "client".
 //
 // Thread-affinity: the simulator's thread (tests drive the loop); client
 // bodies run on fibres of the client process.
@@ -17,14 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "client/pd/pd_client.h"
 #include "core/base/time.h"
 #include "pd/server/pd_member.h"
 #include "sim/host/hosts.h"
-#include "sim/pd/pd_client.h"
 #include "sim/pd/pd_host.h"
 #include "sim/simulation/simulation.h"
 
 namespace sim::pdsim {
+
+using ::client::pd::PdClient;
+using ::client::pd::PdClientOptions;
 
 struct PdClusterOptions {
   int members = 3;
@@ -33,7 +36,7 @@ struct PdClusterOptions {
   // Scenarios run without fault points; workloads turn them on.
   SimulationOptions simulation = QuietSimulation(1);
   SimDiskOptions disk;
-  PdClientOptions client;  // `address` and `members` are filled in
+  PdClientOptions client;  // `members` and `jitter_seed` are filled in
 
   static SimulationOptions QuietSimulation(uint64_t seed);
 };
@@ -67,10 +70,11 @@ class PdCluster final : public ::pd::server::PdMemberObserver {
   void Restart(int member);
   SimClock& clock(int member) { return loop().clock(hosts_.process(member)); }
 
-  // A client of the client process with a listen address of its own.
+  // A client of the client process (its jitter seeded from the simulation
+  // seed and its index).
   PdClient& AddClient();
-  // Runs `body` on a fibre of the client process (starting the client
-  // first) without waiting; the flag returned is set once it returned.
+  // Runs `body` on a fibre of the client process without waiting; the flag
+  // returned is set once it returned.
   std::shared_ptr<bool> SpawnClient(PdClient& client,
                                     std::function<void(PdClient&)> body);
   // Spawns `body` and runs the loop until it returned (true) or `max`
@@ -98,7 +102,6 @@ class PdCluster final : public ::pd::server::PdMemberObserver {
   host::Hosts hosts_;
   ProcessId client_process_ = kNoProcess;
   std::vector<std::unique_ptr<PdClient>> clients_;
-  std::vector<bool> client_started_;
   std::function<void(int)> on_elected_;
   // The last Raft term each member led (0: none).
   std::map<int, core::raft::Term> led_term_;

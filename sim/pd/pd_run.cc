@@ -17,7 +17,6 @@ namespace {
 using core::base::Duration;
 using core::base::Instant;
 using core::base::Prng;
-using core::base::TimeStamp;
 using runner::Verdict;
 
 // What the clients saw, shared with their fibres (which may outlive a
@@ -49,10 +48,15 @@ class PdRun final : public nemesis::LeaderView {
   runner::WorkloadResult Run() {
     cluster_.Start();
     nemesis_.Start(schedule_, options_.safety_duration);
+    // Each client is shared by a few callers, as client-go's PD client is
+    // by goroutines: their TSO requests batch on the client's one stream.
     for (int i = 0; i < options_.clients; ++i) {
       PdClient& client = cluster_.AddClient();
-      cluster_.SpawnClient(client,
-                           [this, i](PdClient& c) { ClientLoop(c, i); });
+      for (int j = 0; j < options_.callers_per_client; ++j) {
+        const int caller = i * options_.callers_per_client + j;
+        cluster_.SpawnClient(
+            client, [this, caller](PdClient& c) { ClientLoop(c, caller); });
+      }
     }
     cluster_.loop().RunUntil(Instant() + options_.safety_duration);
     *stop_ = true;
@@ -72,7 +76,7 @@ class PdRun final : public nemesis::LeaderView {
 
  private:
   // Operations until the safety phase ends: TSO batches, IDs, GC safe
-  // point updates and reads, in a seeded mix; client 0 bootstraps first.
+  // point updates and reads, in a seeded mix; caller 0 bootstraps first.
   void ClientLoop(PdClient& c, int index) {
     Prng prng(options_.seed * 31 + static_cast<uint64_t>(index));
     std::shared_ptr<History> history = history_;
@@ -81,7 +85,9 @@ class PdRun final : public nemesis::LeaderView {
     while (!*stop) {
       // Ref: client-go asks for the members now and then (and after every
       // error), so clients do not all stick to one member's view.
-      if (prng.OneIn(20)) (void)c.RefreshLeader();
+      if (prng.OneIn(20)) {
+        (void)c.UpdateMembers(c.Now() + options_.op_timeout);
+      }
       const uint64_t pick = prng.Uniform(100);
       bool ok = false;
       if (pick < 50) {
@@ -124,29 +130,24 @@ class PdRun final : public nemesis::LeaderView {
 
   bool Tso(PdClient& c, uint64_t count, History& history) {
     const int64_t invoked = NowNs();
-    auto tso =
-        c.Tso(static_cast<uint32_t>(count), c.Now() + options_.op_timeout);
+    auto tso = c.GetTimestamps(static_cast<uint32_t>(count),
+                               c.Now() + options_.op_timeout);
     if (!tso.ok()) {
       ++history.failed;
       return false;
     }
-    const uint64_t last =
-        TimeStamp::Compose(static_cast<uint64_t>(tso->timestamp().physical()),
-                           static_cast<uint64_t>(tso->timestamp().logical()))
-            .value();
-    history.tso.push_back({invoked, NowNs(), last - count + 1, last});
+    history.tso.push_back(
+        {invoked, NowNs(), tso->first.value(), tso->last.value()});
     return true;
   }
 
   bool AllocId(PdClient& c, History& history) {
-    auto id = c.CallLeader<pdpb::AllocIDRequest, pdpb::AllocIDResponse>(
-        "/pdpb.PD/AllocID", pdpb::AllocIDRequest(),
-        c.Now() + options_.op_timeout);
-    if (!id.ok() || id->header().has_error()) {
+    auto id = c.AllocID(c.Now() + options_.op_timeout);
+    if (!id.ok()) {
       ++history.failed;
       return false;
     }
-    history.ids.push_back(id->id());
+    history.ids.push_back(*id);
     return true;
   }
 
@@ -154,29 +155,19 @@ class PdRun final : public nemesis::LeaderView {
   bool SafePoint(PdClient& c, bool update, Prng& prng, History& history) {
     const int64_t invoked = NowNs();
     const core::base::Instant deadline = c.Now() + options_.op_timeout;
-    uint64_t answer = 0;
-    bool ok = false;
+    absl::StatusOr<uint64_t> answer;
     if (update) {
       history.next_gc_target += 1 + prng.Uniform(1000);
-      pdpb::UpdateGCSafePointRequest request;
-      request.set_safe_point(history.next_gc_target);
-      auto response = c.CallLeader<pdpb::UpdateGCSafePointRequest,
-                                   pdpb::UpdateGCSafePointResponse>(
-          "/pdpb.PD/UpdateGCSafePoint", request, deadline);
-      ok = response.ok() && !response->header().has_error();
-      if (ok) answer = response->new_safe_point();
+      answer = c.UpdateGCSafePoint(history.next_gc_target, deadline);
     } else {
-      auto response = c.CallLeader<pdpb::GetGCSafePointRequest,
-                                   pdpb::GetGCSafePointResponse>(
-          "/pdpb.PD/GetGCSafePoint", pdpb::GetGCSafePointRequest(), deadline);
-      ok = response.ok() && !response->header().has_error();
-      if (ok) answer = response->safe_point();
+      answer = c.GetGCSafePoint(deadline);
     }
+    const bool ok = answer.ok();
     if (!ok) {
       ++history.failed;
       return false;
     }
-    history.safe_points.push_back({invoked, NowNs(), answer});
+    history.safe_points.push_back({invoked, NowNs(), *answer});
     return true;
   }
 

@@ -150,6 +150,7 @@ PdRunOptions PdRunOptions::Swarm(uint64_t seed) {
       m.tick_interval.nanoseconds());
   m.raft.lease_ticks =
       std::max(1, m.raft.election_timeout_ticks - 2 - pause_ticks);
+  o.callers_per_client = static_cast<int>(prng.UniformInRange(1, 3));
   return o;
 }
 
@@ -163,7 +164,8 @@ std::string PdRunOptions::ToString() const {
       << " lease_ticks=" << m.raft.lease_ticks
       << " id_step=" << m.id_allocator.step
       << " compact_log_entries=" << m.compact_log_entries
-      << " clients=" << clients << " think_max=" << think_max.milliseconds()
+      << " clients=" << clients << "x" << callers_per_client
+      << " think_max=" << think_max.milliseconds()
       << "ms safety=" << safety_duration.milliseconds()
       << "ms liveness_bound=" << liveness_bound.milliseconds()
       << "ms | disk: " << cluster.disk.ToString() << " | " << faults.ToString()

@@ -43,6 +43,8 @@ struct PdRunOptions {
   core::base::Duration safety_duration = core::base::Duration::Seconds(20);
   core::base::Duration liveness_bound = core::base::Duration::Seconds(30);
   int clients = 3;
+  // Fibres sharing each client (TSO calls batch on its stream).
+  int callers_per_client = 1;
   core::base::Duration op_timeout = core::base::Duration::Seconds(3);
   core::base::Duration think_max = core::base::Duration::Milliseconds(50);
 

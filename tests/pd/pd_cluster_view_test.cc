@@ -67,14 +67,10 @@ std::optional<pdpb::RegionHeartbeatResponse> RegionHeartbeat(
     if (peer.id() == leader_peer) *request.mutable_leader() = peer;
   }
   request.set_approximate_size(1 << 20);
-  pdpb::RegionHeartbeatResponse response;
-  bool answered = false;
-  absl::Status called =
-      c.Call(c.leader(), kRegionHeartbeatMethod, request, &response,
-             /*stream_id=*/7, &answered);
-  EXPECT_TRUE(called.ok()) << called;
-  if (!called.ok() || !answered) return std::nullopt;
-  return response;
+  EXPECT_FALSE(c.leader().empty());
+  return StreamOnce<pdpb::RegionHeartbeatResponse>(
+      c, c.leader(), kRegionHeartbeatMethod, request,
+      Duration::Milliseconds(500));
 }
 
 pdpb::GetRegionResponse GetRegion(PdClient& c, const std::string& key) {
@@ -132,7 +128,7 @@ TEST_F(PdScenario, RegionHeartbeatsRouteAndSurviveFailover) {
   uint64_t new_region = 0;
   Run([&new_region](PdClient& c) {
     Bootstrap(c);
-    ASSERT_TRUE(c.RefreshLeader().ok());
+    ASSERT_TRUE(c.UpdateMembers(c.Now() + kCallDeadline).ok());
     EXPECT_EQ(GetRegion(c, "k").region().id(), 2u);
     pdpb::AskBatchSplitRequest ask;
     *ask.mutable_region() = Region(2, "", "", 1, {{3, 1}});
@@ -212,12 +208,15 @@ TEST_F(PdScenario, ADownStoresReplicaIsReplaced) {
     auto done =
         Leader<pdpb::BootstrapResponse>(c, "/pdpb.PD/Bootstrap", bootstrap);
     ASSERT_FALSE(done.header().has_error()) << done.header().error().message();
-    ASSERT_TRUE(c.RefreshLeader().ok());
+    ASSERT_TRUE(c.UpdateMembers(c.Now() + kCallDeadline).ok());
     for (uint64_t store : {2, 3, 4}) PutStore(c, store);
     const metapb::Region region =
         Region(2, "", "", 1, {{3, 1}, {4, 2}, {5, 3}});
-    // Store 3 goes silent; the others and the region keep reporting.
-    for (int second = 0; second < 30 && !command.has_value(); ++second) {
+    // Store 3 goes silent; the others and the region keep reporting (each
+    // round takes a second and the wait for a heartbeat answer).
+    const core::base::Instant start = c.Now();
+    for (int round = 0; round < 30 && !command.has_value(); ++round) {
+      const int second = static_cast<int>((c.Now() - start).seconds());
       for (uint64_t store : {1, 2, 4}) StoreHeartbeat(c, store);
       if (second < 2) StoreHeartbeat(c, 3);
       auto response = RegionHeartbeat(c, region, 3);
@@ -248,20 +247,21 @@ TEST_F(PdScenario, HealthChecksAnswer) {
   Boot(3);
   const int follower = leader_ % 3 + 1;
   Run([follower](PdClient& c) {
+    using grpc::health::v1::HealthCheckResponse;
     grpc::health::v1::HealthCheckRequest request;
-    grpc::health::v1::HealthCheckResponse response;
-    ASSERT_TRUE(c.Call(PdCluster::ClientAddress(follower),
-                       "/grpc.health.v1.Health/Check", request, &response)
-                    .ok());
-    EXPECT_EQ(response.status(),
-              grpc::health::v1::HealthCheckResponse::SERVING);
+    auto response = CallAt<HealthCheckResponse>(
+        c, follower, "/grpc.health.v1.Health/Check", request);
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status(), HealthCheckResponse::SERVING);
     request.set_service("nope");
-    EXPECT_TRUE(absl::IsNotFound(c.Call(PdCluster::ClientAddress(follower),
-                                        "/grpc.health.v1.Health/Check", request,
-                                        &response)));
-    EXPECT_TRUE(absl::IsUnimplemented(c.Call(PdCluster::ClientAddress(follower),
-                                             "/pdpb.PD/GetClusterInfo", request,
-                                             &response)));
+    EXPECT_TRUE(absl::IsNotFound(
+        CallAt<HealthCheckResponse>(c, follower, "/grpc.health.v1.Health/Check",
+                                    request)
+            .status()));
+    EXPECT_TRUE(absl::IsUnimplemented(
+        CallAt<HealthCheckResponse>(c, follower, "/pdpb.PD/GetClusterInfo",
+                                    request)
+            .status()));
   });
 }
 

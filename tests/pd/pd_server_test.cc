@@ -30,18 +30,15 @@ using core::base::TimeStamp;
 TEST_F(PdScenario, OneMemberLeadsAndServes) {
   Boot(1);
   Run([](PdClient& c) {
-    ASSERT_TRUE(c.RefreshLeader().ok());
+    ASSERT_TRUE(c.UpdateMembers(c.Now() + kCallDeadline).ok());
     auto members = At<pdpb::GetMembersResponse>(c, 1, "/pdpb.PD/GetMembers",
                                                 pdpb::GetMembersRequest());
     EXPECT_NE(members.header().cluster_id(), 0u);
     ASSERT_EQ(members.members_size(), 1);
     EXPECT_EQ(members.leader().client_urls(0), "http://pd1:2379");
-    std::vector<pdpb::TsoResponse> batches;
+    std::vector<TsoBatch> batches;
     for (uint32_t count : {1u, 10u, 100u, 1u}) {
-      auto tso = c.Tso(count, c.Now() + kCallDeadline);
-      ASSERT_TRUE(tso.ok()) << tso.status();
-      EXPECT_EQ(tso->count(), count);
-      batches.push_back(*tso);
+      batches.push_back(Timestamps(c, count));
     }
     ExpectStrictlyIncreasing(batches);
     uint64_t previous = 0;
@@ -61,7 +58,7 @@ TEST_F(PdScenario, AFollowerAnswersWithTheLeader) {
   const int leader = leader_;
   const int follower = leader % 3 + 1;
   Run([leader, follower](PdClient& c) {
-    ASSERT_TRUE(c.RefreshLeader().ok());
+    ASSERT_TRUE(c.UpdateMembers(c.Now() + kCallDeadline).ok());
     EXPECT_EQ(c.leader(), PdCluster::ClientAddress(leader));
     auto refused = At<pdpb::IsBootstrappedResponse>(
         c, follower, "/pdpb.PD/IsBootstrapped", pdpb::IsBootstrappedRequest());
@@ -81,12 +78,12 @@ TEST_F(PdScenario, AFollowerAnswersWithTheLeader) {
     pdpb::TsoRequest tso;
     tso.mutable_header()->set_cluster_id(c.cluster_id());
     tso.set_count(1);
-    pdpb::TsoResponse answer;
-    ASSERT_TRUE(c.Call(PdCluster::ClientAddress(follower), kTsoMethod, tso,
-                       &answer, /*stream_id=*/1000)
-                    .ok());
-    EXPECT_TRUE(IsNotLeaderHeader(answer.header()));
-    EXPECT_EQ(answer.count(), 0u);
+    auto answer =
+        StreamOnce<pdpb::TsoResponse>(c, PdCluster::ClientAddress(follower),
+                                      kTsoMethod, tso, Duration::Seconds(5));
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_TRUE(::client::pd::IsNotLeaderHeader(answer->header()));
+    EXPECT_EQ(answer->count(), 0u);
   });
 }
 
@@ -124,15 +121,15 @@ TEST_F(PdScenario, AWrongClusterIdIsRefused) {
   Boot(3);
   const int leader = leader_;
   Run([leader](PdClient& c) {
-    ASSERT_TRUE(c.RefreshLeader().ok());
+    ASSERT_TRUE(c.UpdateMembers(c.Now() + kCallDeadline).ok());
     const uint64_t cluster_id = c.cluster_id();
     for (uint64_t wrong : {cluster_id + 1, uint64_t{0}}) {
       pdpb::AllocIDRequest request;
       request.mutable_header()->set_cluster_id(wrong);
-      pdpb::AllocIDResponse response;
-      ASSERT_TRUE(c.Call(PdCluster::ClientAddress(leader), "/pdpb.PD/AllocID",
-                         request, &response)
-                      .ok());
+      auto called =
+          CallAt<pdpb::AllocIDResponse>(c, leader, "/pdpb.PD/AllocID", request);
+      ASSERT_TRUE(called.ok()) << called.status();
+      const pdpb::AllocIDResponse& response = *called;
       EXPECT_EQ(response.header().error().message(),
                 "mismatch cluster id, need " + std::to_string(cluster_id) +
                     " but got " + std::to_string(wrong));
@@ -147,14 +144,12 @@ TEST_F(PdScenario, AWrongClusterIdIsRefused) {
 // above the previous one.
 TEST_F(PdScenario, TsoStrictlyIncreasesAcrossALeaderKill) {
   Boot(3);
-  auto batches = std::make_shared<std::vector<pdpb::TsoResponse>>();
+  auto batches = std::make_shared<std::vector<TsoBatch>>();
   auto stop = std::make_shared<bool>(false);
   auto done = cluster_->SpawnClient(*client_, [batches, stop](PdClient& c) {
     while (!*stop) {
-      auto tso = c.Tso(1 + static_cast<uint32_t>(batches->size() % 7),
-                       c.Now() + kCallDeadline);
-      ASSERT_TRUE(tso.ok()) << tso.status();
-      batches->push_back(*tso);
+      batches->push_back(
+          Timestamps(c, 1 + static_cast<uint32_t>(batches->size() % 7)));
     }
   });
   cluster_->loop().RunFor(Duration::Seconds(5));
@@ -173,7 +168,8 @@ TEST_F(PdScenario, TsoStrictlyIncreasesAcrossALeaderKill) {
   ASSERT_TRUE(*done);
   EXPECT_GT(batches->size(), before + 10) << "no timestamps after failover";
   ExpectStrictlyIncreasing(*batches);
-  EXPECT_GT(client_->retries(), 0u) << "the client never had to fail over";
+  EXPECT_GT(client_->stats().retries, 0u)
+      << "the client never had to fail over";
 }
 
 // The leader's wall clock jumps back 10 s: the TSO keeps handing out
@@ -181,28 +177,22 @@ TEST_F(PdScenario, TsoStrictlyIncreasesAcrossALeaderKill) {
 // up with the saved window).
 TEST_F(PdScenario, TsoStrictlyIncreasesAcrossABackwardsClockJump) {
   Boot(3);
-  std::vector<pdpb::TsoResponse> batches;
+  std::vector<TsoBatch> batches;
   Run([&batches](PdClient& c) {
-    for (int i = 0; i < 20; ++i) {
-      auto tso = c.Tso(3, c.Now() + kCallDeadline);
-      ASSERT_TRUE(tso.ok()) << tso.status();
-      batches.push_back(*tso);
-    }
+    for (int i = 0; i < 20; ++i) batches.push_back(Timestamps(c, 3));
   });
-  const int64_t physical_before = batches.back().timestamp().physical();
+  const uint64_t physical_before = batches.back().last.physical_ms();
   cluster_->clock(leader_).JumpRealtime(Duration::Seconds(-10));
   Run([&batches](PdClient& c) {
     for (int i = 0; i < 200; ++i) {
-      auto tso = c.Tso(5, c.Now() + kCallDeadline);
-      ASSERT_TRUE(tso.ok()) << tso.status();
-      batches.push_back(*tso);
+      batches.push_back(Timestamps(c, 5));
       // 200 x 100 ms: the clock catches up with where it was.
       c.SleepFor(Duration::Milliseconds(100));
     }
   });
   EXPECT_EQ(cluster_->Leader(), leader_) << "the jump should not fail over";
   ExpectStrictlyIncreasing(batches);
-  EXPECT_GE(batches.back().timestamp().physical(), physical_before);
+  EXPECT_GE(batches.back().last.physical_ms(), physical_before);
 }
 
 // IDs handed out before and after the leader is killed are all distinct,

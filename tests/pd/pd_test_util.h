@@ -7,17 +7,23 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/base/timestamp.h"
+#include "pd/server/pd_grpc.h"
+#include "rpc/channel.h"
 #include "sim/pd/pd_cluster.h"
 
 namespace sim::pdsim {
 
+using ::client::pd::TsoBatch;
 using core::base::Duration;
 using core::base::TimeStamp;
+using ::pd::server::kRegionHeartbeatMethod;
+using ::pd::server::kTsoMethod;
 
 inline constexpr Duration kCallDeadline = Duration::Seconds(15);
 
@@ -38,34 +44,57 @@ Response Leader(PdClient& client, std::string_view method,
   return response.ok() ? *response : Response();
 }
 
+// A call to one member (no retry, no header checks).
+template <typename Response, typename Request>
+absl::StatusOr<Response> CallAt(PdClient& client, int member,
+                                std::string_view method,
+                                const Request& request) {
+  return client.CallMember<Response>(PdCluster::ClientAddress(member), method,
+                                     request, kCallDeadline);
+}
+
 // A call to one member, which must be delivered.
 template <typename Response, typename Request>
 Response At(PdClient& client, int member, std::string_view method,
             Request request) {
   request.mutable_header()->set_cluster_id(client.cluster_id());
-  Response response;
-  absl::Status called =
-      client.Call(PdCluster::ClientAddress(member), method, request, &response);
-  EXPECT_TRUE(called.ok()) << method << ": " << called;
+  absl::StatusOr<Response> response =
+      CallAt<Response>(client, member, method, request);
+  EXPECT_TRUE(response.ok()) << method << ": " << response.status();
+  return response.ok() ? *response : Response();
+}
+
+// One message on a new bidi stream to `address`: the first response, or
+// none within `wait` (a RegionHeartbeat without an operator step).
+template <typename Response, typename Request>
+std::optional<Response> StreamOnce(PdClient& client,
+                                   const core::env::Address& address,
+                                   std::string_view method,
+                                   const Request& request, Duration wait) {
+  auto stream = rpc::OpenBidiStream<Request, Response>(
+      client.channel(address), method, {.timeout = wait});
+  if (!stream.Write(request)) return std::nullopt;
+  std::optional<Response> response = stream.Read();
+  stream.Cancel();
   return response;
 }
 
-inline TimeStamp Last(const pdpb::TsoResponse& response) {
-  return TimeStamp::Compose(
-      static_cast<uint64_t>(response.timestamp().physical()),
-      static_cast<uint64_t>(response.timestamp().logical()));
+// `count` timestamps, which must be handed out.
+inline TsoBatch Timestamps(PdClient& client, uint32_t count) {
+  auto batch = client.GetTimestamps(count, client.Now() + kCallDeadline);
+  EXPECT_TRUE(batch.ok()) << batch.status();
+  if (!batch.ok()) return TsoBatch{};
+  EXPECT_EQ(batch->last.value() - batch->first.value() + 1, count);
+  return *batch;
 }
 
-// Checks that each batch starts above the previous batch's last timestamp:
-// the batch is [last - count + 1, last] (Ref: pdpb.TsoResponse).
-inline void ExpectStrictlyIncreasing(
-    const std::vector<pdpb::TsoResponse>& batches) {
+// Checks that each batch starts above the previous batch's last timestamp.
+inline void ExpectStrictlyIncreasing(const std::vector<TsoBatch>& batches) {
   TimeStamp previous;
   for (size_t i = 0; i < batches.size(); ++i) {
-    const TimeStamp last = Last(batches[i]);
-    const TimeStamp first(last.value() - batches[i].count() + 1);
-    ASSERT_GT(first, previous) << "batch " << i << " goes back";
-    previous = last;
+    ASSERT_GT(batches[i].first, previous) << "batch " << i << " goes back";
+    ASSERT_GE(batches[i].last, batches[i].first) << "batch " << i;
+    previous = batches[i].last;
   }
 }
 
