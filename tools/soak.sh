@@ -13,6 +13,8 @@
 #     fault class enabled, and 2,000 swarm seeds (each class drawn per
 #     seed): no failure, and determinism samples whose reruns match their
 #     trace hashes
+#   - PD (issue 13): 10,000 seeds of the PD workload (members over gRPC,
+#     every fault class), no failure (about 50 min on 2 cores)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bazel build --config=opt //pd/tools:convergence //jepsen/bench:linear_bench \
@@ -34,5 +36,7 @@ run bazel-bin/spec/raft/raft_explorer --max_term=2 --proposals=1 --crashes=1 \
 run bazel-bin/sim/runner/sim --seeds=1..10000 --workers=2 --faults=all \
   --determinism_sample=100
 run bazel-bin/sim/runner/sim --seeds=1..2000 --workers=2 --determinism_sample=20
+run bazel-bin/sim/runner/sim --workload=pd --seeds=1..10000 --workers=2 \
+  --faults=all --determinism_sample=100
 echo "soak: $([[ $status -eq 0 ]] && echo passed || echo FAILED)"
 exit $status

@@ -37,19 +37,21 @@ absl::StatusOr<std::string> ParseMemberUrl(std::string_view url) {
   if (rest.starts_with(kScheme)) {
     rest.remove_prefix(kScheme.size());
   } else if (rest.find("://") != std::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat("not an http URL: ", std::string(url)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not an http URL: ", std::string(url)));
   }
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   const size_t colon = rest.rfind(':');
   if (rest.empty() || rest.find('/') != std::string_view::npos ||
       colon == std::string_view::npos || colon == 0 ||
       colon + 1 == rest.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a member URL (http://host:port): ", std::string(url)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a member URL (http://host:port): ", std::string(url)));
   }
   for (char c : rest.substr(colon + 1)) {
     if (c < '0' || c > '9') {
-      return absl::InvalidArgumentError(absl::StrCat("bad port in ", std::string(url)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad port in ", std::string(url)));
     }
   }
   return std::string(rest);
@@ -104,8 +106,8 @@ rpc::Channel& PdClient::channel(const std::string& member) {
   if (channel == nullptr) {
     rpc::ChannelOptions options = options_.channel;
     options.target = member;
-    channel = std::make_unique<rpc::Channel>(executor_, clock_, network_,
-                                             options);
+    channel =
+        std::make_unique<rpc::Channel>(executor_, clock_, network_, options);
   }
   return *channel;
 }
@@ -127,7 +129,8 @@ void PdClient::Backoff(int attempt, Instant deadline) {
   step = Duration::Nanoseconds(
       half + static_cast<int64_t>(jitter_.Uniform(
                  static_cast<uint64_t>(std::max<int64_t>(half, 1)) + 1)));
-  executor_.SleepFor(std::min(step, std::max(Duration::Zero(), deadline - Now())));
+  executor_.SleepFor(
+      std::min(step, std::max(Duration::Zero(), deadline - Now())));
 }
 
 void PdClient::LearnLeader(const std::string& leader) {
@@ -143,8 +146,7 @@ PdClient::HeaderCheck PdClient::CheckHeader(
     return HeaderCheck::kNotLeader;
   }
   if (header.cluster_id() != cluster_id_) return HeaderCheck::kWrongCluster;
-  return IsNotLeaderHeader(header) ? HeaderCheck::kNotLeader
-                                   : HeaderCheck::kOk;
+  return IsNotLeaderHeader(header) ? HeaderCheck::kNotLeader : HeaderCheck::kOk;
 }
 
 absl::Status PdClient::WrongCluster(const pdpb::ResponseHeader& header) const {
@@ -338,7 +340,8 @@ absl::StatusOr<pdpb::TsoResponse> PdClient::SendTso(uint32_t count,
 
 void PdClient::FinishTso(const std::vector<std::shared_ptr<TsoWaiter>>& batch,
                          const pdpb::TsoResponse& response) {
-  const uint64_t physical = static_cast<uint64_t>(response.timestamp().physical());
+  const uint64_t physical =
+      static_cast<uint64_t>(response.timestamp().physical());
   // `logical` is the last of the batch; callers take slices in order.
   uint64_t next = static_cast<uint64_t>(response.timestamp().logical()) + 1 -
                   response.count();

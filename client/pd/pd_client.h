@@ -70,8 +70,7 @@ struct PdClientOptions {
   // Backoff after a failed attempt: backoff_initial doubling per
   // consecutive failure up to backoff_max, each a uniform draw from
   // [half, all] of that (jitter).
-  core::base::Duration backoff_initial =
-      core::base::Duration::Milliseconds(50);
+  core::base::Duration backoff_initial = core::base::Duration::Milliseconds(50);
   core::base::Duration backoff_max = core::base::Duration::Seconds(1);
   // Seeds the jitter (no ambient randomness in a driver).
   uint64_t jitter_seed = 1;
@@ -244,8 +243,8 @@ absl::StatusOr<Response> PdClient::CallLeader(std::string_view method,
     if constexpr (requires { request.mutable_header()->set_cluster_id(1); }) {
       request.mutable_header()->set_cluster_id(cluster_id_);
     }
-    absl::StatusOr<Response> response =
-        CallMember<Response>(leader_, method, request, AttemptTimeout(deadline));
+    absl::StatusOr<Response> response = CallMember<Response>(
+        leader_, method, request, AttemptTimeout(deadline));
     if (!response.ok()) {
       last = response.status();
       if (absl::IsUnavailable(last) || absl::IsDeadlineExceeded(last)) {

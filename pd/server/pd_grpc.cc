@@ -33,11 +33,10 @@ void AddUnary(rpc::ServiceRegistry& registry, std::string method,
       });
 }
 
-#define PD_UNARY(Method, Request, Response)                       \
-  AddUnary<pdpb::Request, pdpb::Response>(                        \
-      registry, "/pdpb.PD/" #Method, [&pd](const auto& request) { \
-        return pd.Method(request);                                \
-      })
+#define PD_UNARY(Method, Request, Response) \
+  AddUnary<pdpb::Request, pdpb::Response>(  \
+      registry, "/pdpb.PD/" #Method,        \
+      [&pd](const auto& request) { return pd.Method(request); })
 
 void AddPdUnary(PdService& pd, rpc::ServiceRegistry& registry) {
   PD_UNARY(GetMembers, GetMembersRequest, GetMembersResponse);
@@ -53,10 +52,8 @@ void AddPdUnary(PdService& pd, rpc::ServiceRegistry& registry) {
   PD_UNARY(GetRegionByID, GetRegionByIDRequest, GetRegionResponse);
   PD_UNARY(ScanRegions, ScanRegionsRequest, ScanRegionsResponse);
   PD_UNARY(AskBatchSplit, AskBatchSplitRequest, AskBatchSplitResponse);
-  PD_UNARY(ReportBatchSplit, ReportBatchSplitRequest,
-           ReportBatchSplitResponse);
-  PD_UNARY(GetClusterConfig, GetClusterConfigRequest,
-           GetClusterConfigResponse);
+  PD_UNARY(ReportBatchSplit, ReportBatchSplitRequest, ReportBatchSplitResponse);
+  PD_UNARY(GetClusterConfig, GetClusterConfigRequest, GetClusterConfigResponse);
   PD_UNARY(ScatterRegion, ScatterRegionRequest, ScatterRegionResponse);
   PD_UNARY(SplitRegions, SplitRegionsRequest, SplitRegionsResponse);
   PD_UNARY(GetOperator, GetOperatorRequest, GetOperatorResponse);
@@ -72,9 +69,9 @@ void AddPdUnary(PdService& pd, rpc::ServiceRegistry& registry) {
 void AddPdStreams(PdService& pd, rpc::ServiceRegistry& registry) {
   registry.AddBidiStreaming<pdpb::TsoRequest, pdpb::TsoResponse>(
       std::string(kTsoMethod),
-      [&pd](rpc::ServerCall&,
-            rpc::ServerReaderWriter<pdpb::TsoRequest, pdpb::TsoResponse>
-                stream) {
+      [&pd](
+          rpc::ServerCall&,
+          rpc::ServerReaderWriter<pdpb::TsoRequest, pdpb::TsoResponse> stream) {
         auto tso = pd.OpenTso();
         while (auto request = stream.Read()) {
           if (!stream.Write(tso->Handle(*request))) break;
