@@ -121,11 +121,11 @@ class PdClientTest : public ::testing::Test {
         sim_.network().endpoint(client_node_), options);
   }
   void StartMember(int m) {
-    auto server = rpc::Server::Start(
-        loop().executor(nodes_[m]), loop().clock(nodes_[m]),
-        sim_.network().endpoint(nodes_[m]),
-        {.listen_address = script_->addresses[m]},
-        FakeMember(script_, m, loop().executor(nodes_[m])));
+    auto server =
+        rpc::Server::Start(loop().executor(nodes_[m]), loop().clock(nodes_[m]),
+                           sim_.network().endpoint(nodes_[m]),
+                           {.listen_address = script_->addresses[m]},
+                           FakeMember(script_, m, loop().executor(nodes_[m])));
     ASSERT_TRUE(server.ok()) << server.status();
     servers_[m] = *std::move(server);
   }
@@ -174,15 +174,22 @@ TEST(ParseMemberUrl, TakesHttpUrlsAndAddresses) {
 TEST_F(PdClientTest, ConcurrentGetTimestampCallersShareRequests) {
   Boot(1);
   constexpr int kCallers = 50;
+  // Timestamps in the order the callers asked (the simulator runs fibres
+  // in a seeded order, not the order they were spawned in).
   auto results = std::make_shared<std::vector<TimeStamp>>(kCallers);
+  auto asked = std::make_shared<int>(0);
   auto finished = std::make_shared<int>(0);
   for (int i = 0; i < kCallers; ++i) {
-    loop().executor(client_node_).Spawn("caller", [this, i, results, finished] {
-      auto ts = client_->GetTimestamp(client_->Now() + Duration::Seconds(10));
-      ASSERT_TRUE(ts.ok()) << ts.status();
-      (*results)[static_cast<size_t>(i)] = *ts;
-      ++*finished;
-    });
+    loop()
+        .executor(client_node_)
+        .Spawn("caller", [this, results, asked, finished] {
+          const size_t order = static_cast<size_t>((*asked)++);
+          auto ts =
+              client_->GetTimestamp(client_->Now() + Duration::Seconds(10));
+          ASSERT_TRUE(ts.ok()) << ts.status();
+          (*results)[order] = *ts;
+          ++*finished;
+        });
   }
   const Instant limit = loop().Now() + Duration::Seconds(30);
   while (*finished < kCallers && loop().Now() < limit) {
@@ -199,26 +206,37 @@ TEST_F(PdClientTest, ConcurrentGetTimestampCallersShareRequests) {
   EXPECT_EQ(client_->stats().tso_streams, 1u);
 }
 
-// A batch of several counts is split in the callers' order, each slice
-// contiguous.
+// Callers that queue while a request is in flight go together in the next
+// one, which is sliced in the order they asked, each slice contiguous.
 TEST_F(PdClientTest, BatchedCountsAreSlicedInOrder) {
   Boot(1);
-  std::vector<TsoBatch> batches(3);
+  script_->tso_delay = Duration::Milliseconds(50);
   int finished = 0;
-  const uint32_t counts[] = {5, 1, 10};
+  loop().executor(client_node_).Spawn("first", [&] {
+    ASSERT_TRUE(client_->GetTimestamp(Deadline(*client_)).ok());
+    ++finished;
+  });
+  loop().RunFor(Duration::Milliseconds(10));
+  ASSERT_EQ(script_->tso_requests[0], 1u) << "the first request is in flight";
+  std::vector<TsoBatch> batches(3);
+  std::vector<uint32_t> counts(3);
+  int asked = 0;
+  const uint32_t kCounts[] = {5, 1, 10};
   for (int i = 0; i < 3; ++i) {
     loop().executor(client_node_).Spawn("caller", [&, i] {
-      auto batch = client_->GetTimestamps(counts[i], Deadline(*client_));
+      const size_t order = static_cast<size_t>(asked++);
+      counts[order] = kCounts[i];
+      auto batch = client_->GetTimestamps(kCounts[i], Deadline(*client_));
       ASSERT_TRUE(batch.ok()) << batch.status();
-      batches[static_cast<size_t>(i)] = *batch;
+      batches[order] = *batch;
       ++finished;
     });
   }
   loop().RunFor(Duration::Seconds(5));
-  ASSERT_EQ(finished, 3);
-  EXPECT_EQ(script_->tso_requests[0], 1u);
-  uint64_t next = TimeStamp::Compose(1000, 1).value();
-  for (int i = 0; i < 3; ++i) {
+  ASSERT_EQ(finished, 4);
+  EXPECT_EQ(script_->tso_requests[0], 2u);
+  uint64_t next = TimeStamp::Compose(1000, 2).value();
+  for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(batches[i].first.value(), next) << i;
     EXPECT_EQ(batches[i].last.value(), next + counts[i] - 1) << i;
     next += counts[i];
@@ -241,7 +259,7 @@ TEST_F(PdClientTest, FollowsALeaderChange) {
     ASSERT_TRUE(ts.ok()) << ts.status();
     EXPECT_EQ(script_->tso_requests[1], 1u);
     EXPECT_EQ(c.stats().leader_changes, 2u);
-    EXPECT_GE(c.stats().retries, 2u);
+    EXPECT_GE(c.stats().retries, 1u);
     EXPECT_EQ(c.stats().tso_streams, 2u);
   });
 }
