@@ -30,6 +30,12 @@ absl::Status HeaderStatus(const pdpb::ResponseHeader& header) {
   }
 }
 
+// Why a stream ended: its status, UNAVAILABLE when it ended cleanly (the
+// server closed it; a new one is needed either way).
+absl::Status StreamEnded(absl::Status status) {
+  return status.ok() ? absl::UnavailableError("TSO stream ended") : status;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ParseMemberUrl(std::string_view url) {
@@ -304,7 +310,7 @@ absl::StatusOr<pdpb::TsoResponse> PdClient::SendTso(uint32_t count,
   request.set_dc_location("global");
   ++stats_.tso_requests;
   TsoStream& stream = *tso_stream_;
-  if (!stream.call.Write(request)) return stream.call.Finish();
+  if (!stream.call.Write(request)) return StreamEnded(stream.call.Finish());
   // The stream has no deadline of its own: a watchdog cancels it when the
   // answer is late.
   const core::env::TimerId watchdog = executor_.After(
@@ -316,8 +322,7 @@ absl::StatusOr<pdpb::TsoResponse> PdClient::SendTso(uint32_t count,
   std::optional<pdpb::TsoResponse> response = stream.call.Read();
   executor_.Cancel(watchdog);
   if (!response.has_value()) {
-    absl::Status status = stream.call.Finish();
-    return status.ok() ? absl::UnavailableError("TSO stream ended") : status;
+    return StreamEnded(stream.call.Finish());
   }
   switch (CheckHeader(response->header())) {
     case HeaderCheck::kWrongCluster:
