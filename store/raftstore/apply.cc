@@ -235,6 +235,8 @@ absl::Status RegionApplier::ApplyEntry(const Entry& entry,
     response = ExecWrites(cmd, batch);
   } else if (cmd.admin_request().cmd_type() == raft_cmdpb::BatchSplit) {
     response = ExecBatchSplit(cmd, batch);
+  } else if (cmd.admin_request().cmd_type() == raft_cmdpb::CompactLog) {
+    response = ExecCompactLog(cmd);
   } else {
     response = ErrorResponse(OtherError(
         "invalid command: admin command " +
@@ -256,6 +258,23 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecWrites(
     AddWrite(request, region_, batch);
     *response.add_responses() = WriteResponse(request.cmd_type());
   }
+  return response;
+}
+
+raft_cmdpb::RaftCmdResponse RegionApplier::ExecCompactLog(
+    const raft_cmdpb::RaftCmdRequest& cmd) {
+  // No epoch check (Ref: TiKV admin_cmd_epoch_lookup): the log is the
+  // replica's own, whatever the region became.
+  const core::raft::Index index =
+      cmd.admin_request().compact_log().compact_index();
+  if (index == 0) {
+    return ErrorResponse(OtherError("invalid command: compact index 0"));
+  }
+  results_.compact_log_index =
+      std::max(results_.compact_log_index.value_or(0), index);
+  raft_cmdpb::RaftCmdResponse response;
+  response.mutable_admin_response()->set_cmd_type(raft_cmdpb::CompactLog);
+  response.mutable_admin_response()->mutable_compact_log();
   return response;
 }
 

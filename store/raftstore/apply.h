@@ -7,6 +7,7 @@
 //
 //   normal writes   Put / Delete / DeleteRange on CFs default, lock, write,
 //                   keys inside the region (keys.h: 'z' + key)
+//   CompactLog      no writes; the owner compacts its log (log GC)
 //   BatchSplit      core::region::Split; the parent's new state and every
 //                   new region's state and initial Raft state in the same
 //                   batch as the apply state (atomic across a crash)
@@ -80,6 +81,8 @@ struct ApplyResults {
   bool membership_changed = false;
   // A snapshot replaced the region (it may have been uninitialized).
   bool snapshot_applied = false;
+  // A CompactLog applied: compact the log up to here.
+  std::optional<core::raft::Index> compact_log_index;
 };
 
 class RegionApplier final : public Applier {
@@ -111,6 +114,8 @@ class RegionApplier final : public Applier {
  private:
   raft_cmdpb::RaftCmdResponse ExecWrites(const raft_cmdpb::RaftCmdRequest& cmd,
                                          core::env::WriteBatch* batch);
+  raft_cmdpb::RaftCmdResponse ExecCompactLog(
+      const raft_cmdpb::RaftCmdRequest& cmd);
   raft_cmdpb::RaftCmdResponse ExecBatchSplit(
       const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch);
   // The region after the membership change `cmd` asks for, or the error

@@ -15,8 +15,18 @@
 // waits forever.
 //
 // Epochs checked at proposal and apply (Ref: TiKV util.rs
-// admin_cmd_epoch_lookup): writes check version, BatchSplit both,
-// ChangePeer and ChangePeerV2 conf_ver.
+// admin_cmd_epoch_lookup): writes check version, BatchSplit and
+// TransferLeader both, ChangePeer and ChangePeerV2 conf_ver, CompactLog
+// neither.
+//
+// Log GC (raft_log_gc.h): every raft_log_gc.tick_interval_ticks the leader
+// may propose CompactLog; every replica compacts its log when it applies it.
+//
+// Leader transfer (Ref: TiKV Peer::propose_transfer_leader): never logged;
+// the leader refuses a target that is not a voter of the region, that lags
+// more than leader_transfer_max_log_lag entries, or while a conf change is
+// pending; otherwise Raft's transfer starts (MsgTimeoutNow once the target
+// caught up) and the answer comes at once.
 //
 // Stale peers. A message from a store without a peer in our region, with an
 // older epoch, is dropped; if it asks for votes, the sender was removed
@@ -45,6 +55,7 @@
 #include "proto/raft_serverpb.pb.h"
 #include "store/peer/peer.h"
 #include "store/raftstore/apply.h"
+#include "store/raftstore/raft_log_gc.h"
 
 namespace store::raftstore {
 
@@ -84,6 +95,10 @@ struct PeerFsmOptions {
   core::raft::Config raft;
   uint64_t raft_entry_max_size_bytes = 8 << 20;
   size_t max_pending_proposals = 1024;
+  RaftLogGcOptions raft_log_gc;
+  // TiKV leader-transfer-max-log-lag: a transfer to a peer further behind
+  // the leader's last index is refused.
+  uint64_t leader_transfer_max_log_lag = 128;
 };
 
 class PeerFsm final : public store::PeerHost {
@@ -143,6 +158,10 @@ class PeerFsm final : public store::PeerHost {
       const raft_cmdpb::RaftCmdRequest& cmd) const;
   std::optional<raft_cmdpb::RaftCmdResponse> CheckEpochAtProposal(
       const raft_cmdpb::RaftCmdRequest& cmd) const;
+  // TransferLeader is not logged: the leader checks and starts it at once.
+  raft_cmdpb::RaftCmdResponse ProposeTransferLeader(
+      const raft_cmdpb::RaftCmdRequest& cmd);
+  void OnRaftLogGcTick();
   void OnApplied(core::raft::Index applied_index);
   void Answer(const AppliedCommand& command);
   void FailFront(const std::string& why);
@@ -159,6 +178,7 @@ class PeerFsm final : public store::PeerHost {
   // Peers heard from (an uninitialized peer knows no region to look in).
   std::map<uint64_t, metapb::Peer> peer_cache_;
   bool was_leader_ = false;
+  int raft_log_gc_ticks_ = 0;
 };
 
 // Whether a command `cmd` is a ChangePeer or ChangePeerV2 (proposed as a

@@ -83,7 +83,9 @@ PeerFsmOptions Store::PeerOptionsFor(const metapb::Peer& peer, Region region,
       .initialized = initialized,
       .raft = options_.raft,
       .raft_entry_max_size_bytes = options_.raft_entry_max_size_bytes,
-      .max_pending_proposals = options_.max_pending_proposals_per_region};
+      .max_pending_proposals = options_.max_pending_proposals_per_region,
+      .raft_log_gc = options_.raft_log_gc,
+      .leader_transfer_max_log_lag = options_.leader_transfer_max_log_lag};
 }
 
 absl::Status Store::Recover() {

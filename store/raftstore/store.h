@@ -83,6 +83,10 @@ struct StoreOptions {
   uint64_t raft_entry_max_size_bytes = 8 << 20;
   // Pending proposals per region before ServerIsBusy.
   size_t max_pending_proposals_per_region = 1024;
+  // TiKV's raft-log-gc-* knobs (the interval in base ticks).
+  RaftLogGcOptions raft_log_gc;
+  // TiKV's leader-transfer-max-log-lag.
+  uint64_t leader_transfer_max_log_lag = 128;
   // Raft messages received and not yet routed before new ones are dropped.
   size_t inbox_capacity_messages = 16 * 1024;
   // Messages per outgoing frame are cut at about this many bytes.

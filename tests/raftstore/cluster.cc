@@ -51,7 +51,8 @@ Cluster::Cluster(const ClusterOptions& options)
         .tick_interval = options.tick_interval,
         .raft_entry_max_size_bytes = options.raft_entry_max_size_bytes,
         .max_pending_proposals_per_region =
-            options.max_pending_proposals_per_region};
+            options.max_pending_proposals_per_region,
+        .raft_log_gc = options.raft_log_gc};
     store_options.raft.election_timeout_ticks = options.election_timeout_ticks;
     store_options.raft.heartbeat_interval_ticks = 2;
     store_options.raft.pre_vote = true;

@@ -40,6 +40,7 @@ struct ClusterOptions {
   int election_timeout_ticks = 10;
   size_t max_pending_proposals_per_region = 1024;
   uint64_t raft_entry_max_size_bytes = 8 << 20;
+  RaftLogGcOptions raft_log_gc;
   // Code fault points (a slow disk, failing fsyncs that halt a store): off,
   // so that a scenario is about what it arranges.
   bool buggify = false;
