@@ -24,10 +24,9 @@
 // after the batch is written (answers, new regions, its own removal) is
 // collected and taken with TakeResults() once AfterApply runs.
 //
-// Snapshot data is raft_serverpb.RaftSnapshotData: the region, and every
-// key of the region in the data CFs as a KeyValue whose key is one byte of
-// core::env::Cf followed by the user key (snapshots by SST export/ingest
-// come later).
+// Snapshot data is raft_serverpb.RaftSnapshotData of version 2: the region
+// only; its keys are exported from an engine snapshot pinned when the
+// snapshot is made, sent beside the message and ingested (snapshot.h).
 //
 // Thread-affinity: the store's executor.
 #ifndef STORE_RAFTSTORE_APPLY_H_
@@ -35,6 +34,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +46,7 @@
 #include "core/region/region.h"
 #include "proto/raft_cmdpb.pb.h"
 #include "store/peer/peer.h"
+#include "store/raftstore/snapshot.h"
 
 namespace store::raftstore {
 
@@ -62,6 +63,12 @@ class ApplyHost {
     core::raft::HardState hard_state;
   };
   virtual ExistingPeer PeerForSplit(uint64_t region_id) = 0;
+  // The data received for region `region_id`'s snapshot at `index`
+  // (snapshot.h), taken; nullptr when none came.
+  virtual std::unique_ptr<core::engine::RangeIngester> TakeReceivedSnapshot(
+      uint64_t region_id, core::raft::Index index) {
+    return nullptr;
+  }
 };
 
 // The answer to the command in entry (index, term).
@@ -99,6 +106,11 @@ class RegionApplier final : public Applier {
     on_applied_ = std::move(on_applied);
   }
   ApplyResults TakeResults();
+  // The applied index, as the peer recovered it (later ones it learns).
+  void set_applied_index(core::raft::Index index) { applied_index_ = index; }
+  // What the snapshot made by SnapshotData at `index` sends, if it is the
+  // latest one.
+  std::optional<SnapshotSource> SnapshotSourceAt(core::raft::Index index) const;
 
   // store::Applier.
   absl::Status ApplyEntry(const Entry& entry,
@@ -134,6 +146,9 @@ class RegionApplier final : public Applier {
   core::region::Region region_;
   bool initialized_;
   ApplyResults results_;
+  core::raft::Index applied_index_ = 0;
+  // Pinned by the last SnapshotData.
+  std::optional<SnapshotSource> snapshot_source_;
   std::function<void(core::raft::Index)> on_applied_;
 };
 

@@ -55,6 +55,7 @@ absl::StatusOr<std::unique_ptr<PeerFsm>> PeerFsm::Create(
   auto peer = store::Peer::Create(env, peer_options, &fsm->applier_, fsm.get());
   if (!peer.ok()) return peer.status();
   fsm->peer_ = *std::move(peer);
+  fsm->applier_.set_applied_index(fsm->peer_->applied_index());
   fsm->was_leader_ = fsm->is_leader();
   return fsm;
 }
@@ -273,6 +274,15 @@ bool PeerFsm::Send(RegionId, const core::raft::Message& message) {
     envelope.set_start_key(region().start_key);
     envelope.set_end_key(region().end_key);
   }
+  if (message.type == core::raft::MessageType::kMsgSnap) {
+    // A snapshot made before the latest one is not sendable any more: the
+    // leader retries with the latest.
+    std::optional<SnapshotSource> source =
+        message.snapshot.has_value()
+            ? applier_.SnapshotSourceAt(message.snapshot->metadata.index)
+            : std::nullopt;
+    return source.has_value() && host_->SendSnapshot(envelope, *source);
+  }
   host_->SendRaftMessage(std::move(envelope));
   return true;
 }
@@ -325,7 +335,10 @@ void PeerFsm::OnApplied(core::raft::Index applied_index) {
     if (!compacted.ok()) return peer_->Halt(compacted);
   }
   // The snapshot a new member gets must name it, or it refuses it.
-  if (results.membership_changed && !results.removed_self) {
+  // So does the one a new leader sends after installing a snapshot: it
+  // pins the engine's state there (snapshot.h).
+  if ((results.membership_changed || results.snapshot_applied) &&
+      !results.removed_self) {
     absl::Status refreshed = peer_->RefreshSnapshot();
     if (!refreshed.ok()) return peer_->Halt(refreshed);
   }

@@ -69,6 +69,10 @@ class PeerFsmHost : public ApplyHost {
  public:
   // Queues `message` for its destination store (sent batched per store).
   virtual void SendRaftMessage(raft_serverpb::RaftMessage message) = 0;
+  // Sends `message` (a MsgSnap) with the data of `source` as a chunked
+  // snapshot stream (snapshot.h); false when it could not be queued.
+  virtual bool SendSnapshot(const raft_serverpb::RaftMessage& message,
+                            const SnapshotSource& source) = 0;
   // A region of this store next to `region` that a split of it made, if
   // any (EpochNotMatch carries it, so the client finds the moved range).
   virtual std::optional<core::region::Region> SiblingRegion(

@@ -63,10 +63,11 @@ RaftLogGcState RaftLogGcStateOf(const core::raft::Raft& raft,
                                 core::raft::Index applied_index);
 
 // The CompactLog admin command for the region `region_id`, from `peer`.
-raft_cmdpb::RaftCmdRequest CompactLogCommand(
-    uint64_t region_id, const metapb::Peer& peer,
-    const metapb::RegionEpoch& epoch, core::raft::Index compact_index,
-    core::raft::Term compact_term);
+raft_cmdpb::RaftCmdRequest CompactLogCommand(uint64_t region_id,
+                                             const metapb::Peer& peer,
+                                             const metapb::RegionEpoch& epoch,
+                                             core::raft::Index compact_index,
+                                             core::raft::Term compact_term);
 
 }  // namespace store::raftstore
 

@@ -63,6 +63,7 @@
 #include "proto/raft_serverpb.pb.h"
 #include "store/peer/ready_loop.h"
 #include "store/raftstore/peer_fsm.h"
+#include "store/raftstore/snapshot.h"
 #include "store/transport/transport.h"
 
 namespace store::raftstore {
@@ -91,6 +92,8 @@ struct StoreOptions {
   size_t inbox_capacity_messages = 16 * 1024;
   // Messages per outgoing frame are cut at about this many bytes.
   size_t max_batch_bytes = 1 << 20;
+  // A snapshot's data travels in chunks of about this many bytes.
+  size_t snapshot_chunk_bytes = kDefaultSnapshotChunkBytes;
 };
 
 // What happened to Raft messages (Ref: TiKV's raft_metrics.message_dropped
@@ -120,6 +123,16 @@ struct StoreStats {
   uint64_t dropped_no_address = 0;
   uint64_t peers_created = 0;
   uint64_t peers_destroyed = 0;
+  // Snapshot streams (snapshot.h): queued whole, and received whole.
+  uint64_t snapshots_sent = 0;
+  uint64_t snapshots_received = 0;
+  // Key and value bytes exported, and the bytes of their frames.
+  uint64_t snapshot_data_bytes_sent = 0;
+  uint64_t snapshot_frame_bytes_sent = 0;
+  // Malformed chunks or streams, and streams whose frames could not all be
+  // queued.
+  uint64_t snapshot_chunks_dropped = 0;
+  uint64_t snapshots_send_failed = 0;
 };
 
 class Store final : public PeerFsmHost {
@@ -168,6 +181,10 @@ class Store final : public PeerFsmHost {
 
   // PeerFsmHost.
   void SendRaftMessage(raft_serverpb::RaftMessage message) override;
+  bool SendSnapshot(const raft_serverpb::RaftMessage& message,
+                    const SnapshotSource& source) override;
+  std::unique_ptr<core::engine::RangeIngester> TakeReceivedSnapshot(
+      uint64_t region_id, core::raft::Index index) override;
   std::optional<core::region::Region> SiblingRegion(
       const core::region::Region& region) override;
   void OnSplit(PeerFsm& peer, std::vector<core::region::Region> regions,
@@ -191,7 +208,9 @@ class Store final : public PeerFsmHost {
   void Boot();
   void TickLoop();
   void RaftLoop();
-  void OnFrame(std::string frame);
+  void OnFrame(const core::env::Address& from, std::string frame);
+  void OnSnapshotChunk(const core::env::Address& from, std::string_view frame);
+  void Enqueue(raft_serverpb::RaftMessage message);
   void DrainInbox();
   void RouteRaftMessage(const raft_serverpb::RaftMessage& message);
   void DeliverToLivePeer(PeerFsm& peer,
@@ -238,6 +257,7 @@ class Store final : public PeerFsmHost {
   // Regions of the snapshots accepted since the last Ready iteration (they
   // are installed by the next one): no two may overlap.
   std::vector<core::region::Region> pending_snapshot_regions_;
+  SnapshotReceiver snapshot_receiver_;
   store::ReadyLoop ready_loop_;
   store::transport::Transport transport_;
   std::unique_ptr<store::transport::TransportServer> server_;

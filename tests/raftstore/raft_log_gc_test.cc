@@ -71,8 +71,8 @@ TEST(RaftLogGcTest, AFollowerDownPastTheCompactionCatchesUpBySnapshot) {
   ASSERT_NE(leader, 0u);
   PutMany(cluster, 0, 10);
   const uint64_t down = leader == 3 ? 2 : 3;
-  ASSERT_TRUE(cluster.RunUntil(
-      [&] { return cluster.Get(down, Key(9)).has_value(); }));
+  ASSERT_TRUE(
+      cluster.RunUntil([&] { return cluster.Get(down, Key(9)).has_value(); }));
   const core::raft::Index down_last = LogOf(cluster, down).last;
   cluster.Crash(down);
   PutMany(cluster, 10, 400);
@@ -81,8 +81,8 @@ TEST(RaftLogGcTest, AFollowerDownPastTheCompactionCatchesUpBySnapshot) {
     return now != 0 && LogOf(cluster, now).truncated > down_last + 1;
   }));
   cluster.Restart(down);
-  ASSERT_TRUE(cluster.RunUntil(
-      [&] { return cluster.Get(down, Key(399)) == "v399"; }));
+  ASSERT_TRUE(
+      cluster.RunUntil([&] { return cluster.Get(down, Key(399)) == "v399"; }));
   EXPECT_EQ(cluster.Get(down, Key(200)), "v200");
   // It holds no log from before its crash: it was replaced by a snapshot.
   EXPECT_GT(LogOf(cluster, down).truncated, down_last);
