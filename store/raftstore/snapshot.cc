@@ -71,8 +71,8 @@ bool IsSnapshotChunkFrame(std::string_view frame) {
 absl::StatusOr<std::optional<raft_serverpb::RaftMessage>> SnapshotReceiver::Add(
     const std::string& from, std::string_view frame) {
   raft_serverpb::SnapshotChunk chunk;
-  if (!IsSnapshotChunkFrame(frame) || !chunk.ParseFromArray(
-                                          frame.data() + 1, frame.size() - 1)) {
+  if (!IsSnapshotChunkFrame(frame) ||
+      !chunk.ParseFromArray(frame.data() + 1, frame.size() - 1)) {
     streams_.erase(from);
     return absl::InvalidArgumentError("malformed snapshot chunk");
   }
