@@ -138,6 +138,9 @@ void Store::Boot() {
   server_ = *std::move(server);
   started_ = true;
   env_.executor.Spawn("raftstore-tick", [this] { TickLoop(); });
+  if (options_.id_source != nullptr) {
+    env_.executor.Spawn("raftstore-split-check", [this] { SplitCheckLoop(); });
+  }
   env_.executor.Spawn("raftstore-raft", [this] { RaftLoop(); });
   wake_->Notify();
 }

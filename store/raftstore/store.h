@@ -8,6 +8,10 @@
 //   boot    writes each recovered peer's repairs, listens (TransportServer),
 //           then starts the two below;
 //   tick    every tick_interval, ticks every peer;
+//   split-check (with an IdSource) every split_check.tick_interval_ticks,
+//           measures the regions this store leads and proposes the
+//           splits of those over the limits (split_check.h), with ids
+//           from the IdSource (which may park);
 //   raft    waits to be woken (a message, a command, a tick), then: routes
 //           every queued Raft message; runs one ReadyLoop iteration over
 //           every peer with a Ready (one engine write, at most one sync),
@@ -62,8 +66,10 @@
 #include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "store/peer/ready_loop.h"
+#include "store/raftstore/id_source.h"
 #include "store/raftstore/peer_fsm.h"
 #include "store/raftstore/snapshot.h"
+#include "store/raftstore/split_check.h"
 #include "store/transport/transport.h"
 
 namespace store::raftstore {
@@ -92,6 +98,10 @@ struct StoreOptions {
   size_t inbox_capacity_messages = 16 * 1024;
   // Messages per outgoing frame are cut at about this many bytes.
   size_t max_batch_bytes = 1 << 20;
+  // The split checker, run every split_check.tick_interval_ticks when
+  // `id_source` is set (it gives the new regions' ids; not owned).
+  SplitCheckOptions split_check;
+  IdSource* id_source = nullptr;
   // A snapshot's data travels in chunks of about this many bytes.
   size_t snapshot_chunk_bytes = kDefaultSnapshotChunkBytes;
 };
@@ -123,6 +133,10 @@ struct StoreStats {
   uint64_t dropped_no_address = 0;
   uint64_t peers_created = 0;
   uint64_t peers_destroyed = 0;
+  // Regions the split checker scanned (over the limits by the estimate),
+  // and splits it proposed.
+  uint64_t split_checks_scanned = 0;
+  uint64_t splits_proposed = 0;
   // Snapshot streams (snapshot.h): queued whole, and received whole.
   uint64_t snapshots_sent = 0;
   uint64_t snapshots_received = 0;
@@ -207,6 +221,12 @@ class Store final : public PeerFsmHost {
 
   void Boot();
   void TickLoop();
+  // store_split_check.cc.
+  void SplitCheckLoop();
+  void MaybeSplit(uint64_t region_id);
+  absl::Status ProposeSplit(uint64_t region_id,
+                            const core::region::Region& measured,
+                            const std::string& split_key);
   void RaftLoop();
   void OnFrame(const core::env::Address& from, std::string frame);
   void OnSnapshotChunk(const core::env::Address& from, std::string_view frame);

@@ -42,16 +42,17 @@ class TransferLeaderTest : public ::testing::Test {
 TEST_F(TransferLeaderTest, LeadershipMovesToEachFollowerInTurn) {
   for (uint64_t target : {1, 2, 3, 1}) {
     const uint64_t leader = cluster_.WaitForLeader(kFirstRegionId);
-    ASSERT_FALSE(cluster_.MustPut("k", std::to_string(target))
-                     .header()
-                     .has_error());
-    auto answer = cluster_.Call(leader, TransferLeader(cluster_, leader, target));
+    ASSERT_FALSE(
+        cluster_.MustPut("k", std::to_string(target)).header().has_error());
+    auto answer =
+        cluster_.Call(leader, TransferLeader(cluster_, leader, target));
     ASSERT_TRUE(answer.has_value());
     ASSERT_FALSE(answer->header().has_error()) << ErrorOf(*answer);
     EXPECT_EQ(answer->admin_response().cmd_type(), raft_cmdpb::TransferLeader);
-    EXPECT_TRUE(cluster_.RunUntil(
-        [&] { return cluster_.LeaderStore(kFirstRegionId) == target; }))
-        << "to " << target;
+    EXPECT_TRUE(cluster_.RunUntil([&] {
+      return cluster_.LeaderStore(kFirstRegionId) == target;
+    })) << "to "
+        << target;
   }
   // The new leader serves writes.
   EXPECT_FALSE(cluster_.MustPut("after", "1").header().has_error());
@@ -61,9 +62,8 @@ TEST_F(TransferLeaderTest, ALaggingTargetIsRefused) {
   const uint64_t lagging = leader_ == 3 ? 2 : 3;
   cluster_.Crash(lagging);
   for (int i = 0; i < 150; ++i) {
-    ASSERT_FALSE(cluster_.MustPut("k" + std::to_string(i), "v")
-                     .header()
-                     .has_error());
+    ASSERT_FALSE(
+        cluster_.MustPut("k" + std::to_string(i), "v").header().has_error());
   }
   auto answer =
       cluster_.Call(leader_, TransferLeader(cluster_, leader_, lagging));
