@@ -140,6 +140,7 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
 }
 
 void PeerFsm::Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done) {
+  if (hibernated_) WakeUp(/*tell_leader=*/true);
   const std::string& uuid = cmd.header().uuid();
   if (auto refusal = CheckProposal(cmd)) {
     refusal->mutable_header()->set_uuid(uuid);
@@ -188,6 +189,7 @@ bool PeerFsm::OnRaftMessage(const raft_serverpb::RaftMessage& envelope,
     if (IsVote(message.type)) SendGcMessage(envelope);
     return false;
   }
+  if (hibernated_) WakeUp(/*tell_leader=*/false);
   (void)core::base::Ignore(peer_->raw_node().Step(message));
   return true;
 }
@@ -234,12 +236,23 @@ raft_cmdpb::RaftCmdResponse PeerFsm::ProposeTransferLeader(
   return response;
 }
 
-void PeerFsm::Tick() {
+bool PeerFsm::Tick() {
+  if (hibernated_) {
+    if (!is_leader() &&
+        ++hibernated_ticks_ >= options_.hibernate.follower_wake_ticks) {
+      WakeUp(/*tell_leader=*/true);
+    }
+    return false;
+  }
+  MaybeHibernate();
+  if (hibernated_) return false;
+  ++raft_ticks_;
   peer_->raw_node().Tick();
   if (++raft_log_gc_ticks_ >= options_.raft_log_gc.tick_interval_ticks) {
     raft_log_gc_ticks_ = 0;
     OnRaftLogGcTick();
   }
+  return true;
 }
 
 void PeerFsm::OnRaftLogGcTick() {

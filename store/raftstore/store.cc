@@ -85,6 +85,7 @@ PeerFsmOptions Store::PeerOptionsFor(const metapb::Peer& peer, Region region,
       .raft_entry_max_size_bytes = options_.raft_entry_max_size_bytes,
       .max_pending_proposals = options_.max_pending_proposals_per_region,
       .raft_log_gc = options_.raft_log_gc,
+      .hibernate = options_.hibernate,
       .leader_transfer_max_log_lag = options_.leader_transfer_max_log_lag};
 }
 
@@ -172,8 +173,16 @@ void Store::TickLoop() {
   while (!closed_ && !halted_) {
     env_.executor.SleepFor(options_.tick_interval);
     if (closed_ || halted_) return;
-    for (auto& [id, peer] : peers_) peer->Tick();
-    wake_->Notify();
+    bool ticked = false;
+    for (auto& [id, peer] : peers_) {
+      if (peer->Tick()) {
+        ++stats_.peer_ticks;
+        ticked = true;
+      }
+    }
+    // Sleeping peers need no Ready round (the split check fibre and
+    // messages wake the raft fibre themselves).
+    if (ticked) wake_->Notify();
   }
 }
 
@@ -314,6 +323,7 @@ void Store::RouteRaftMessage(const raft_serverpb::RaftMessage& message) {
     }
     if (message.to_peer().id() == peer.peer_id()) {
       if (message.is_tombstone()) return HandleGcMessage(peer, message);
+      if (message.has_extra_msg()) return peer.OnExtraMessage(message);
       auto raft_message = core::region::FromEraftpb(message.message());
       if (!raft_message.ok()) {
         ++stats_.dropped_malformed;

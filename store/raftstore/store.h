@@ -92,6 +92,7 @@ struct StoreOptions {
   size_t max_pending_proposals_per_region = 1024;
   // TiKV's raft-log-gc-* knobs (the interval in base ticks).
   RaftLogGcOptions raft_log_gc;
+  HibernateOptions hibernate;
   // TiKV's leader-transfer-max-log-lag.
   uint64_t leader_transfer_max_log_lag = 128;
   // Raft messages received and not yet routed before new ones are dropped.
@@ -135,6 +136,8 @@ struct StoreStats {
   uint64_t peers_destroyed = 0;
   // Regions the split checker scanned (over the limits by the estimate),
   // and splits it proposed.
+  // Base ticks that ticked a peer's Raft (a sleeping peer's do not).
+  uint64_t peer_ticks = 0;
   uint64_t split_checks_scanned = 0;
   uint64_t splits_proposed = 0;
   // Snapshot streams (snapshot.h): queued whole, and received whole.
@@ -185,6 +188,7 @@ class Store final : public PeerFsmHost {
   const PeerFsm* FindPeer(uint64_t region_id) const;
   std::optional<metapb::Region> Tombstone(uint64_t region_id) const;
   size_t peer_count() const { return peers_.size(); }
+  size_t hibernated_peer_count() const;
   const store::ReadyLoopStats& ready_loop_stats() const {
     return ready_loop_.stats();
   }

@@ -52,7 +52,8 @@ Cluster::Cluster(const ClusterOptions& options)
         .raft_entry_max_size_bytes = options.raft_entry_max_size_bytes,
         .max_pending_proposals_per_region =
             options.max_pending_proposals_per_region,
-        .raft_log_gc = options.raft_log_gc};
+        .raft_log_gc = options.raft_log_gc,
+        .hibernate = options.hibernate};
     if (options.split_check.has_value()) {
       store_options.split_check = *options.split_check;
       store_options.id_source = &ids_;

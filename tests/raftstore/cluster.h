@@ -41,6 +41,7 @@ struct ClusterOptions {
   size_t max_pending_proposals_per_region = 1024;
   uint64_t raft_entry_max_size_bytes = 8 << 20;
   RaftLogGcOptions raft_log_gc;
+  HibernateOptions hibernate;
   // The split checker runs (with ids from the cluster's counter) when set.
   std::optional<SplitCheckOptions> split_check;
   // Code fault points (a slow disk, failing fsyncs that halt a store): off,
