@@ -87,9 +87,9 @@ TEST(HibernateTest, AThousandIdleRegionsSpendNearZeroTicks) {
   const Work after = WorkOf(cluster);
   // Awake, 3,000 peers would tick 600 times each (100 ms ticks).
   const uint64_t awake_ticks = 3ull * kRegions * 600;
-  std::cout << "hibernate: " << kRegions << " regions, one simulated minute: "
-            << after.ticks - before.ticks << " peer ticks (awake: "
-            << awake_ticks << "), "
+  std::cout << "hibernate: " << kRegions
+            << " regions, one simulated minute: " << after.ticks - before.ticks
+            << " peer ticks (awake: " << awake_ticks << "), "
             << after.ready_iterations - before.ready_iterations
             << " Ready iterations\n";
   EXPECT_EQ(after.ticks - before.ticks, 0u);
