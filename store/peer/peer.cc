@@ -191,11 +191,17 @@ void Peer::ReleaseReads() {
   }
 }
 
-absl::Status Peer::CompactLog() {
+absl::Status Peer::CompactLog() { return CompactLogTo(applied_); }
+
+absl::Status Peer::CompactLogTo(Index compact_index) {
+  if (std::min(compact_index, applied_) <=
+      storage_.apply_state().truncated_index) {
+    return absl::OkStatus();
+  }
   auto data = applier_->SnapshotData();
   if (!data.ok()) return data.status();
   core::env::WriteBatch batch;
-  storage_.CompactToApplied(*std::move(data), &batch);
+  storage_.CompactTo(compact_index, *std::move(data), &batch);
   if (batch.empty()) return absl::OkStatus();
   return env_.engine.Write(batch, {.sync = false});
 }

@@ -154,6 +154,9 @@ class Peer {
   // Compacts the log up to the applied index (log GC); lagging followers
   // then catch up by snapshot.
   absl::Status CompactLog();
+  // Compacts the log up to min(compact_index, applied index), with the
+  // snapshot at the applied index (TiKV's CompactLog admin command).
+  absl::Status CompactLogTo(Index compact_index);
   // Makes the snapshot lagging followers get the state at the applied index
   // (PeerStorage::RefreshSnapshot) without compacting the log.
   absl::Status RefreshSnapshot();

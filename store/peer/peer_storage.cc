@@ -372,8 +372,14 @@ void PeerStorage::ApplyStateWrite(Index applied_index,
 
 void PeerStorage::CompactToApplied(std::string snapshot_data,
                                    core::env::WriteBatch* batch) {
+  CompactTo(apply_state_.applied_index, std::move(snapshot_data), batch);
+}
+
+void PeerStorage::CompactTo(Index compact_index, std::string snapshot_data,
+                            core::env::WriteBatch* batch) {
   const Index applied = apply_state_.applied_index;
-  if (applied <= apply_state_.truncated_index) return;
+  const Index compact = std::min(compact_index, applied);
+  if (compact <= apply_state_.truncated_index) return;
   // A snapshot at `applied` exists already when RefreshSnapshot made it at
   // boot and nothing was applied since: the same state.
   if (applied > mirror_.snapshot().metadata.index) {
@@ -382,11 +388,11 @@ void PeerStorage::CompactToApplied(std::string snapshot_data,
                               std::move(snapshot_data))
               .ok());
   }
-  apply_state_.truncated_index = applied;
-  apply_state_.truncated_term = TermAt(applied);
-  CHECK(mirror_.Compact(applied).ok());
+  apply_state_.truncated_index = compact;
+  apply_state_.truncated_term = TermAt(compact);
+  CHECK(mirror_.Compact(compact).ok());
   batch->DeleteRange(Cf::kRaft, RaftLogKey(region_id_, 0),
-                     RaftLogKey(region_id_, applied + 1));
+                     RaftLogKey(region_id_, compact + 1));
   batch->Put(Cf::kRaft, ApplyStateKey(region_id_),
              EncodeApplyState(apply_state_));
 }

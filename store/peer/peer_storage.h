@@ -140,6 +140,11 @@ class PeerStorage {
   // Adds the log deletion and the apply state to `batch`.
   void CompactToApplied(std::string snapshot_data,
                         core::env::WriteBatch* batch);
+  // As CompactToApplied, but the log is compacted only up to
+  // min(compact_index, applied index) (log GC keeps what lagging peers
+  // still replicate from); the snapshot is at the applied index.
+  void CompactTo(Index compact_index, std::string snapshot_data,
+                 core::env::WriteBatch* batch);
   // Makes the snapshot followers get `snapshot_data` (the state machine at
   // the applied index), at the applied index: after a restart it must carry
   // data again, and after a membership change it must name the new members

@@ -235,6 +235,8 @@ absl::Status RegionApplier::ApplyEntry(const Entry& entry,
     response = ExecWrites(cmd, batch);
   } else if (cmd.admin_request().cmd_type() == raft_cmdpb::BatchSplit) {
     response = ExecBatchSplit(cmd, batch);
+  } else if (cmd.admin_request().cmd_type() == raft_cmdpb::CompactLog) {
+    response = ExecCompactLog(cmd);
   } else {
     response = ErrorResponse(OtherError(
         "invalid command: admin command " +
@@ -256,6 +258,23 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecWrites(
     AddWrite(request, region_, batch);
     *response.add_responses() = WriteResponse(request.cmd_type());
   }
+  return response;
+}
+
+raft_cmdpb::RaftCmdResponse RegionApplier::ExecCompactLog(
+    const raft_cmdpb::RaftCmdRequest& cmd) {
+  // No epoch check (Ref: TiKV admin_cmd_epoch_lookup): the log is the
+  // replica's own, whatever the region became.
+  const core::raft::Index index =
+      cmd.admin_request().compact_log().compact_index();
+  if (index == 0) {
+    return ErrorResponse(OtherError("invalid command: compact index 0"));
+  }
+  results_.compact_log_index =
+      std::max(results_.compact_log_index.value_or(0), index);
+  raft_cmdpb::RaftCmdResponse response;
+  response.mutable_admin_response()->set_cmd_type(raft_cmdpb::CompactLog);
+  response.mutable_admin_response()->mutable_compact_log();
   return response;
 }
 
@@ -352,7 +371,8 @@ absl::StatusOr<bool> RegionApplier::ApplyConfChange(
 absl::Status RegionApplier::ApplySnapshot(const core::raft::Snapshot& snapshot,
                                           core::env::WriteBatch* batch) {
   raft_serverpb::RaftSnapshotData data;
-  if (!data.ParseFromString(snapshot.data)) {
+  if (!data.ParseFromString(snapshot.data) ||
+      data.version() != kExportSnapshotVersion) {
     return absl::DataLossError(RegionName(region_) + ": undecodable snapshot");
   }
   auto region = core::region::FromMetapb(data.region());
@@ -360,50 +380,55 @@ absl::Status RegionApplier::ApplySnapshot(const core::raft::Snapshot& snapshot,
     return absl::DataLossError(RegionName(region_) +
                                ": snapshot of another or no region");
   }
-  for (Cf cf : kDataCfs) {
-    if (initialized_) {
+  std::unique_ptr<core::engine::RangeIngester> received =
+      host_->TakeReceivedSnapshot(region_.id, snapshot.metadata.index);
+  if (received == nullptr || received->range() != RegionDataRange(*region)) {
+    return absl::DataLossError(RegionName(region_) +
+                               ": the snapshot's data did not come");
+  }
+  auto replace = received->ReplaceBatch(engine_);
+  if (!replace.ok()) return replace.status();
+#if !defined(MUTANT_STORE_SNAPSHOT_KEEPS_OLD_RANGE)
+  if (initialized_) {
+    for (Cf cf : kDataCfs) {
       batch->DeleteRange(cf, DataKey(region_.start_key),
                          DataEndKey(region_.end_key));
     }
-    batch->DeleteRange(cf, DataKey(region->start_key),
-                       DataEndKey(region->end_key));
   }
-  for (const raft_serverpb::KeyValue& kv : data.data()) {
-    const std::string_view key = kv.key();
-    if (key.empty() || static_cast<uint8_t>(key[0]) > 2 ||
-        !region->ContainsKey(key.substr(1))) {
-      return absl::DataLossError(RegionName(region_) +
-                                 ": snapshot key outside the region");
+#endif
+  for (const core::env::WriteBatch::Op& op : replace->ops()) {
+    if (op.kind == core::env::WriteBatch::OpKind::kPut) {
+      batch->Put(op.cf, op.key, op.value);
+#if !defined(MUTANT_STORE_SNAPSHOT_KEEPS_OLD_RANGE)
+    } else if (op.kind == core::env::WriteBatch::OpKind::kDeleteRange) {
+      batch->DeleteRange(op.cf, op.key, op.value);
+#endif
     }
-    batch->Put(static_cast<Cf>(key[0]), DataKey(key.substr(1)), kv.value());
   }
   SetRegion(*region, batch);
   initialized_ = true;
+  applied_index_ = snapshot.metadata.index;
   results_.snapshot_applied = true;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RegionApplier::SnapshotData() {
-  raft_serverpb::RaftSnapshotData data;
-  *data.mutable_region() = ToMetapb(region_);
-  const auto snapshot = engine_.NewSnapshot();
-  for (Cf cf : kDataCfs) {
-    auto it =
-        snapshot->NewIterator(cf, {.lower_bound = DataKey(region_.start_key),
-                                   .upper_bound = DataEndKey(region_.end_key)});
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      raft_serverpb::KeyValue* kv = data.add_data();
-      std::string key(1, static_cast<char>(cf));
-      key.append(*OriginKey(it->key()));
-      kv->set_key(std::move(key));
-      kv->set_value(std::string(it->value()));
-    }
-    if (!it->status().ok()) return it->status();
+  snapshot_source_ = SnapshotSource{.index = applied_index_,
+                                    .region = region_,
+                                    .engine_snapshot = engine_.NewSnapshot()};
+  return SnapshotDataOf(region_);
+}
+
+std::optional<SnapshotSource> RegionApplier::SnapshotSourceAt(
+    core::raft::Index index) const {
+  if (!snapshot_source_.has_value() || snapshot_source_->index != index) {
+    return std::nullopt;
   }
-  return data.SerializeAsString();
+  return snapshot_source_;
 }
 
 void RegionApplier::AfterApply(core::raft::Index applied_index) {
+  applied_index_ = applied_index;
   if (on_applied_) on_applied_(applied_index);
 }
 

@@ -7,6 +7,7 @@
 //
 //   normal writes   Put / Delete / DeleteRange on CFs default, lock, write,
 //                   keys inside the region (keys.h: 'z' + key)
+//   CompactLog      no writes; the owner compacts its log (log GC)
 //   BatchSplit      core::region::Split; the parent's new state and every
 //                   new region's state and initial Raft state in the same
 //                   batch as the apply state (atomic across a crash)
@@ -23,10 +24,9 @@
 // after the batch is written (answers, new regions, its own removal) is
 // collected and taken with TakeResults() once AfterApply runs.
 //
-// Snapshot data is raft_serverpb.RaftSnapshotData: the region, and every
-// key of the region in the data CFs as a KeyValue whose key is one byte of
-// core::env::Cf followed by the user key (snapshots by SST export/ingest
-// come later).
+// Snapshot data is raft_serverpb.RaftSnapshotData of version 2: the region
+// only; its keys are exported from an engine snapshot pinned when the
+// snapshot is made, sent beside the message and ingested (snapshot.h).
 //
 // Thread-affinity: the store's executor.
 #ifndef STORE_RAFTSTORE_APPLY_H_
@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,7 @@
 #include "core/region/region.h"
 #include "proto/raft_cmdpb.pb.h"
 #include "store/peer/peer.h"
+#include "store/raftstore/snapshot.h"
 
 namespace store::raftstore {
 
@@ -61,6 +63,12 @@ class ApplyHost {
     core::raft::HardState hard_state;
   };
   virtual ExistingPeer PeerForSplit(uint64_t region_id) = 0;
+  // The data received for region `region_id`'s snapshot at `index`
+  // (snapshot.h), taken; nullptr when none came.
+  virtual std::unique_ptr<core::engine::RangeIngester> TakeReceivedSnapshot(
+      uint64_t region_id, core::raft::Index index) {
+    return nullptr;
+  }
 };
 
 // The answer to the command in entry (index, term).
@@ -80,6 +88,8 @@ struct ApplyResults {
   bool membership_changed = false;
   // A snapshot replaced the region (it may have been uninitialized).
   bool snapshot_applied = false;
+  // A CompactLog applied: compact the log up to here.
+  std::optional<core::raft::Index> compact_log_index;
 };
 
 class RegionApplier final : public Applier {
@@ -96,6 +106,11 @@ class RegionApplier final : public Applier {
     on_applied_ = std::move(on_applied);
   }
   ApplyResults TakeResults();
+  // The applied index, as the peer recovered it (later ones it learns).
+  void set_applied_index(core::raft::Index index) { applied_index_ = index; }
+  // What the snapshot made by SnapshotData at `index` sends, if it is the
+  // latest one.
+  std::optional<SnapshotSource> SnapshotSourceAt(core::raft::Index index) const;
 
   // store::Applier.
   absl::Status ApplyEntry(const Entry& entry,
@@ -111,6 +126,8 @@ class RegionApplier final : public Applier {
  private:
   raft_cmdpb::RaftCmdResponse ExecWrites(const raft_cmdpb::RaftCmdRequest& cmd,
                                          core::env::WriteBatch* batch);
+  raft_cmdpb::RaftCmdResponse ExecCompactLog(
+      const raft_cmdpb::RaftCmdRequest& cmd);
   raft_cmdpb::RaftCmdResponse ExecBatchSplit(
       const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch);
   // The region after the membership change `cmd` asks for, or the error
@@ -129,6 +146,9 @@ class RegionApplier final : public Applier {
   core::region::Region region_;
   bool initialized_;
   ApplyResults results_;
+  core::raft::Index applied_index_ = 0;
+  // Pinned by the last SnapshotData.
+  std::optional<SnapshotSource> snapshot_source_;
   std::function<void(core::raft::Index)> on_applied_;
 };
 

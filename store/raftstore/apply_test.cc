@@ -35,7 +35,12 @@ class NoPeers final : public ApplyHost {
     asked.push_back(region_id);
     return {};
   }
+  std::unique_ptr<core::engine::RangeIngester> TakeReceivedSnapshot(
+      uint64_t region_id, core::raft::Index index) override {
+    return received.Take(region_id, index);
+  }
   std::vector<uint64_t> asked;
+  SnapshotReceiver received;
 };
 
 Region ThreePeers() {
@@ -185,8 +190,9 @@ TEST_F(ApplyTest, AStaleMembershipChangeIsVetoed) {
   EXPECT_FALSE(results.membership_changed);
 }
 
-// The snapshot holds the region and its range's keys in every data CF;
-// applying it elsewhere replaces that range and the region state.
+// The snapshot holds the region; its range's keys in every data CF are
+// exported from the engine as of the snapshot, sent in chunks, and
+// ingested elsewhere: that replaces the range and the region state.
 TEST_F(ApplyTest, ASnapshotCarriesTheRegionAndItsRange) {
   ASSERT_FALSE(
       Apply(SplitAt(ThreePeers(), "m"), 6).response.header().has_error());
@@ -194,16 +200,40 @@ TEST_F(ApplyTest, ASnapshotCarriesTheRegionAndItsRange) {
   batch.Put(Cf::kDefault, DataKey("a"), "left");  // the other region's
   batch.Put(Cf::kDefault, DataKey("n"), "1");
   batch.Put(Cf::kLock, DataKey("o"), "2");
-  batch.Put(Cf::kWrite, DataKey("p"), "3");
+  batch.Put(Cf::kWrite, DataKey("p"), std::string(300, 'w'));
   ASSERT_TRUE(engine_.Write(batch, {}).ok());
+  applier_.AfterApply(9);
   auto data = applier_.SnapshotData();
   ASSERT_TRUE(data.ok());
+  // Later writes are not in it: the engine snapshot was taken at 9.
+  core::env::WriteBatch later;
+  later.Put(Cf::kDefault, DataKey("n"), "later");
+  ASSERT_TRUE(engine_.Write(later, {}).ok());
+  EXPECT_FALSE(applier_.SnapshotSourceAt(8).has_value());
+  std::optional<SnapshotSource> source = applier_.SnapshotSourceAt(9);
+  ASSERT_TRUE(source.has_value());
+  raft_serverpb::RaftMessage envelope;
+  envelope.set_region_id(1);
+  envelope.mutable_message()->mutable_snapshot()->set_data(*data);
+  envelope.mutable_message()->mutable_snapshot()->mutable_metadata()->set_index(
+      9);
+  auto frames = EncodeSnapshotFrames(envelope, *source, 100);
+  ASSERT_TRUE(frames.ok());
+  // Header, data, trailer at least.
+  EXPECT_GE(frames->frames.size(), 3u);
 
   core::engine::MemEngine other;
   core::env::WriteBatch stale;
   stale.Put(Cf::kDefault, DataKey("q"), "stale");
   ASSERT_TRUE(other.Write(stale, {}).ok());
-  RegionApplier receiver(other, &host_, 10, Region{.id = 1}, false);
+  NoPeers other_host;
+  for (size_t i = 0; i < frames->frames.size(); ++i) {
+    auto added = other_host.received.Add("sender", frames->frames[i]);
+    ASSERT_TRUE(added.ok()) << added.status();
+    EXPECT_EQ(added->has_value(), i + 1 == frames->frames.size());
+  }
+  EXPECT_TRUE(other_host.received.Has(1, 9));
+  RegionApplier receiver(other, &other_host, 10, Region{.id = 1}, false);
   core::raft::Snapshot snapshot{.metadata = {.index = 9, .term = 6},
                                 .data = *data};
   core::env::WriteBatch install;
@@ -213,20 +243,56 @@ TEST_F(ApplyTest, ASnapshotCarriesTheRegionAndItsRange) {
   EXPECT_EQ(receiver.region(), applier_.region());
   EXPECT_EQ(*other.Get(Cf::kDefault, DataKey("n")), "1");
   EXPECT_EQ(*other.Get(Cf::kLock, DataKey("o")), "2");
-  EXPECT_EQ(*other.Get(Cf::kWrite, DataKey("p")), "3");
+  EXPECT_EQ(*other.Get(Cf::kWrite, DataKey("p")), std::string(300, 'w'));
   EXPECT_EQ(*other.Get(Cf::kDefault, DataKey("a")), std::nullopt);
   EXPECT_EQ(*other.Get(Cf::kDefault, DataKey("q")), std::nullopt)
       << "the range is replaced";
 
-  // A snapshot of another region, or one with a key outside its region,
-  // is data loss (the peer halts rather than install it).
-  raft_serverpb::RaftSnapshotData bad;
-  ASSERT_TRUE(bad.ParseFromString(*data));
-  bad.add_data()->set_key(std::string(1, '\0') + "a");
-  snapshot.data = bad.SerializeAsString();
+  // A snapshot whose data did not come, or of another region, is data loss
+  // (the peer halts rather than install it).
   core::env::WriteBatch refused;
   EXPECT_EQ(receiver.ApplySnapshot(snapshot, &refused).code(),
             absl::StatusCode::kDataLoss);
+  RegionApplier stranger(other, &other_host, 10, Region{.id = 2}, false);
+  EXPECT_EQ(stranger.ApplySnapshot(snapshot, &refused).code(),
+            absl::StatusCode::kDataLoss);
+}
+
+// A stream cut short, or a chunk altered on the way, is dropped whole.
+TEST(SnapshotReceiverTest, ABrokenStreamIsDropped) {
+  core::engine::MemEngine engine;
+  core::env::WriteBatch batch;
+  for (int i = 0; i < 20; ++i) {
+    batch.Put(Cf::kDefault, DataKey("k" + std::to_string(i)), "value");
+  }
+  ASSERT_TRUE(engine.Write(batch, {}).ok());
+  SnapshotSource source{.index = 7,
+                        .region = ThreePeers(),
+                        .engine_snapshot = engine.NewSnapshot()};
+  raft_serverpb::RaftMessage envelope;
+  envelope.set_region_id(1);
+  envelope.mutable_message()->mutable_snapshot()->set_data(
+      SnapshotDataOf(source.region));
+  envelope.mutable_message()->mutable_snapshot()->mutable_metadata()->set_index(
+      7);
+  auto frames = EncodeSnapshotFrames(envelope, source, 40);
+  ASSERT_TRUE(frames.ok());
+  ASSERT_GE(frames->frames.size(), 4u);
+  SnapshotReceiver receiver;
+  std::string altered = frames->frames[1];
+  altered.back() ^= 1;
+  ASSERT_TRUE(receiver.Add("a", frames->frames[0]).ok());
+  EXPECT_FALSE(receiver.Add("a", altered).ok());
+  EXPECT_FALSE(receiver.Add("a", frames->frames[2]).ok()) << "no stream left";
+  // The same stream whole from another sender completes; a chunk that is
+  // no protobuf is refused.
+  for (const std::string& frame : frames->frames) {
+    ASSERT_TRUE(receiver.Add("b", frame).ok());
+  }
+  EXPECT_TRUE(receiver.Has(1, 7));
+  EXPECT_FALSE(receiver.Add("c", std::string(1, '\0') + "\xff\xff").ok());
+  EXPECT_NE(receiver.Take(1, 7), nullptr);
+  EXPECT_FALSE(receiver.Has(1, 7));
 }
 
 // Model-vs-implementation: random writes, deletes, range deletes and splits,

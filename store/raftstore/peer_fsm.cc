@@ -36,6 +36,9 @@ core::region::EpochCheck EpochCheckFor(const raft_cmdpb::RaftCmdRequest& cmd) {
   if (IsConfChangeCommand(cmd)) {
     return {.check_conf_ver = true, .check_version = false};
   }
+  if (cmd.admin_request().cmd_type() == raft_cmdpb::CompactLog) {
+    return {.check_conf_ver = false, .check_version = false};
+  }
   return {.check_conf_ver = true, .check_version = true};
 }
 
@@ -52,6 +55,7 @@ absl::StatusOr<std::unique_ptr<PeerFsm>> PeerFsm::Create(
   auto peer = store::Peer::Create(env, peer_options, &fsm->applier_, fsm.get());
   if (!peer.ok()) return peer.status();
   fsm->peer_ = *std::move(peer);
+  fsm->applier_.set_applied_index(fsm->peer_->applied_index());
   fsm->was_leader_ = fsm->is_leader();
   return fsm;
 }
@@ -121,7 +125,8 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
   }
   const raft_cmdpb::AdminCmdType admin = cmd.admin_request().cmd_type();
   if (cmd.has_admin_request() && !IsConfChangeCommand(cmd) &&
-      admin != raft_cmdpb::BatchSplit) {
+      admin != raft_cmdpb::BatchSplit && admin != raft_cmdpb::CompactLog &&
+      admin != raft_cmdpb::TransferLeader) {
     return ErrorResponse(OtherError("invalid command: admin command " +
                                     std::to_string(admin) +
                                     " is not supported"));
@@ -135,10 +140,16 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
 }
 
 void PeerFsm::Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done) {
+  if (hibernated_) WakeUp(/*tell_leader=*/true);
   const std::string& uuid = cmd.header().uuid();
   if (auto refusal = CheckProposal(cmd)) {
     refusal->mutable_header()->set_uuid(uuid);
     return done(*std::move(refusal));
+  }
+  if (cmd.admin_request().cmd_type() == raft_cmdpb::TransferLeader) {
+    raft_cmdpb::RaftCmdResponse answer = ProposeTransferLeader(cmd);
+    answer.mutable_header()->set_uuid(uuid);
+    return done(std::move(answer));
   }
   const size_t size = cmd.ByteSizeLong();
   if (size > options_.raft_entry_max_size_bytes) {
@@ -178,6 +189,7 @@ bool PeerFsm::OnRaftMessage(const raft_serverpb::RaftMessage& envelope,
     if (IsVote(message.type)) SendGcMessage(envelope);
     return false;
   }
+  if (hibernated_) WakeUp(/*tell_leader=*/false);
   (void)core::base::Ignore(peer_->raw_node().Step(message));
   return true;
 }
@@ -192,7 +204,69 @@ void PeerFsm::SendGcMessage(const raft_serverpb::RaftMessage& stale) {
   host_->SendRaftMessage(std::move(gc));
 }
 
-void PeerFsm::Tick() { peer_->raw_node().Tick(); }
+raft_cmdpb::RaftCmdResponse PeerFsm::ProposeTransferLeader(
+    const raft_cmdpb::RaftCmdRequest& cmd) {
+  const uint64_t target = cmd.admin_request().transfer_leader().peer().id();
+  const core::region::Peer* member = region().FindPeer(target);
+  if (member == nullptr || member->role != core::region::PeerRole::kVoter) {
+    return ErrorResponse(OtherError("transfer leader refused: peer " +
+                                    std::to_string(target) +
+                                    " is not a voter of the region"));
+  }
+  if (region().InJointState()) {
+    return ErrorResponse(
+        OtherError("transfer leader refused: a conf change is pending"));
+  }
+  const core::raft::Raft& raft = peer_->raw_node().raft();
+  const core::raft::tracker::Progress* progress = raft.tracker().Find(target);
+  const core::raft::Index last = raft.raft_log().LastIndex();
+  if (progress == nullptr ||
+      progress->match + options_.leader_transfer_max_log_lag < last) {
+    return ErrorResponse(OtherError(
+        "transfer leader refused: peer " + std::to_string(target) +
+        " lags (matched " + std::to_string(progress ? progress->match : 0) +
+        ", last index " + std::to_string(last) + ")"));
+  }
+  if (target != peer_id()) {
+    (void)core::base::Ignore(peer_->raw_node().TransferLeader(target));
+  }
+  raft_cmdpb::RaftCmdResponse response;
+  response.mutable_admin_response()->set_cmd_type(raft_cmdpb::TransferLeader);
+  response.mutable_admin_response()->mutable_transfer_leader();
+  return response;
+}
+
+bool PeerFsm::Tick() {
+  if (hibernated_) {
+    if (!is_leader() &&
+        ++hibernated_ticks_ >= options_.hibernate.follower_wake_ticks) {
+      WakeUp(/*tell_leader=*/true);
+    }
+    return false;
+  }
+  MaybeHibernate();
+  if (hibernated_) return false;
+  ++raft_ticks_;
+  peer_->raw_node().Tick();
+  if (++raft_log_gc_ticks_ >= options_.raft_log_gc.tick_interval_ticks) {
+    raft_log_gc_ticks_ = 0;
+    OnRaftLogGcTick();
+  }
+  return true;
+}
+
+void PeerFsm::OnRaftLogGcTick() {
+  if (!initialized() || !is_leader()) return;
+  const core::raft::Raft& raft = peer_->raw_node().raft();
+  const std::optional<core::raft::Index> compact_index = RaftLogGcCompactIndex(
+      RaftLogGcStateOf(raft, peer_->applied_index()), options_.raft_log_gc);
+  if (!compact_index.has_value()) return;
+  const core::raft::Term term = raft.raft_log().ZeroTermOnError(*compact_index);
+  if (term == 0) return;
+  Propose(CompactLogCommand(region_id(), options_.peer,
+                            ToMetapb(region().epoch), *compact_index, term),
+          [](raft_cmdpb::RaftCmdResponse) {});
+}
 
 void PeerFsm::Campaign() {
   (void)core::base::Ignore(peer_->raw_node().Campaign());
@@ -212,6 +286,15 @@ bool PeerFsm::Send(RegionId, const core::raft::Message& message) {
   if (initialized()) {
     envelope.set_start_key(region().start_key);
     envelope.set_end_key(region().end_key);
+  }
+  if (message.type == core::raft::MessageType::kMsgSnap) {
+    // A snapshot made before the latest one is not sendable any more: the
+    // leader retries with the latest.
+    std::optional<SnapshotSource> source =
+        message.snapshot.has_value()
+            ? applier_.SnapshotSourceAt(message.snapshot->metadata.index)
+            : std::nullopt;
+    return source.has_value() && host_->SendSnapshot(envelope, *source);
   }
   host_->SendRaftMessage(std::move(envelope));
   return true;
@@ -260,8 +343,15 @@ void PeerFsm::OnApplied(core::raft::Index applied_index) {
     FailPending(StaleCommandError("the leader stepped down"));
   }
   was_leader_ = leader;
+  if (results.compact_log_index.has_value()) {
+    absl::Status compacted = peer_->CompactLogTo(*results.compact_log_index);
+    if (!compacted.ok()) return peer_->Halt(compacted);
+  }
   // The snapshot a new member gets must name it, or it refuses it.
-  if (results.membership_changed && !results.removed_self) {
+  // So does the one a new leader sends after installing a snapshot: it
+  // pins the engine's state there (snapshot.h).
+  if ((results.membership_changed || results.snapshot_applied) &&
+      !results.removed_self) {
     absl::Status refreshed = peer_->RefreshSnapshot();
     if (!refreshed.ok()) return peer_->Halt(refreshed);
   }

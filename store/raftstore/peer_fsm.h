@@ -15,8 +15,25 @@
 // waits forever.
 //
 // Epochs checked at proposal and apply (Ref: TiKV util.rs
-// admin_cmd_epoch_lookup): writes check version, BatchSplit both,
-// ChangePeer and ChangePeerV2 conf_ver.
+// admin_cmd_epoch_lookup): writes check version, BatchSplit and
+// TransferLeader both, ChangePeer and ChangePeerV2 conf_ver, CompactLog
+// neither.
+//
+// Log GC (raft_log_gc.h): every raft_log_gc.tick_interval_ticks the leader
+// may propose CompactLog; every replica compacts its log when it applies it.
+//
+// Hibernation (HibernateOptions): a leader idle for idle_ticks (nothing
+// pending, every peer matched, all applied) sends MsgHibernateRequest; a
+// follower as caught up answers MsgHibernateResponse and stops ticking;
+// once every peer answered, the leader stops too. Any Raft message or
+// command wakes a peer; a follower woken by a command, or by its
+// follower_wake_ticks timeout, sends MsgRegionWakeUp to its leader.
+//
+// Leader transfer (Ref: TiKV Peer::propose_transfer_leader): never logged;
+// the leader refuses a target that is not a voter of the region, that lags
+// more than leader_transfer_max_log_lag entries, or while a conf change is
+// pending; otherwise Raft's transfer starts (MsgTimeoutNow once the target
+// caught up) and the answer comes at once.
 //
 // Stale peers. A message from a store without a peer in our region, with an
 // older epoch, is dropped; if it asks for votes, the sender was removed
@@ -33,6 +50,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -45,6 +63,7 @@
 #include "proto/raft_serverpb.pb.h"
 #include "store/peer/peer.h"
 #include "store/raftstore/apply.h"
+#include "store/raftstore/raft_log_gc.h"
 
 namespace store::raftstore {
 
@@ -58,6 +77,10 @@ class PeerFsmHost : public ApplyHost {
  public:
   // Queues `message` for its destination store (sent batched per store).
   virtual void SendRaftMessage(raft_serverpb::RaftMessage message) = 0;
+  // Sends `message` (a MsgSnap) with the data of `source` as a chunked
+  // snapshot stream (snapshot.h); false when it could not be queued.
+  virtual bool SendSnapshot(const raft_serverpb::RaftMessage& message,
+                            const SnapshotSource& source) = 0;
   // A region of this store next to `region` that a split of it made, if
   // any (EpochNotMatch carries it, so the client finds the moved range).
   virtual std::optional<core::region::Region> SiblingRegion(
@@ -72,6 +95,19 @@ class PeerFsmHost : public ApplyHost {
   virtual void OnPeerHalt(PeerFsm& peer, const absl::Status& status) = 0;
 };
 
+// Hibernate regions (Ref: TiKV hibernate-regions, components/raftstore/src/
+// store/hibernate_state.rs and PeerFsm's tick checks).
+struct HibernateOptions {
+  // TiKV's default is on; off here until the simulator sweeps cover it.
+  bool enabled = false;
+  // An idle leader asks its followers to sleep after this many idle ticks.
+  int idle_ticks = 10;
+  // A sleeping follower wakes after this many base ticks anyway (TiKV's
+  // abnormal-leader-missing-duration, 10 min at 1 s ticks): a leader that
+  // died while its group slept is replaced then.
+  int follower_wake_ticks = 600;
+};
+
 struct PeerFsmOptions {
   uint64_t store_id = 0;
   // This store's peer of the region.
@@ -84,6 +120,11 @@ struct PeerFsmOptions {
   core::raft::Config raft;
   uint64_t raft_entry_max_size_bytes = 8 << 20;
   size_t max_pending_proposals = 1024;
+  RaftLogGcOptions raft_log_gc;
+  HibernateOptions hibernate;
+  // TiKV leader-transfer-max-log-lag: a transfer to a peer further behind
+  // the leader's last index is refused.
+  uint64_t leader_transfer_max_log_lag = 128;
 };
 
 class PeerFsm final : public store::PeerHost {
@@ -113,7 +154,14 @@ class PeerFsm final : public store::PeerHost {
   // when it was dropped as stale.
   bool OnRaftMessage(const raft_serverpb::RaftMessage& envelope,
                      const core::raft::Message& message);
-  void Tick();
+  // A base tick; false when the peer sleeps (hibernation: Raft is not
+  // ticked).
+  bool Tick();
+  // Hibernation (peer_fsm_hibernate.cc). An extra_msg envelope
+  // (MsgHibernateRequest / Response, MsgRegionWakeUp).
+  void OnExtraMessage(const raft_serverpb::RaftMessage& envelope);
+  bool hibernated() const { return hibernated_; }
+  uint64_t raft_ticks() const { return raft_ticks_; }
   // Starts an election now (the peers of a split's new regions on the
   // parent leader's store do).
   void Campaign();
@@ -143,6 +191,19 @@ class PeerFsm final : public store::PeerHost {
       const raft_cmdpb::RaftCmdRequest& cmd) const;
   std::optional<raft_cmdpb::RaftCmdResponse> CheckEpochAtProposal(
       const raft_cmdpb::RaftCmdRequest& cmd) const;
+  // TransferLeader is not logged: the leader checks and starts it at once.
+  raft_cmdpb::RaftCmdResponse ProposeTransferLeader(
+      const raft_cmdpb::RaftCmdRequest& cmd);
+  void OnRaftLogGcTick();
+  // Hibernation (peer_fsm_hibernate.cc).
+  bool IdleLeader() const;
+  bool IdleFollower(uint64_t leader_id) const;
+  void MaybeHibernate();
+  // Resumes ticking; `tell_leader`: a follower woken by a command or its
+  // timeout wakes its leader too.
+  void WakeUp(bool tell_leader);
+  void SendExtraMessage(const metapb::Peer& to,
+                        raft_serverpb::ExtraMessageType type);
   void OnApplied(core::raft::Index applied_index);
   void Answer(const AppliedCommand& command);
   void FailFront(const std::string& why);
@@ -159,6 +220,14 @@ class PeerFsm final : public store::PeerHost {
   // Peers heard from (an uninitialized peer knows no region to look in).
   std::map<uint64_t, metapb::Peer> peer_cache_;
   bool was_leader_ = false;
+  int raft_log_gc_ticks_ = 0;
+  uint64_t raft_ticks_ = 0;
+  bool hibernated_ = false;
+  // Idle ticks as leader (asking to sleep from hibernate.idle_ticks on),
+  // and the followers that agreed since.
+  int idle_ticks_ = 0;
+  std::set<uint64_t> hibernate_acks_;
+  int hibernated_ticks_ = 0;
 };
 
 // Whether a command `cmd` is a ChangePeer or ChangePeerV2 (proposed as a

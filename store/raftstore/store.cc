@@ -83,7 +83,10 @@ PeerFsmOptions Store::PeerOptionsFor(const metapb::Peer& peer, Region region,
       .initialized = initialized,
       .raft = options_.raft,
       .raft_entry_max_size_bytes = options_.raft_entry_max_size_bytes,
-      .max_pending_proposals = options_.max_pending_proposals_per_region};
+      .max_pending_proposals = options_.max_pending_proposals_per_region,
+      .raft_log_gc = options_.raft_log_gc,
+      .hibernate = options_.hibernate,
+      .leader_transfer_max_log_lag = options_.leader_transfer_max_log_lag};
 }
 
 absl::Status Store::Recover() {
@@ -129,13 +132,16 @@ void Store::Boot() {
       env_.executor, env_.network,
       {.listen_address = options_.store_addresses.at(store_id()),
        .max_frame_bytes = options_.transport.max_frame_bytes},
-      [this](const core::env::Address&, std::string frame) {
-        OnFrame(std::move(frame));
+      [this](const core::env::Address& from, std::string frame) {
+        OnFrame(from, std::move(frame));
       });
   if (!server.ok()) return Halt(server.status());
   server_ = *std::move(server);
   started_ = true;
   env_.executor.Spawn("raftstore-tick", [this] { TickLoop(); });
+  if (options_.id_source != nullptr) {
+    env_.executor.Spawn("raftstore-split-check", [this] { SplitCheckLoop(); });
+  }
   env_.executor.Spawn("raftstore-raft", [this] { RaftLoop(); });
   wake_->Notify();
 }
@@ -167,8 +173,16 @@ void Store::TickLoop() {
   while (!closed_ && !halted_) {
     env_.executor.SleepFor(options_.tick_interval);
     if (closed_ || halted_) return;
-    for (auto& [id, peer] : peers_) peer->Tick();
-    wake_->Notify();
+    bool ticked = false;
+    for (auto& [id, peer] : peers_) {
+      if (peer->Tick()) {
+        ++stats_.peer_ticks;
+        ticked = true;
+      }
+    }
+    // Sleeping peers need no Ready round (the split check fibre and
+    // messages wake the raft fibre themselves).
+    if (ticked) wake_->Notify();
   }
 }
 
@@ -220,23 +234,71 @@ raft_cmdpb::RaftCmdResponse Store::ProposeAndWait(
 
 // ------------------------------------------------------------ routing
 
-void Store::OnFrame(std::string frame) {
+void Store::OnFrame(const core::env::Address& from, std::string frame) {
   if (closed_ || halted_) return;
+  if (IsSnapshotChunkFrame(frame)) return OnSnapshotChunk(from, frame);
   tikvpb::BatchRaftMessage batch;
   if (!batch.ParseFromString(frame)) {
     ++stats_.dropped_malformed;
     return;
   }
   for (raft_serverpb::RaftMessage& message : *batch.mutable_msgs()) {
-    if (message.to_peer().store_id() != store_id()) {
-      ++stats_.dropped_store_not_match;
-    } else if (inbox_.size() >= options_.inbox_capacity_messages) {
-      ++stats_.dropped_inbox_full;
-    } else {
-      inbox_.push_back(std::move(message));
-    }
+    Enqueue(std::move(message));
   }
   wake_->Notify();
+}
+
+void Store::Enqueue(raft_serverpb::RaftMessage message) {
+  if (message.to_peer().store_id() != store_id()) {
+    ++stats_.dropped_store_not_match;
+  } else if (inbox_.size() >= options_.inbox_capacity_messages) {
+    ++stats_.dropped_inbox_full;
+  } else {
+    inbox_.push_back(std::move(message));
+  }
+}
+
+void Store::OnSnapshotChunk(const core::env::Address& from,
+                            std::string_view frame) {
+  auto complete = snapshot_receiver_.Add(from, frame);
+  if (!complete.ok()) {
+    ++stats_.snapshot_chunks_dropped;
+    return;
+  }
+  if (!complete->has_value()) return;
+  ++stats_.snapshots_received;
+  Enqueue(**std::move(complete));
+  wake_->Notify();
+}
+
+bool Store::SendSnapshot(const raft_serverpb::RaftMessage& message,
+                         const SnapshotSource& source) {
+  auto address = options_.store_addresses.find(message.to_peer().store_id());
+  if (address == options_.store_addresses.end()) {
+    ++stats_.dropped_no_address;
+    return false;
+  }
+  auto frames =
+      EncodeSnapshotFrames(message, source, options_.snapshot_chunk_bytes);
+  if (!frames.ok()) {
+    Halt(frames.status());
+    return false;
+  }
+  for (std::string& frame : frames->frames) {
+    if (!transport_.Send(address->second, std::move(frame))) {
+      ++stats_.snapshots_send_failed;
+      return false;
+    }
+  }
+  ++stats_.snapshots_sent;
+  stats_.snapshot_data_bytes_sent += frames->data_bytes;
+  stats_.snapshot_frame_bytes_sent += frames->frame_bytes;
+  return true;
+}
+
+std::unique_ptr<core::engine::RangeIngester> Store::TakeReceivedSnapshot(
+    uint64_t region_id, core::raft::Index index) {
+  return snapshot_receiver_.Take(region_id, index);
 }
 
 void Store::DrainInbox() {
@@ -261,6 +323,7 @@ void Store::RouteRaftMessage(const raft_serverpb::RaftMessage& message) {
     }
     if (message.to_peer().id() == peer.peer_id()) {
       if (message.is_tombstone()) return HandleGcMessage(peer, message);
+      if (message.has_extra_msg()) return peer.OnExtraMessage(message);
       auto raft_message = core::region::FromEraftpb(message.message());
       if (!raft_message.ok()) {
         ++stats_.dropped_malformed;
@@ -390,7 +453,9 @@ bool Store::SnapshotAcceptable(const PeerFsm& peer,
   }
   auto region = FromMetapb(data.region());
   if (!region.ok() || region->id != peer.region_id() ||
-      region->FindPeer(peer.peer_id()) == nullptr) {
+      region->FindPeer(peer.peer_id()) == nullptr ||
+      !snapshot_receiver_.Has(region->id,
+                              raft_message.snapshot->metadata.index)) {
     return false;
   }
   if (OverlappingRegion(region->id, region->start_key, region->end_key) !=

@@ -8,6 +8,10 @@
 //   boot    writes each recovered peer's repairs, listens (TransportServer),
 //           then starts the two below;
 //   tick    every tick_interval, ticks every peer;
+//   split-check (with an IdSource) every split_check.tick_interval_ticks,
+//           measures the regions this store leads and proposes the
+//           splits of those over the limits (split_check.h), with ids
+//           from the IdSource (which may park);
 //   raft    waits to be woken (a message, a command, a tick), then: routes
 //           every queued Raft message; runs one ReadyLoop iteration over
 //           every peer with a Ready (one engine write, at most one sync),
@@ -62,7 +66,10 @@
 #include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "store/peer/ready_loop.h"
+#include "store/raftstore/id_source.h"
 #include "store/raftstore/peer_fsm.h"
+#include "store/raftstore/snapshot.h"
+#include "store/raftstore/split_check.h"
 #include "store/transport/transport.h"
 
 namespace store::raftstore {
@@ -83,10 +90,21 @@ struct StoreOptions {
   uint64_t raft_entry_max_size_bytes = 8 << 20;
   // Pending proposals per region before ServerIsBusy.
   size_t max_pending_proposals_per_region = 1024;
+  // TiKV's raft-log-gc-* knobs (the interval in base ticks).
+  RaftLogGcOptions raft_log_gc;
+  HibernateOptions hibernate;
+  // TiKV's leader-transfer-max-log-lag.
+  uint64_t leader_transfer_max_log_lag = 128;
   // Raft messages received and not yet routed before new ones are dropped.
   size_t inbox_capacity_messages = 16 * 1024;
   // Messages per outgoing frame are cut at about this many bytes.
   size_t max_batch_bytes = 1 << 20;
+  // The split checker, run every split_check.tick_interval_ticks when
+  // `id_source` is set (it gives the new regions' ids; not owned).
+  SplitCheckOptions split_check;
+  IdSource* id_source = nullptr;
+  // A snapshot's data travels in chunks of about this many bytes.
+  size_t snapshot_chunk_bytes = kDefaultSnapshotChunkBytes;
 };
 
 // What happened to Raft messages (Ref: TiKV's raft_metrics.message_dropped
@@ -116,6 +134,22 @@ struct StoreStats {
   uint64_t dropped_no_address = 0;
   uint64_t peers_created = 0;
   uint64_t peers_destroyed = 0;
+  // Regions the split checker scanned (over the limits by the estimate),
+  // and splits it proposed.
+  // Base ticks that ticked a peer's Raft (a sleeping peer's do not).
+  uint64_t peer_ticks = 0;
+  uint64_t split_checks_scanned = 0;
+  uint64_t splits_proposed = 0;
+  // Snapshot streams (snapshot.h): queued whole, and received whole.
+  uint64_t snapshots_sent = 0;
+  uint64_t snapshots_received = 0;
+  // Key and value bytes exported, and the bytes of their frames.
+  uint64_t snapshot_data_bytes_sent = 0;
+  uint64_t snapshot_frame_bytes_sent = 0;
+  // Malformed chunks or streams, and streams whose frames could not all be
+  // queued.
+  uint64_t snapshot_chunks_dropped = 0;
+  uint64_t snapshots_send_failed = 0;
 };
 
 class Store final : public PeerFsmHost {
@@ -154,6 +188,7 @@ class Store final : public PeerFsmHost {
   const PeerFsm* FindPeer(uint64_t region_id) const;
   std::optional<metapb::Region> Tombstone(uint64_t region_id) const;
   size_t peer_count() const { return peers_.size(); }
+  size_t hibernated_peer_count() const;
   const store::ReadyLoopStats& ready_loop_stats() const {
     return ready_loop_.stats();
   }
@@ -164,6 +199,10 @@ class Store final : public PeerFsmHost {
 
   // PeerFsmHost.
   void SendRaftMessage(raft_serverpb::RaftMessage message) override;
+  bool SendSnapshot(const raft_serverpb::RaftMessage& message,
+                    const SnapshotSource& source) override;
+  std::unique_ptr<core::engine::RangeIngester> TakeReceivedSnapshot(
+      uint64_t region_id, core::raft::Index index) override;
   std::optional<core::region::Region> SiblingRegion(
       const core::region::Region& region) override;
   void OnSplit(PeerFsm& peer, std::vector<core::region::Region> regions,
@@ -186,8 +225,16 @@ class Store final : public PeerFsmHost {
 
   void Boot();
   void TickLoop();
+  // store_split_check.cc.
+  void SplitCheckLoop();
+  void MaybeSplit(uint64_t region_id);
+  absl::Status ProposeSplit(uint64_t region_id,
+                            const core::region::Region& measured,
+                            const std::string& split_key);
   void RaftLoop();
-  void OnFrame(std::string frame);
+  void OnFrame(const core::env::Address& from, std::string frame);
+  void OnSnapshotChunk(const core::env::Address& from, std::string_view frame);
+  void Enqueue(raft_serverpb::RaftMessage message);
   void DrainInbox();
   void RouteRaftMessage(const raft_serverpb::RaftMessage& message);
   void DeliverToLivePeer(PeerFsm& peer,
@@ -234,6 +281,7 @@ class Store final : public PeerFsmHost {
   // Regions of the snapshots accepted since the last Ready iteration (they
   // are installed by the next one): no two may overlap.
   std::vector<core::region::Region> pending_snapshot_regions_;
+  SnapshotReceiver snapshot_receiver_;
   store::ReadyLoop ready_loop_;
   store::transport::Transport transport_;
   std::unique_ptr<store::transport::TransportServer> server_;

@@ -51,7 +51,13 @@ Cluster::Cluster(const ClusterOptions& options)
         .tick_interval = options.tick_interval,
         .raft_entry_max_size_bytes = options.raft_entry_max_size_bytes,
         .max_pending_proposals_per_region =
-            options.max_pending_proposals_per_region};
+            options.max_pending_proposals_per_region,
+        .raft_log_gc = options.raft_log_gc,
+        .hibernate = options.hibernate};
+    if (options.split_check.has_value()) {
+      store_options.split_check = *options.split_check;
+      store_options.id_source = &ids_;
+    }
     store_options.raft.election_timeout_ticks = options.election_timeout_ticks;
     store_options.raft.heartbeat_interval_ticks = 2;
     store_options.raft.pre_vote = true;

@@ -40,6 +40,10 @@ struct ClusterOptions {
   int election_timeout_ticks = 10;
   size_t max_pending_proposals_per_region = 1024;
   uint64_t raft_entry_max_size_bytes = 8 << 20;
+  RaftLogGcOptions raft_log_gc;
+  HibernateOptions hibernate;
+  // The split checker runs (with ids from the cluster's counter) when set.
+  std::optional<SplitCheckOptions> split_check;
   // Code fault points (a slow disk, failing fsyncs that halt a store): off,
   // so that a scenario is about what it arranges.
   bool buggify = false;
@@ -128,6 +132,15 @@ class Cluster {
   std::optional<std::string> Get(uint64_t store_id, const std::string& key);
 
   uint64_t AllocId() { return next_id_++; }
+  // Hands out AllocId's ids to the stores' split checkers.
+  class ClusterIds final : public IdSource {
+   public:
+    explicit ClusterIds(Cluster* cluster) : cluster_(cluster) {}
+    absl::StatusOr<uint64_t> AllocId() override { return cluster_->AllocId(); }
+
+   private:
+    Cluster* cluster_;
+  };
 
  private:
   struct StoreProcess;
@@ -143,6 +156,7 @@ class Cluster {
   sim::ProcessId tester_ = 0;
   std::unique_ptr<store::transport::Transport> tester_transport_;
   uint64_t next_id_ = 1000;
+  ClusterIds ids_{this};
 };
 
 // "region 3 peer 4" style one-liners of an answer's error (empty if none).
