@@ -192,7 +192,11 @@ void PeerFsm::SendGcMessage(const raft_serverpb::RaftMessage& stale) {
   host_->SendRaftMessage(std::move(gc));
 }
 
-void PeerFsm::Tick() { peer_->raw_node().Tick(); }
+void PeerFsm::Tick() {
+  peer_->raw_node().Tick();
+  ++ticks_;
+  ExpireReads();
+}
 
 void PeerFsm::Campaign() {
   (void)core::base::Ignore(peer_->raw_node().Campaign());
@@ -242,6 +246,7 @@ void PeerFsm::Answer(const AppliedCommand& command) {
 }
 
 void PeerFsm::FailPending(const errorpb::Error& error) {
+  FailReads(error);
   std::deque<Proposal> failed = std::move(proposals_);
   proposals_.clear();
   for (Proposal& proposal : failed) {

@@ -58,9 +58,8 @@ TEST(StorageLayoutTest, TxnRequestsCheckTheEncodedKey) {
     const auto* not_in = RegionErrorAs<KeyNotInRegion>(outside);
     ASSERT_NE(not_in, nullptr) << ErrorToString(outside);
     EXPECT_EQ(not_in->key, Key::FromRaw("m").encoded());
-    auto scanned =
-        h.storage().Execute(h.ctx(), Scan{.start_key = "b", .start_ts = Ts(12),
-                                          .limit = 10});
+    auto scanned = h.storage().Execute(
+        h.ctx(), Scan{.start_key = "b", .start_ts = Ts(12), .limit = 10});
     ASSERT_TRUE(scanned.ok()) << ErrorToString(scanned.error());
     ASSERT_EQ(scanned->pairs.size(), 1u);
     // The raw key "b" sorts below the encoded "b": not in this region.
@@ -77,7 +76,8 @@ TEST(StorageLayoutTest, DeleteRangeToTheRegionEnd) {
   h.RunFibre([&] {
     MustPrewritePut(h, "p", "v", "p", 10);
     MustCommit(h, {"p"}, 10, 11);
-    ASSERT_TRUE(h.storage().Execute(h.ctx(), DeleteRange{.start_key = "a"}).ok());
+    ASSERT_TRUE(
+        h.storage().Execute(h.ctx(), DeleteRange{.start_key = "a"}).ok());
     MustGetNone(h, "p", 12);
   });
 }
