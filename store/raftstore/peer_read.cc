@@ -19,7 +19,8 @@ std::optional<errorpb::Error> PeerFsm::CheckRead(
                       std::to_string(header.peer().id()) +
                       ", this store's is peer " + std::to_string(peer_id()));
   }
-  if (!is_leader() && !replica_read) return NotLeaderError(region_id(), leader());
+  if (!is_leader() && !replica_read)
+    return NotLeaderError(region_id(), leader());
   if (is_leader() && header.term() != 0 &&
       header.term() != peer_->raw_node().raft().term()) {
     return StaleCommandError("read for term " + std::to_string(header.term()));
@@ -94,8 +95,8 @@ void PeerFsm::FailReads(const errorpb::Error& error) {
 }
 
 void PeerFsm::ExpireReads() {
-  const uint64_t limit_ticks = 2 * static_cast<uint64_t>(
-                                       options_.raft.election_timeout_ticks);
+  const uint64_t limit_ticks =
+      2 * static_cast<uint64_t>(options_.raft.election_timeout_ticks);
   for (auto it = pending_reads_.begin(); it != pending_reads_.end();) {
     if (ticks_ - it->second.issued_tick < limit_ticks) {
       ++it;

@@ -19,9 +19,7 @@ class RegionIterator final : public core::env::Iterator {
   bool Valid() const override { return inner_->Valid(); }
   void SeekToFirst() override { inner_->SeekToFirst(); }
   void SeekToLast() override { inner_->SeekToLast(); }
-  void Seek(std::string_view target) override {
-    inner_->Seek(DataKey(target));
-  }
+  void Seek(std::string_view target) override { inner_->Seek(DataKey(target)); }
   void SeekForPrev(std::string_view target) override {
     inner_->SeekForPrev(DataKey(target));
   }

@@ -7,12 +7,12 @@
 
 namespace store::raftstore {
 
-void Store::Read(const raft_cmdpb::RaftRequestHeader& header,
-                 bool replica_read, ReadCallback done) {
+void Store::Read(const raft_cmdpb::RaftRequestHeader& header, bool replica_read,
+                 ReadCallback done) {
   if (closed_ || halted_ || !started_) {
-    return done(ReadResponse{.error = ServerIsBusyError(
-                                 started_ ? "the store is stopped"
-                                          : "the store is starting")});
+    return done(ReadResponse{
+        .error = ServerIsBusyError(started_ ? "the store is stopped"
+                                            : "the store is starting")});
   }
   if (header.peer().store_id() != 0 && header.peer().store_id() != store_id()) {
     return done(ReadResponse{

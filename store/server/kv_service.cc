@@ -121,8 +121,9 @@ kvrpcpb::CleanupResponse KvService::Handle(
         // A committed key answers with its commit_version (TiKV kv.rs).
         const auto* key_error = std::get_if<core::mvcc::Error>(&error);
         const auto* committed =
-            key_error == nullptr ? nullptr
-                                 : std::get_if<core::mvcc::Committed>(key_error);
+            key_error == nullptr
+                ? nullptr
+                : std::get_if<core::mvcc::Committed>(key_error);
         if (committed != nullptr) {
           r->set_commit_version(committed->commit_ts.value());
           return;

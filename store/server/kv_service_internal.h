@@ -29,8 +29,7 @@ bool RegionErrorInto(const storage::Error& error, Response* response) {
 template <typename Response>
 void KeyErrorInto(const storage::Error& error, Response* response) {
   if (RegionErrorInto(error, response)) return;
-  *response->mutable_error() =
-      KeyErrorOf(std::get<core::mvcc::Error>(error));
+  *response->mutable_error() = KeyErrorOf(std::get<core::mvcc::Error>(error));
 }
 
 // A raw (or DeleteRange) response's error string.

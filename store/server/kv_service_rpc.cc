@@ -21,10 +21,8 @@ void AddUnary(rpc::ServiceRegistry& registry, KvService* service,
   using Response = decltype(service->Handle(std::declval<const Request&>()));
   registry.AddUnary<Request, Response>(
       std::string("/tikvpb.Tikv/") + method,
-      [service](rpc::ServerCall&,
-                const Request& request) -> absl::StatusOr<Response> {
-        return service->Handle(request);
-      });
+      [service](rpc::ServerCall&, const Request& request)
+          -> absl::StatusOr<Response> { return service->Handle(request); });
 }
 
 using BatchStream = rpc::ServerReaderWriter<tikvpb::BatchCommandsRequest,
@@ -87,9 +85,9 @@ tikvpb::BatchCommandsResponse::Response KvService::Dispatch(
     const tikvpb::BatchCommandsRequest::Request& request) {
   using Req = tikvpb::BatchCommandsRequest::Request;
   tikvpb::BatchCommandsResponse::Response out;
-#define STORE_SERVER_ARM(Case, field)                     \
-  case Req::Case:                                         \
-    *out.mutable_##field() = Handle(request.field());     \
+#define STORE_SERVER_ARM(Case, field)                 \
+  case Req::Case:                                     \
+    *out.mutable_##field() = Handle(request.field()); \
     break;
   switch (request.cmd_case()) {
     STORE_SERVER_ARM(kGet, get)

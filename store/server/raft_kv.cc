@@ -34,7 +34,8 @@ raft_cmdpb::RaftCmdRequest WriteCommandOf(const storage::RequestRoute& route,
       }
       case Op::kDelete:
         request->set_cmd_type(raft_cmdpb::Delete);
-        request->mutable_delete_()->set_cf(std::string(core::env::CfName(op.cf)));
+        request->mutable_delete_()->set_cf(
+            std::string(core::env::CfName(op.cf)));
         request->mutable_delete_()->set_key(op.key);
         break;
       case Op::kDeleteRange: {

@@ -44,10 +44,11 @@ storage::EngineError FromErrorpb(const errorpb::Error& e) {
   }
   if (e.has_key_not_in_region()) {
     const errorpb::KeyNotInRegion& k = e.key_not_in_region();
-    return Region(st::KeyNotInRegion{k.key(), k.region_id(), k.start_key(),
-                                     k.end_key()});
+    return Region(
+        st::KeyNotInRegion{k.key(), k.region_id(), k.start_key(), k.end_key()});
   }
-  if (e.has_epoch_not_match()) return Region(EpochNotMatchOf(e.epoch_not_match()));
+  if (e.has_epoch_not_match())
+    return Region(EpochNotMatchOf(e.epoch_not_match()));
   if (e.has_server_is_busy()) {
     return Region(st::ServerIsBusy{e.server_is_busy().reason(),
                                    e.server_is_busy().backoff_ms()});
