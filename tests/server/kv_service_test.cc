@@ -74,8 +74,9 @@ std::map<uint64_t, tikvpb::BatchCommandsResponse::Response> RoundTrip(
     if (!response.has_value()) break;
     EXPECT_EQ(response->responses_size(), response->request_ids_size());
     for (int i = 0; i < response->responses_size(); ++i) {
-      EXPECT_TRUE(answers.emplace(response->request_ids(i),
-                                  response->responses(i)).second)
+      EXPECT_TRUE(
+          answers.emplace(response->request_ids(i), response->responses(i))
+              .second)
           << "id " << response->request_ids(i) << " answered twice";
     }
   }
@@ -181,15 +182,15 @@ TEST(KvServiceTest, RegionErrorsCarryTheirData) {
     wrong_store.mutable_peer()->set_store_id(99);
     auto store_not_match = call(leader, wrong_store);
     ASSERT_TRUE(store_not_match.region_error().has_store_not_match());
-    EXPECT_EQ(store_not_match.region_error().store_not_match().actual_store_id(),
-              leader);
+    EXPECT_EQ(
+        store_not_match.region_error().store_not_match().actual_store_id(),
+        leader);
     // After a split, the old epoch gets the current regions.
     ASSERT_EQ(Split(c, "m", true).regions_size(), 2);
     auto stale = call(leader, c.ContextFor(region, leader));
     ASSERT_TRUE(stale.region_error().has_epoch_not_match())
         << stale.region_error().message();
-    EXPECT_EQ(stale.region_error().epoch_not_match().current_regions_size(),
-              2);
+    EXPECT_EQ(stale.region_error().epoch_not_match().current_regions_size(), 2);
     // A key outside the (new) region.
     auto left = c.Route("a");
     ASSERT_TRUE(left.has_value());
@@ -236,15 +237,17 @@ TEST(KvServiceTest, ReplicaReadOnAFollowerSeesTheLatestWrite) {
     get.set_key("r");
     *get.mutable_context() = c.ContextFor(route->first, follower);
     get.mutable_context()->set_replica_read(true);
-    auto response =
-        rpc::Unary<kvrpcpb::RawGetResponse>(
-            c.channel(follower), "/tikvpb.Tikv/RawGet", get);
+    auto response = rpc::Unary<kvrpcpb::RawGetResponse>(
+        c.channel(follower), "/tikvpb.Tikv/RawGet", get);
     ASSERT_TRUE(response.ok()) << response.status();
     EXPECT_FALSE(response->has_region_error())
         << response->region_error().message();
     EXPECT_EQ(response->value(), "2");
-    EXPECT_GT(c.raft().store(follower)->FindPeer(kFirstRegionId)
-                  ->read_stats().read_index_reads,
+    EXPECT_GT(c.raft()
+                  .store(follower)
+                  ->FindPeer(kFirstRegionId)
+                  ->read_stats()
+                  .read_index_reads,
               0u);
   }));
 }

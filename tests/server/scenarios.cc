@@ -13,7 +13,8 @@ using raftstore::testing::kFirstRegionId;
 uint64_t NewLeader(TikvCluster& c, uint64_t old_leader) {
   for (uint64_t id : c.raft().store_ids()) {
     const raftstore::PeerFsm* peer =
-        id == old_leader ? nullptr : c.raft().store(id)->FindPeer(kFirstRegionId);
+        id == old_leader ? nullptr
+                         : c.raft().store(id)->FindPeer(kFirstRegionId);
     if (peer != nullptr && peer->is_leader()) return id;
   }
   return 0;
@@ -94,9 +95,8 @@ kvrpcpb::RawGetResponse ReadWithPreSplitEpoch() {
     kvrpcpb::RawGetRequest get;
     *get.mutable_context() = c.ContextFor(route->first, route->second);
     get.set_key("a");
-    auto response =
-        rpc::Unary<kvrpcpb::RawGetResponse>(
-            c.channel(route->second), "/tikvpb.Tikv/RawGet", get);
+    auto response = rpc::Unary<kvrpcpb::RawGetResponse>(
+        c.channel(route->second), "/tikvpb.Tikv/RawGet", get);
     EXPECT_TRUE(response.ok()) << response.status();
     if (response.ok()) answer = *response;
   }));

@@ -35,8 +35,8 @@ TikvCluster::TikvCluster(ClusterOptions options) {
     return process;
   };
   cluster_ = std::make_unique<Cluster>(options);
-  client_ = cluster_->sim().AddNode(
-      {.host = "client", .clock = sim::ClockOptions{}});
+  client_ =
+      cluster_->sim().AddNode({.host = "client", .clock = sim::ClockOptions{}});
 }
 
 TikvCluster::~TikvCluster() {
@@ -61,8 +61,7 @@ void TikvCluster::StartAll() {
   CHECK_NE(cluster_->WaitForLeader(raftstore::testing::kFirstRegionId), 0u);
 }
 
-bool TikvCluster::RunClient(const std::function<void()>& body,
-                            Duration limit) {
+bool TikvCluster::RunClient(const std::function<void()>& body, Duration limit) {
   auto done = std::make_shared<bool>(false);
   cluster_->sim().loop().executor(client_).Spawn("client", [body, done] {
     body();

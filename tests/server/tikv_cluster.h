@@ -96,9 +96,9 @@ std::optional<Response> TikvCluster::Call(const std::string& method,
     auto route = Route(region_key);
     if (!route.has_value()) continue;
     *request.mutable_context() = ContextFor(route->first, route->second);
-    absl::StatusOr<Response> response = rpc::Unary<Response>(
-        channel(route->second), method, request,
-        {.timeout = Duration::Seconds(10)});
+    absl::StatusOr<Response> response =
+        rpc::Unary<Response>(channel(route->second), method, request,
+                             {.timeout = Duration::Seconds(10)});
     if (!response.ok()) continue;
     last = *std::move(response);
     if (!last->has_region_error()) return last;
