@@ -173,6 +173,11 @@ class Raft {
   NodeId lead_transferee() const { return lead_transferee_; }
   const tracker::ProgressTracker& tracker() const { return trk_; }
   SoftState GetSoftState() const { return {lead_, state_}; }
+  // Whether this leader may serve a read now from its lease, without a
+  // heartbeat round (kLeaseBased with check-quorum, lease valid): what a
+  // driver's local reader (TiKV's LocalReader) asks before reading its
+  // applied state directly.
+  bool LeaseReadValid() const { return ServeReadFromLease(); }
   HardState GetHardState() const {
     return {term_, vote_, raft_log_.committed()};
   }

@@ -248,6 +248,7 @@ bool PeerFsm::Tick() {
   if (hibernated_) return false;
   ++raft_ticks_;
   peer_->raw_node().Tick();
+  ExpireReads();
   if (++raft_log_gc_ticks_ >= options_.raft_log_gc.tick_interval_ticks) {
     raft_log_gc_ticks_ = 0;
     OnRaftLogGcTick();
@@ -325,6 +326,7 @@ void PeerFsm::Answer(const AppliedCommand& command) {
 }
 
 void PeerFsm::FailPending(const errorpb::Error& error) {
+  FailReads(error);
   std::deque<Proposal> failed = std::move(proposals_);
   proposals_.clear();
   for (Proposal& proposal : failed) {

@@ -51,6 +51,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -69,6 +70,24 @@ namespace store::raftstore {
 
 // Called once with a command's answer.
 using CommandCallback = std::function<void(raft_cmdpb::RaftCmdResponse)>;
+
+// A read's answer (TiKV's ReadResponse with a RegionSnapshot): a region
+// error, or the region's data (user keys, region_snapshot.h) at an applied
+// index at or after every write acknowledged before the read was asked,
+// with the region as the peer knew it then.
+struct ReadResponse {
+  std::optional<errorpb::Error> error;
+  std::shared_ptr<const core::env::Snapshot> snapshot;
+  core::region::Region region;
+};
+using ReadCallback = std::function<void(ReadResponse)>;
+
+// How reads were served (peer_read.cc).
+struct PeerReadStats {
+  uint64_t lease_reads = 0;       // locally, inside the leader lease
+  uint64_t read_index_reads = 0;  // after a ReadIndex round
+  uint64_t read_errors = 0;       // refused, dropped or timed out
+};
 
 class PeerFsm;
 
@@ -150,6 +169,20 @@ class PeerFsm final : public store::PeerHost {
   // Proposes `cmd` (its region and store already checked by the store);
   // `done` runs with the answer, at once for a refusal.
   void Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done);
+  // A consistent snapshot for a read (TiKV peer.rs read_index and
+  // LocalReader, peer_read.cc): checked as a command (initialized, this
+  // peer, epoch version, term); a leader whose lease is valid and that has
+  // applied an entry of its term serves it at once from its applied state;
+  // otherwise (a leader outside its lease, or a follower when
+  // `replica_read`) a ReadIndex round, answered once the applied index
+  // reaches the read index. A follower without `replica_read` answers
+  // NotLeader. A read not answered within two election timeouts (a lost
+  // ReadIndex message), or pending on a leader that steps down, is answered
+  // StaleCommand: nothing waits forever.
+  void Read(const raft_cmdpb::RaftRequestHeader& header, bool replica_read,
+            ReadCallback done);
+  const PeerReadStats& read_stats() const { return read_stats_; }
+  size_t pending_reads() const { return pending_reads_.size(); }
   // Steps `message` (the envelope's eraftpb message, converted); false
   // when it was dropped as stale.
   bool OnRaftMessage(const raft_serverpb::RaftMessage& envelope,
@@ -174,7 +207,7 @@ class PeerFsm final : public store::PeerHost {
 
   // store::PeerHost.
   bool Send(RegionId region_id, const core::raft::Message& message) override;
-  void OnReadReady(const std::string&) override {}
+  void OnReadReady(const std::string& ctx) override;
   void OnHalt(const absl::Status& status) override;
 
  private:
@@ -185,7 +218,20 @@ class PeerFsm final : public store::PeerHost {
     CommandCallback done;
   };
 
+  struct PendingRead {
+    uint64_t issued_tick = 0;
+    ReadCallback done;
+  };
+
   PeerFsm(core::env::Env env, const PeerFsmOptions& options, PeerFsmHost* host);
+
+  // The read path (peer_read.cc).
+  std::optional<errorpb::Error> CheckRead(
+      const raft_cmdpb::RaftRequestHeader& header, bool replica_read) const;
+  bool LeaseReadable() const;
+  ReadResponse SnapshotNow() const;
+  void FailReads(const errorpb::Error& error);
+  void ExpireReads();
 
   std::optional<raft_cmdpb::RaftCmdResponse> CheckProposal(
       const raft_cmdpb::RaftCmdRequest& cmd) const;
@@ -228,6 +274,10 @@ class PeerFsm final : public store::PeerHost {
   int idle_ticks_ = 0;
   std::set<uint64_t> hibernate_acks_;
   int hibernated_ticks_ = 0;
+  // Reads waiting for their ReadIndex, by request context.
+  std::map<std::string, PendingRead> pending_reads_;
+  uint64_t next_read_id_ = 0;
+  PeerReadStats read_stats_;
 };
 
 // Whether a command `cmd` is a ChangePeer or ChangePeerV2 (proposed as a

@@ -178,6 +178,16 @@ class Store final : public PeerFsmHost {
   // Propose, parking the calling fibre until the answer.
   raft_cmdpb::RaftCmdResponse ProposeAndWait(raft_cmdpb::RaftCmdRequest cmd);
 
+  // Routes a read to its region's peer by header.region_id (checked as
+  // Propose checks a command: StoreNotMatch, RegionNotFound, ...); `done`
+  // runs once with a snapshot or a region error (PeerFsm::Read). Never
+  // parks. (store_read.cc)
+  void Read(const raft_cmdpb::RaftRequestHeader& header, bool replica_read,
+            ReadCallback done);
+  // Read, parking the calling fibre until the answer.
+  ReadResponse ReadAndWait(const raft_cmdpb::RaftRequestHeader& header,
+                           bool replica_read);
+
   uint64_t store_id() const { return options_.store_id; }
   bool started() const { return started_; }
   bool halted() const { return halted_; }

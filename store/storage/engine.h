@@ -6,11 +6,15 @@
 // core::env::Engine, like TiKV's local test engine, for tests and single-node
 // use.
 //
-// Keys. Snapshots and batches carry engine keys: the storage layer adds its
-// key-space prefixes (txn_keyspace.h, raw KV's "r") and the engine maps the
-// region's user-key range to them. A region's [start_key, end_key) is a
-// range of user keys (the keys clients send, transactional or raw); the
-// storage layer checks every key of a request against it.
+// Keys: TiKV API V1. Snapshots and batches carry the region's keys as they
+// are: raw KV's user keys unchanged, and transactional KV's MVCC keys
+// (memcomparable-encoded user key, plus the descending ts in CF_WRITE and
+// CF_DEFAULT), in one key space with no prefix per API. A region's
+// [start_key, end_key) is in that space (raw keys for raw data, encoded keys
+// for transactional data); the storage layer checks every key of a request
+// against it (scheduler.h KeySpace). The raftstore adds its data prefix
+// ("z") below this seam. A DeleteRange op ending at KeySpaceEnd() runs to
+// the end of the key space (of the region, for a Raft engine).
 //
 // Fibre contract: both calls may park the calling fibre (a ReadIndex round,
 // a Raft proposal waiting for apply, a synced write).
@@ -18,6 +22,7 @@
 #define STORE_STORAGE_ENGINE_H_
 
 #include <memory>
+#include <string>
 #include <variant>
 
 #include "absl/status/status.h"
@@ -28,6 +33,10 @@
 #include "store/storage/region_error.h"
 
 namespace store::storage {
+
+// A key above every key a request may carry (user keys are at most 8 KiB,
+// their encodings under 10 KiB): the end of an unbounded delete-range.
+const std::string& KeySpaceEnd();
 
 // Where a request goes (kvrpcpb.Context's routing fields).
 struct RequestRoute {

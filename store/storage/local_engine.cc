@@ -43,6 +43,11 @@ std::optional<RegionError> LocalEngine::CheckRoute(
   return std::nullopt;
 }
 
+const std::string& KeySpaceEnd() {
+  static const std::string* const end = new std::string(16 << 10, '\xff');
+  return *end;
+}
+
 EngineResult<RegionSnapshot> LocalEngine::Snapshot(const SnapContext& ctx) {
   if (auto error = CheckRoute(ctx.route)) {
     return core::base::MakeErr(EngineError(*std::move(error)));

@@ -148,7 +148,8 @@ Result<RegionSnapshot> Scheduler::ReadSnapshot(const Context& ctx,
                                                const ReadSpec& spec) {
   Result<RegionSnapshot> snapshot = TakeSnapshot(ctx, spec.read_ts);
   if (!snapshot.ok()) return snapshot;
-  if (auto bad = CheckInRegion(snapshot->region, spec.keys, std::nullopt)) {
+  if (auto bad = CheckInRegion(snapshot->region, spec.keys, std::nullopt,
+                               spec.key_space)) {
     return MakeErr(Error(RegionError(*std::move(bad))));
   }
   return snapshot;
@@ -167,7 +168,8 @@ Outcome Scheduler::RunWriteSteps(
   latches.Acquire();
   Result<RegionSnapshot> snapshot = TakeSnapshot(ctx, std::nullopt);
   if (!snapshot.ok()) return MakeErr(std::move(snapshot).error());
-  if (auto bad = CheckInRegion(snapshot->region, spec.keys, spec.range)) {
+  if (auto bad = CheckInRegion(snapshot->region, spec.keys, spec.range,
+                               spec.key_space)) {
     return MakeErr(Error(RegionError(*std::move(bad))));
   }
   // Declared after the latches: its memory locks go first.
@@ -183,23 +185,50 @@ Outcome Scheduler::RunWriteSteps(
   return core::base::Unit{};
 }
 
+Bytes RegionKeyOf(KeySpace space, core::base::BytesView key) {
+  if (space == KeySpace::kRaw || key.empty()) return Bytes(key);
+  return core::mvcc::Key::FromRaw(key).encoded();
+}
+
+Result<Region> TxnUserKeyRegion(const Region& region) {
+  Region view = region;
+  for (Bytes* bound : {&view.start_key, &view.end_key}) {
+    if (bound->empty()) continue;
+    auto raw = core::mvcc::Key::FromEncoded(*bound).ToRaw();
+    if (!raw.ok()) {
+      return MakeErr(Error(core::mvcc::Error(core::mvcc::InvalidRequest{
+          "region " + std::to_string(region.id) +
+          " has a bound that is not a memcomparable-encoded key (API V1: "
+          "transactional regions are split at encoded keys)"})));
+    }
+    *bound = *std::move(raw);
+  }
+  return view;
+}
+
 std::optional<KeyNotInRegion> CheckInRegion(
     const Region& region, const std::vector<Bytes>& keys,
-    const std::optional<KeyRange>& range) {
+    const std::optional<KeyRange>& range, KeySpace space) {
   for (const Bytes& key : keys) {
-    if (auto bad = CheckKeyInRegion(region, key)) return bad;
+    if (auto bad = CheckKeyInRegion(region, RegionKeyOf(space, key))) {
+      return bad;
+    }
   }
   if (!range.has_value()) return std::nullopt;
-  if (auto bad = CheckKeyInRegion(region, range->start_key)) return bad;
-  if (!range->end_key.empty() && !EndWithinRegion(region, range->end_key)) {
-    return KeyNotInRegion{range->end_key, region.id, region.start_key,
-                          region.end_key};
+  const Bytes start = RegionKeyOf(space, range->start_key);
+  const Bytes end = RegionKeyOf(space, range->end_key);
+  if (auto bad = CheckKeyInRegion(region, start)) return bad;
+  if (!end.empty() && !EndWithinRegion(region, end)) {
+    return KeyNotInRegion{end, region.id, region.start_key, region.end_key};
   }
   return std::nullopt;
 }
 
-Result<KeyRange> ScanRangeInRegion(const Region& region, const Bytes& start_key,
-                                   const Bytes& end_key, bool reverse) {
+namespace {
+
+Result<KeyRange> ScanRangeInUserRegion(const Region& region,
+                                       const Bytes& start_key,
+                                       const Bytes& end_key, bool reverse) {
   if (!reverse) {
     if (!region.ContainsKey(start_key)) return NotInRegion(region, start_key);
     const bool clamp = end_key.empty() || !EndWithinRegion(region, end_key);
@@ -213,6 +242,23 @@ Result<KeyRange> ScanRangeInRegion(const Region& region, const Bytes& start_key,
   if (!upper_fits) return NotInRegion(region, start_key);
   return KeyRange{end_key < region.start_key ? region.start_key : end_key,
                   start_key};
+}
+
+}  // namespace
+
+Result<KeyRange> ScanRangeInRegion(const Region& region, const Bytes& start_key,
+                                   const Bytes& end_key, bool reverse,
+                                   KeySpace space) {
+  if (space == KeySpace::kRaw) {
+    return ScanRangeInUserRegion(region, start_key, end_key, reverse);
+  }
+  Result<Region> view = TxnUserKeyRegion(region);
+  if (!view.ok()) return MakeErr(std::move(view).error());
+  Result<KeyRange> range =
+      ScanRangeInUserRegion(*view, start_key, end_key, reverse);
+  if (range.ok()) return range;
+  // Report the region as it is, with the key as the region compares it.
+  return NotInRegion(region, RegionKeyOf(space, start_key));
 }
 
 }  // namespace store::storage

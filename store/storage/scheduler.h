@@ -50,8 +50,24 @@
 
 namespace store::storage {
 
+// Which API a request's keys belong to. TiKV API V1: raw and transactional
+// keys share one key space, and a region's bounds are raw keys for raw KV
+// and memcomparable-encoded keys for transactional KV (client-go's
+// CodecPDClient encodes them), so a transactional key is checked against the
+// region by its encoding and a raw key as it is.
+enum class KeySpace : uint8_t { kTxn, kRaw };
+
+// `key` as the region's bounds compare it: Key::FromRaw(key).encoded() for
+// kTxn, `key` itself for kRaw. An empty key stays empty (an unbounded end).
+Bytes RegionKeyOf(KeySpace space, core::base::BytesView key);
+
+// The region with its bounds as transactional user keys (decoded), for
+// clamping scans of user keys. InvalidRequest when a bound is not a
+// memcomparable-encoded key (a region split at a raw key holds raw data).
+Result<Region> TxnUserKeyRegion(const Region& region);
+
 struct WriteSpec {
-  // Raw user keys: latched, and checked against the region.
+  // User keys: latched, and checked against the region (in key_space).
   std::vector<Bytes> keys;
   // Checked against the region (not latched), when set: it must start in
   // the region and end at or before the region's end; an empty end_key
@@ -59,13 +75,15 @@ struct WriteSpec {
   std::optional<KeyRange> range;
   // Estimated key and value bytes, for flow control.
   uint64_t write_bytes = 0;
+  KeySpace key_space = KeySpace::kTxn;
 };
 
 struct ReadSpec {
-  // Raw user keys, checked against the region (a scan checks its range
-  // itself: ScanRangeInRegion).
+  // User keys, checked against the region in key_space (a scan checks its
+  // range itself: ScanRangeInRegion).
   std::vector<Bytes> keys;
   TimeStamp read_ts;
+  KeySpace key_space = KeySpace::kTxn;
 };
 
 // What a write command's process step works with.
@@ -168,10 +186,10 @@ class Scheduler {
 };
 
 // KeyNotInRegion for the first key, or range bound, outside `region` (see
-// WriteSpec::range).
+// WriteSpec::range); user keys of `space`, compared as RegionKeyOf.
 std::optional<KeyNotInRegion> CheckInRegion(
     const Region& region, const std::vector<Bytes>& keys,
-    const std::optional<KeyRange>& range);
+    const std::optional<KeyRange>& range, KeySpace space);
 
 // The part of a scan's range inside `region`, as [lower, upper) with an
 // empty upper for "unbounded". The bound a scan starts from must lie in the
@@ -180,9 +198,12 @@ std::optional<KeyNotInRegion> CheckInRegion(
 // be in the region; `end_key` (empty: the region's end) is clamped. Reverse
 // (kvrpcpb): `start_key` is the exclusive upper bound and must lie in
 // (region start, region end] (empty only for an unbounded region);
-// `end_key` is the lower bound, clamped up to the region's start.
+// `end_key` is the lower bound, clamped up to the region's start. Keys and
+// the result are user keys of `space` (kTxn: clamped to the decoded bounds,
+// TxnUserKeyRegion).
 Result<KeyRange> ScanRangeInRegion(const Region& region, const Bytes& start_key,
-                                   const Bytes& end_key, bool reverse);
+                                   const Bytes& end_key, bool reverse,
+                                   KeySpace space);
 
 }  // namespace store::storage
 

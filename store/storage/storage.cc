@@ -127,7 +127,7 @@ uint64_t KeyBytes(const std::vector<Bytes>& keys) {
 }
 
 core::mvcc::MvccReader TxnReader(const RegionSnapshot& snapshot) {
-  return core::mvcc::MvccReader(TxnSnapshot(snapshot.snapshot));
+  return core::mvcc::MvccReader(snapshot.snapshot);
 }
 
 }  // namespace internal

@@ -75,7 +75,9 @@ const char* CommandKindName(CommandKind kind);
 
 struct StorageOptions {
   SchedulerOptions scheduler;
-  core::rawkv::RawKvOptions raw;
+  // API V1: raw keys are stored as they are (no key-space prefix), in the
+  // key space transactional keys use too.
+  core::rawkv::RawKvOptions raw = {.key_prefix = ""};
   // Keys per latched write of a region-wide ResolveLock (TiKV's
   // RESOLVE_LOCK_BATCH_SIZE) and of a Gc.
   size_t resolve_lock_batch_keys = 256;

@@ -13,7 +13,6 @@
 #include "core/mvcc/reader.h"
 #include "store/storage/commands.h"
 #include "store/storage/scheduler.h"
-#include "store/storage/txn_keyspace.h"
 
 namespace store::storage::internal {
 
@@ -32,13 +31,13 @@ std::optional<core::mvcc::InvalidRequest> ValidateKeys(
     const std::vector<Bytes>& keys);
 uint64_t KeyBytes(const std::vector<Bytes>& keys);
 
-// An MvccReader over the transactional key space of the scope's snapshot.
+// An MvccReader over the snapshot (API V1: MVCC keys are engine keys).
 core::mvcc::MvccReader TxnReader(const RegionSnapshot& snapshot);
 
 // Runs `action(txn, reader)` (returning core::mvcc::Result<T>) over a fresh
 // MvccTxn and a reader of the command's snapshot. The memory locks it placed
 // go to the scope either way; on success its modifications are appended to
-// the scope's batch in the transactional key space.
+// the scope's batch.
 template <typename T, typename Action>
 Result<T> RunTxnAction(WriteScope& scope, TimeStamp start_ts, Action&& action) {
   core::mvcc::MvccReader reader = TxnReader(scope.snapshot());
@@ -46,7 +45,7 @@ Result<T> RunTxnAction(WriteScope& scope, TimeStamp start_ts, Action&& action) {
   core::mvcc::Result<T> outcome = action(txn, reader);
   scope.AdoptMemoryLocks(txn);
   if (!outcome.ok()) return KeyErr(std::move(outcome).error());
-  AppendTxnBatch(txn.ToWriteBatch(), &scope.batch());
+  scope.batch().Append(txn.ToWriteBatch());
   return std::move(outcome).value();
 }
 

@@ -36,8 +36,7 @@ Result<std::vector<Bytes>> ScanWriteKeys(const RegionSnapshot& snapshot,
   core::env::IteratorOptions bounds;
   bounds.lower_bound = Key::FromRaw(lower).encoded();
   if (!upper.empty()) bounds.upper_bound = Key::FromRaw(upper).encoded();
-  auto it = TxnSnapshot(snapshot.snapshot)
-                ->NewIterator(core::env::Cf::kWrite, bounds);
+  auto it = snapshot.snapshot->NewIterator(core::env::Cf::kWrite, bounds);
   std::vector<Bytes> keys;
   for (it->SeekToFirst(); it->Valid() && keys.size() < limit;) {
     auto split = Key::SplitVersionKey(it->key());
@@ -121,7 +120,11 @@ Result<size_t> Storage::ResolveLockBatch(const Context& ctx,
   auto found = scheduler_.RunRead<std::vector<Bytes>>(
       ctx, ReadSpec{},
       [&](const RegionSnapshot& snapshot) -> Result<std::vector<Bytes>> {
-        const Region& region = snapshot.region;
+        Result<Region> user_region = TxnUserKeyRegion(snapshot.region);
+        if (!user_region.ok()) {
+          return core::base::MakeErr(std::move(user_region).error());
+        }
+        const Region& region = *user_region;
         if (lower < region.start_key) lower = region.start_key;
         MvccReader reader = internal::TxnReader(snapshot);
         auto locks = reader.ScanLocks(
@@ -175,7 +178,7 @@ Result<GcResult> Storage::GcBatch(const Context& ctx, const Gc& cmd,
       ctx, ReadSpec{},
       [&](const RegionSnapshot& snapshot) -> Result<std::vector<Bytes>> {
         auto range = ScanRangeInRegion(snapshot.region, lower, cmd.end_key,
-                                       /*reverse=*/false);
+                                       /*reverse=*/false, KeySpace::kTxn);
         if (!range.ok()) return core::base::MakeErr(std::move(range).error());
         return ScanWriteKeys(snapshot, range->start_key, range->end_key,
                              limit + 1);
@@ -236,13 +239,13 @@ Outcome Storage::Execute(const Context& ctx, const DeleteRange& cmd) {
   spec.range = KeyRange{cmd.start_key, cmd.end_key};
   return scheduler_.RunWrite<core::base::Unit>(
       ctx, spec, [&](WriteScope& scope) -> Outcome {
-        const Bytes& end =
-            cmd.end_key.empty() ? scope.snapshot().region.end_key : cmd.end_key;
-        const std::string lower =
-            TxnEngineKey(Key::FromRaw(cmd.start_key).encoded());
+        // API V1: the region's end is an encoded key.
+        const std::string lower = Key::FromRaw(cmd.start_key).encoded();
+        const Bytes& region_end = scope.snapshot().region.end_key;
         const std::string upper =
-            end.empty() ? TxnKeyspaceEnd()
-                        : TxnEngineKey(Key::FromRaw(end).encoded());
+            !cmd.end_key.empty()
+                ? Key::FromRaw(cmd.end_key).encoded()
+                : (region_end.empty() ? KeySpaceEnd() : region_end);
         for (core::env::Cf cf : {core::env::Cf::kLock, core::env::Cf::kWrite,
                                  core::env::Cf::kDefault}) {
           scope.batch().DeleteRange(cf, lower, upper);

@@ -18,6 +18,7 @@ using internal::RawErr;
 
 WriteSpec RawWrite(std::vector<Bytes> keys, uint64_t value_bytes) {
   WriteSpec spec;
+  spec.key_space = KeySpace::kRaw;
   spec.write_bytes = internal::KeyBytes(keys) + value_bytes;
   spec.keys = std::move(keys);
   return spec;
@@ -25,6 +26,7 @@ WriteSpec RawWrite(std::vector<Bytes> keys, uint64_t value_bytes) {
 
 ReadSpec RawRead(std::vector<Bytes> keys) {
   ReadSpec spec;
+  spec.key_space = KeySpace::kRaw;
   spec.keys = std::move(keys);
   return spec;
 }
@@ -161,6 +163,7 @@ Outcome Storage::Execute(const Context& ctx, const RawBatchDelete& cmd) {
 Outcome Storage::Execute(const Context& ctx, const RawDeleteRange& cmd) {
   Count(CommandKind::kRawDeleteRange);
   WriteSpec spec;
+  spec.key_space = KeySpace::kRaw;
   spec.range = KeyRange{cmd.start_key, cmd.end_key};
   return RunRawWrite(scheduler_, ctx, spec, [&](WriteScope& scope) {
     return raw_.DeleteRange(cmd.cf, cmd.start_key, cmd.end_key, &scope.batch());
@@ -173,8 +176,9 @@ Result<RawScanResult> Storage::Execute(const Context& ctx, const RawScan& cmd) {
   return scheduler_.RunRead<RawScanResult>(
       ctx, RawRead({}),
       [&](const RegionSnapshot& snapshot) -> Result<RawScanResult> {
-        auto range = ScanRangeInRegion(snapshot.region, cmd.start_key,
-                                       cmd.end_key, cmd.reverse);
+        auto range =
+            ScanRangeInRegion(snapshot.region, cmd.start_key, cmd.end_key,
+                              cmd.reverse, KeySpace::kRaw);
         if (!range.ok()) return core::base::MakeErr(std::move(range).error());
         core::rawkv::ScanRequest request;
         request.cf = cmd.cf;
@@ -241,8 +245,9 @@ Result<RawChecksumResult> Storage::Execute(const Context& ctx,
       [&](const RegionSnapshot& snapshot) -> Result<RawChecksumResult> {
         std::vector<core::rawkv::KeyRange> ranges;
         for (const core::rawkv::KeyRange& range : cmd.ranges) {
-          auto bounded = ScanRangeInRegion(snapshot.region, range.start_key,
-                                           range.end_key, /*reverse=*/false);
+          auto bounded =
+              ScanRangeInRegion(snapshot.region, range.start_key, range.end_key,
+                                /*reverse=*/false, KeySpace::kRaw);
           if (!bounded.ok()) {
             return core::base::MakeErr(std::move(bounded).error());
           }

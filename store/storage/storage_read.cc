@@ -121,8 +121,9 @@ Result<ScanResult> Storage::Execute(const Context& ctx, const Scan& cmd) {
   return scheduler_.RunRead<ScanResult>(
       ctx, KeysAt({}, cmd.start_ts),
       [&](const RegionSnapshot& snapshot) -> Result<ScanResult> {
-        auto range = ScanRangeInRegion(snapshot.region, cmd.start_key,
-                                       cmd.end_key, cmd.reverse);
+        auto range =
+            ScanRangeInRegion(snapshot.region, cmd.start_key, cmd.end_key,
+                              cmd.reverse, KeySpace::kTxn);
         if (!range.ok()) return core::base::MakeErr(std::move(range).error());
         core::mvcc::ScanOptions bounded = options;
         bounded.lower_bound = range->start_key;
@@ -143,8 +144,9 @@ Result<ScanLockResult> Storage::Execute(const Context& ctx,
   return scheduler_.RunRead<ScanLockResult>(
       ctx, KeysAt({}, cmd.max_ts),
       [&](const RegionSnapshot& snapshot) -> Result<ScanLockResult> {
-        auto range = ScanRangeInRegion(snapshot.region, cmd.start_key,
-                                       cmd.end_key, /*reverse=*/false);
+        auto range =
+            ScanRangeInRegion(snapshot.region, cmd.start_key, cmd.end_key,
+                              /*reverse=*/false, KeySpace::kTxn);
         if (!range.ok()) return core::base::MakeErr(std::move(range).error());
         std::vector<core::mvcc::LockInfo> in_memory;
         std::optional<Key> upper;

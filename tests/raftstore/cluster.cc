@@ -11,8 +11,9 @@
 
 namespace store::raftstore::testing {
 
-struct Cluster::StoreProcess final : public sim::ProcessState {
-  std::unique_ptr<Store> store;
+struct Cluster::StoreProcess final : public StoreProcessState {
+  Store* store() override { return owned.get(); }
+  std::unique_ptr<Store> owned;
 };
 
 namespace {
@@ -119,13 +120,18 @@ void Cluster::BootstrapFirstRegion(const std::vector<uint64_t>& store_ids) {
 }
 
 std::unique_ptr<sim::ProcessState> Cluster::BootStore(uint64_t store_id) {
+  if (options_.boot_process) {
+    return options_.boot_process(
+        sim_.MakeEnv(processes_.at(store_id), *disks_.at(store_id)),
+        options_by_store_.at(store_id));
+  }
   auto process = std::make_unique<StoreProcess>();
   auto store =
       Store::Create(sim_.MakeEnv(processes_.at(store_id), *disks_.at(store_id)),
                     options_by_store_.at(store_id));
   CHECK(store.ok()) << store.status();
-  process->store = *std::move(store);
-  process->store->Start();
+  process->owned = *std::move(store);
+  process->owned->Start();
   return process;
 }
 
@@ -150,9 +156,9 @@ void Cluster::Restart(uint64_t store_id) {
 }
 
 Store* Cluster::store(uint64_t store_id) {
-  auto* process =
-      static_cast<StoreProcess*>(sim_.loop().state(processes_.at(store_id)));
-  return process == nullptr ? nullptr : process->store.get();
+  auto* process = static_cast<StoreProcessState*>(
+      sim_.loop().state(processes_.at(store_id)));
+  return process == nullptr ? nullptr : process->store();
 }
 
 std::vector<uint64_t> Cluster::store_ids() const {

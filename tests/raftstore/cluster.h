@@ -33,6 +33,16 @@ using core::base::Duration;
 inline constexpr uint64_t kClusterId = 7;
 inline constexpr uint64_t kFirstRegionId = 1;
 
+// What a store's process runs: by default the Store alone. A test of a
+// layer above the raftstore (the tikv node, tests/server) builds that layer
+// in ClusterOptions::boot_process and hands its Store back here.
+class StoreProcessState : public sim::ProcessState {
+ public:
+  virtual Store* store() = 0;
+};
+using BootProcess = std::function<std::unique_ptr<StoreProcessState>(
+    core::env::Env env, const StoreOptions& options)>;
+
 struct ClusterOptions {
   int stores = 3;
   uint64_t seed = 1;
@@ -47,6 +57,8 @@ struct ClusterOptions {
   // Code fault points (a slow disk, failing fsyncs that halt a store): off,
   // so that a scenario is about what it arranges.
   bool buggify = false;
+  // Builds and starts a store's process (default: Store::Create + Start).
+  BootProcess boot_process;
 };
 
 class Cluster {

@@ -46,6 +46,11 @@ using core::base::TimeStamp;
 using Kind = core::txn::actions::TxnStatus::Kind;
 
 const std::vector<std::string> kKeys = {"a", "b", "c", "ra"};
+// API V1: raw and transactional keys share one key space, and users keep
+// them apart (a transactional DeleteRange [a, b) covers the raw key "b",
+// which sorts between the encodings of "a" and "b"). Raw commands use the
+// same keys behind '~', above every encoded transactional key here.
+const std::vector<std::string> kRawKeys = {"~a", "~b", "~c", "~ra"};
 
 enum class Op {
   kRawGet,
@@ -153,7 +158,7 @@ bool InFlightLock(const World& w, const core::mvcc::KeyIsLocked& locked) {
 
 void RunRaw(World& w, const Intent& intent) {
   StorageHarness& h = *w.h;
-  const std::string& key = kKeys[intent.a % kKeys.size()];
+  const std::string& key = kRawKeys[intent.a % kRawKeys.size()];
   switch (intent.op) {
     case Op::kRawGet: {
       auto got = h.storage().Execute(h.ctx(), RawGet{.key = key});
@@ -179,10 +184,10 @@ void RunRaw(World& w, const Intent& intent) {
       break;
   }
   if (intent.op == Op::kRawBatchGet) {
-    auto got = h.storage().Execute(h.ctx(), RawBatchGet{.keys = kKeys});
+    auto got = h.storage().Execute(h.ctx(), RawBatchGet{.keys = kRawKeys});
     RC_ASSERT(got.ok());
     std::vector<core::rawkv::KvPair> expected;
-    for (const std::string& k : kKeys) {
+    for (const std::string& k : kRawKeys) {
       if (auto value = w.model.RawGet(k)) expected.push_back({k, *value});
     }
     RC_ASSERT(got->pairs == expected);
@@ -430,8 +435,9 @@ void RunRangeCommand(World& w, int which, int from, int to) {
   switch (which % 3) {
     case 0:
       outcome = h.storage().Execute(
-          h.ctx(), RawDeleteRange{.start_key = start, .end_key = end});
-      if (outcome.ok()) w.model.RawDeleteRange(start, end);
+          h.ctx(),
+          RawDeleteRange{.start_key = "~" + start, .end_key = "~" + end});
+      if (outcome.ok()) w.model.RawDeleteRange("~" + start, "~" + end);
       break;
     case 1:
       outcome = h.storage().Execute(h.ctx(), DeleteRange{start, end});
@@ -454,7 +460,8 @@ void CheckFinalState(World& w, FibreFailures& failures) {
   StorageHarness& h = *w.h;
   h.RunFibre(failures.Guard([&] {
     RunTxnRead(w, Intent{Op::kTxnScan, 0, 0, 0});
-    auto raw = h.storage().Execute(h.ctx(), RawScan{.limit = 100});
+    auto raw =
+        h.storage().Execute(h.ctx(), RawScan{.start_key = "~", .limit = 100});
     RC_ASSERT(raw.ok());
     std::map<std::string, std::string> got;
     for (const auto& pair : raw->pairs) got[pair.key] = pair.value;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mvcc/key.h"
 #include "tests/store/storage_harness.h"
 
 namespace store::storage::testing {
@@ -312,19 +313,23 @@ TEST(StorageSchedulerTest, ServerIsBusyWhenPendingWritesExceedTheLimit) {
   ExpectIdle(h);
 }
 
+// API V1: the region's bounds are encoded keys (its data is transactional),
+// and a transactional key is reported as the region compares it.
 TEST(StorageSchedulerTest, RegionErrorsCarryTheirData) {
   HarnessOptions options;
-  options.local.region.start_key = "b";
-  options.local.region.end_key = "m";
+  const std::string b = core::mvcc::Key::FromRaw("b").encoded();
+  const std::string m = core::mvcc::Key::FromRaw("m").encoded();
+  options.local.region.start_key = b;
+  options.local.region.end_key = m;
   StorageHarness h(options);
   h.RunFibre([&] {
     auto outside = h.storage().Execute(h.ctx(), PrewriteOf({"c", "z"}, 10));
     ASSERT_FALSE(outside.ok());
     const KeyNotInRegion* key = RegionErrorAs<KeyNotInRegion>(outside.error());
     ASSERT_NE(key, nullptr);
-    EXPECT_EQ(key->key, "z");
-    EXPECT_EQ(key->start_key, "b");
-    EXPECT_EQ(key->end_key, "m");
+    EXPECT_EQ(key->key, core::mvcc::Key::FromRaw("z").encoded());
+    EXPECT_EQ(key->start_key, b);
+    EXPECT_EQ(key->end_key, m);
     EXPECT_NE(RegionErrorAs<KeyNotInRegion>(
                   h.storage().Execute(h.ctx(), Get{"a", Ts(5)}).error()),
               nullptr);
