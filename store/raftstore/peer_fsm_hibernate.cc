@@ -11,9 +11,9 @@ bool PeerFsm::IdleLeader() const {
   const core::raft::Raft& raft = peer_->raw_node().raft();
   const core::raft::Index last = raft.raft_log().LastIndex();
   if (!initialized() || !is_leader() || !proposals_.empty() ||
-      !pending_reads_.empty() ||
-      raft.lead_transferee() != 0 || region().InJointState() ||
-      raft.raft_log().committed() != last || peer_->applied_index() != last) {
+      !pending_reads_.empty() || raft.lead_transferee() != 0 ||
+      region().InJointState() || raft.raft_log().committed() != last ||
+      peer_->applied_index() != last) {
     return false;
   }
   for (const auto& [id, progress] : raft.tracker().progress()) {
@@ -27,8 +27,7 @@ bool PeerFsm::IdleFollower(uint64_t leader_id) const {
   const core::raft::Index last = raft.raft_log().LastIndex();
   return initialized() && !is_leader() && raft.lead() == leader_id &&
          proposals_.empty() && pending_reads_.empty() &&
-         raft.raft_log().committed() == last &&
-         peer_->applied_index() == last;
+         raft.raft_log().committed() == last && peer_->applied_index() == last;
 }
 
 void PeerFsm::MaybeHibernate() {
