@@ -5,6 +5,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "core/base/numbers.h"
 #include "core/env/live_fibre.h"
 #include "rpc/http2_session.h"
@@ -287,11 +288,11 @@ void ArmDeadline(core::env::Executor& executor,
     live->timer.reset();  // it fired
     Http2Stream& stream = *live->stream;
     if (stream.done() || stream.session == nullptr) return;
-#if defined(MUTANT_RPC_CLIENT_DEADLINE_NOT_ENFORCED)
-    // Known bug: the call waits for the server (or the connection's end)
-    // instead of ending at its deadline.
-    return;
-#endif
+    if (MUTANT(RPC_CLIENT_DEADLINE_NOT_ENFORCED)) {
+      // Known bug: the call waits for the server (or the connection's end)
+      // instead of ending at its deadline.
+      return;
+    }
     stream.session->Reset(stream, NGHTTP2_CANCEL,
                           absl::DeadlineExceededError("deadline exceeded"));
   });

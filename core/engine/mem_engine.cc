@@ -5,6 +5,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace core::engine {
 namespace internal {
@@ -329,13 +330,12 @@ CrashReport MemEngine::SimulateCrash(base::Prng& prng) {
   report.unsynced_batches = unsynced_.size();
   report.surviving_batches = prng.Uniform(unsynced_.size() + 1);
 
-#if defined(MUTANT_ENGINE_CRASH_LOSES_SYNCED_TAIL)
-  // Known bug: rebuilds from one op before the synced point, so the last
-  // op of the last synced batch is lost.
-  const SequenceNumber durable_seq = synced_seq_ > 0 ? synced_seq_ - 1 : 0;
-#else
-  const SequenceNumber durable_seq = synced_seq_;
-#endif
+  SequenceNumber durable_seq = synced_seq_;
+  if (MUTANT(ENGINE_CRASH_LOSES_SYNCED_TAIL)) {
+    // Known bug: rebuilds from one op before the synced point, so the last
+    // op of the last synced batch is lost.
+    durable_seq = synced_seq_ > 0 ? synced_seq_ - 1 : 0;
+  }
   std::shared_ptr<MemEngineState> fresh = StateAt(*state_, durable_seq);
   // The old state lives on only through outstanding snapshots.
   state_->Unpin(synced_seq_);
@@ -345,23 +345,23 @@ CrashReport MemEngine::SimulateCrash(base::Prng& prng) {
 
   // Whole batches only: a batch is one WAL record, atomic across a crash.
   for (size_t i = 0; i < report.surviving_batches; ++i) Apply(unsynced_[i]);
-#if defined(MUTANT_ENGINE_CRASH_TEARS_BATCH)
-  // Known bug: the first lost batch keeps its first op (a torn WAL record
-  // replayed as if it were whole up to the tear).
-  if (report.surviving_batches < unsynced_.size()) {
-    const env::WriteBatch::Op& op =
-        unsynced_[report.surviving_batches].ops()[0];
-    env::WriteBatch first_op;
-    if (op.kind == env::WriteBatch::OpKind::kPut) {
-      first_op.Put(op.cf, op.key, op.value);
-    } else if (op.kind == env::WriteBatch::OpKind::kDelete) {
-      first_op.Delete(op.cf, op.key);
-    } else {
-      first_op.DeleteRange(op.cf, op.key, op.value);
+  if (MUTANT(ENGINE_CRASH_TEARS_BATCH)) {
+    // Known bug: the first lost batch keeps its first op (a torn WAL record
+    // replayed as if it were whole up to the tear).
+    if (report.surviving_batches < unsynced_.size()) {
+      const env::WriteBatch::Op& op =
+          unsynced_[report.surviving_batches].ops()[0];
+      env::WriteBatch first_op;
+      if (op.kind == env::WriteBatch::OpKind::kPut) {
+        first_op.Put(op.cf, op.key, op.value);
+      } else if (op.kind == env::WriteBatch::OpKind::kDelete) {
+        first_op.Delete(op.cf, op.key);
+      } else {
+        first_op.DeleteRange(op.cf, op.key, op.value);
+      }
+      Apply(first_op);
     }
-    Apply(first_op);
   }
-#endif
   // What survived is on disk now: the restarted engine has nothing unsynced.
   MarkSynced();
   return report;

@@ -6,6 +6,7 @@
 
 #include "absl/container/inlined_vector.h"
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "core/engine/checksum.h"
 
 namespace core::engine {
@@ -99,13 +100,11 @@ size_t VersionedTable::CollectFrom(Map::iterator first, const PinSet& pins) {
   auto it = std::next(first);
   while (it != map_.end() && it->first.user_key == key) {
     const SequenceNumber seq = it->first.seq;
-#if defined(MUTANT_ENGINE_GC_IGNORES_SNAPSHOTS)
-    // Known bug: drops every older version, even one a snapshot (or the
-    // synced point) still reads.
-    const bool needed = newer < seq;  // Never true: newer > seq.
-#else
-    const bool needed = pins.AnyIn(seq, newer);
-#endif
+    // Known bug (MUTANT): drops every older version, even one a snapshot
+    // (or the synced point) still reads; newer < seq is never true.
+    const bool needed = MUTANT(ENGINE_GC_IGNORES_SNAPSHOTS)
+                            ? newer < seq
+                            : pins.AnyIn(seq, newer);
     if (needed) {
       kept.push_back(it);
       ++it;

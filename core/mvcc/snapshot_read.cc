@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace core::mvcc {
 namespace {
@@ -108,10 +109,10 @@ class KeyCursor {
 
 Outcome CheckLockForRead(const Lock& lock, BytesView raw_key,
                          base::TimeStamp read_ts, const ReadOptions& options) {
-#if defined(MUTANT_TXN_READ_IGNORES_LOCKS)
-  // Known bug: reads never wait for pending writers.
-  return base::Unit{};
-#endif
+  if (MUTANT(TXN_READ_IGNORES_LOCKS)) {
+    // Known bug: reads never wait for pending writers.
+    return base::Unit{};
+  }
   if (options.isolation_level == IsolationLevel::kRc) return base::Unit{};
   if (lock.ts > read_ts) return base::Unit{};
   if (lock.lock_type == LockType::kLock ||

@@ -25,6 +25,7 @@ RAFT_DEPS = [
     ":types",
     "//core/base:bytes",
     "//core/base:check",
+    "//core/base:mutant",
     "//core/base:prng",
     "//core/base:result",
     "//core/raft/confchange",

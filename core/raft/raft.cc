@@ -5,6 +5,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "core/raft/codec.h"
 
 namespace core::raft {
@@ -40,11 +41,11 @@ uint64_t PayloadSize(const std::vector<Entry>& entries) {
 // log (MsgAppResp) or the vote (MsgVoteResp, MsgPreVoteResp).
 // Ref: Raft paper Figure 2 ("Updated on stable storage before responding").
 bool MustSendAfterPersist(const Message& m, NodeId self) {
-#if defined(MUTANT_RAFT_VOTE_BEFORE_PERSIST)
-  // MUTANT: a vote granted to a peer goes out before the vote is durable; a
-  // crash then forgets the vote and the node may vote twice in one term.
-  if (m.type == MessageType::kMsgVoteResp && m.to != self) return false;
-#endif
+  if (MUTANT(RAFT_VOTE_BEFORE_PERSIST)) {
+    // MUTANT: a vote granted to a peer goes out before the vote is durable; a
+    // crash then forgets the vote and the node may vote twice in one term.
+    if (m.type == MessageType::kMsgVoteResp && m.to != self) return false;
+  }
   return m.type == MessageType::kMsgAppResp ||
          m.type == MessageType::kMsgVoteResp ||
          m.type == MessageType::kMsgPreVoteResp;
@@ -704,13 +705,13 @@ bool Raft::LeaseReadsEnabled() const {
 }
 
 bool Raft::ServeReadFromLease() const {
-#if defined(MUTANT_RAFT_LEASE_WITHOUT_CHECK_QUORUM)
-  // MUTANT: trusts the lease even though nothing deposes a partitioned
-  // leader, so it can serve stale reads after a new leader committed.
-  if (read_only_option_ == ReadOnlyOption::kLeaseBased && !check_quorum_) {
-    return true;
+  if (MUTANT(RAFT_LEASE_WITHOUT_CHECK_QUORUM)) {
+    // MUTANT: trusts the lease even though nothing deposes a partitioned
+    // leader, so it can serve stale reads after a new leader committed.
+    if (read_only_option_ == ReadOnlyOption::kLeaseBased && !check_quorum_) {
+      return true;
+    }
   }
-#endif
   return LeaseReadsEnabled() && LeaseValid();
 }
 

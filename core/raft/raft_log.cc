@@ -5,6 +5,7 @@
 
 #include "core/base/bytes.h"
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace core::raft {
 
@@ -140,22 +141,22 @@ std::pair<Index, Term> RaftLog::FindConflictByTerm(Index index,
 }
 
 bool RaftLog::MaybeCommit(Index max_index, Term term) {
-#if defined(MUTANT_RAFT_FIGURE8)
-  // MUTANT: commits by counting replicas of entries from older terms, which
-  // Figure 8 of the Raft paper shows can lose a committed entry.
-  (void)term;
-  if (max_index > committed_ && max_index <= LastIndex()) {
-    CommitTo(max_index);
-    return true;
+  if (MUTANT(RAFT_FIGURE8)) {
+    // MUTANT: commits by counting replicas of entries from older terms, which
+    // Figure 8 of the Raft paper shows can lose a committed entry.
+    (void)term;
+    if (max_index > committed_ && max_index <= LastIndex()) {
+      CommitTo(max_index);
+      return true;
+    }
+    return false;
+  } else {
+    if (max_index > committed_ && ZeroTermOnError(max_index) == term) {
+      CommitTo(max_index);
+      return true;
+    }
+    return false;
   }
-  return false;
-#else
-  if (max_index > committed_ && ZeroTermOnError(max_index) == term) {
-    CommitTo(max_index);
-    return true;
-  }
-  return false;
-#endif
 }
 
 void RaftLog::CommitTo(Index index) {

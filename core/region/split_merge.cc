@@ -1,5 +1,7 @@
 #include "core/region/split_merge.h"
 
+#include "core/base/mutant.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -84,11 +86,11 @@ base::Result<std::vector<Region>, SplitError> Split(
     Region part = region;
     part.start_key = bounds[i];
     part.end_key = bounds[i + 1];
-#if defined(MUTANT_PD_SPLIT_OVERLAP)
-    // Known bug: the left part keeps the split key, which the right part also
-    // covers, so the two ranges overlap.
-    if (i < new_count) part.end_key = base::NextKey(bounds[i + 1]);
-#endif
+    if (MUTANT(PD_SPLIT_OVERLAP)) {
+      // Known bug: the left part keeps the split key, which the right part also
+      // covers, so the two ranges overlap.
+      if (i < new_count) part.end_key = base::NextKey(bounds[i + 1]);
+    }
     part.epoch.version = version;
     // The parent keeps its id and peers on the derived side; every other part
     // takes the next SplitIds in order.

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "core/env/fault_points.h"
 #include "core/raft/codec.h"
 #include "core/region/metapb_convert.h"
@@ -483,15 +484,15 @@ void PdMember::PersistTsoWindow(tso::PersistRequest request) {
 }
 
 void PdMember::PersistIdWindow(id::IdPersistRequest request) {
-#if defined(MUTANT_PD_SERVER_ID_UNPERSISTED)
-  // Known bug: the window counts as durable before its end is written, so
-  // a leader that dies first leaves ids its successor hands out again.
-  ids_.OnPersisted(request);
-  window_waiters_->NotifyAll();
-  PumpPersistence();
-  (void)Propose(SaveIdEnd{request.end});
-  return;
-#endif
+  if (MUTANT(PD_SERVER_ID_UNPERSISTED)) {
+    // Known bug: the window counts as durable before its end is written, so
+    // a leader that dies first leaves ids its successor hands out again.
+    ids_.OnPersisted(request);
+    window_waiters_->NotifyAll();
+    PumpPersistence();
+    (void)Propose(SaveIdEnd{request.end});
+    return;
+  }
   auto outcome = Propose(SaveIdEnd{request.end});
   if (outcome.ok() && !outcome->error.has_value()) {
     ids_.OnPersisted(request);
@@ -508,13 +509,13 @@ absl::StatusOr<base::TimeStamp> PdMember::AllocateTimestamps(uint32_t count) {
                                       std::to_string(options_.tso.max_logical) +
                                       ")");
   }
-#if !defined(MUTANT_PD_SERVER_TSO_WITHOUT_LEASE)
-  absl::Status confirmed = ConfirmLeadership();
-  if (!confirmed.ok()) return confirmed;
-#else
-  // Known bug: serves on the belief that it leads, without the lease, so a
-  // deposed leader that has not noticed yet answers after its successor.
-#endif
+  if (!MUTANT(PD_SERVER_TSO_WITHOUT_LEASE)) {
+    absl::Status confirmed = ConfirmLeadership();
+    if (!confirmed.ok()) return confirmed;
+  } else {
+    // Known bug: serves on the belief that it leads, without the lease, so a
+    // deposed leader that has not noticed yet answers after its successor.
+  }
   const base::Instant deadline =
       env_.clock.NowMonotonic() + options_.allocate_timeout;
   while (true) {

@@ -25,6 +25,7 @@ PD_SERVER_COPTS = ["-Wno-missing-field-initializers"]
 
 # Driver-tier dependencies only (no simulator dependency).
 PD_SERVER_DEPS = [
+    "//core/base:mutant",
     ":pd_state",
     "//core/base:bytes",
     "//core/base:check",

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace sim {
 
@@ -177,13 +178,13 @@ void SimLoop::RunFor(Duration duration) {
 
 void SimLoop::Push(Event event) {
   CHECK_GE(event.at, now_) << "scheduling into the past";
-#if defined(MUTANT_SIM_FIFO_TIES)
-  // Known bug: ties at one instant run in scheduling order, so the seed no
-  // longer explores interleavings.
-  event.tiebreak = 0;
-#else
-  event.tiebreak = schedule_prng_.NextU64();
-#endif
+  if (MUTANT(SIM_FIFO_TIES)) {
+    // Known bug: ties at one instant run in scheduling order, so the seed no
+    // longer explores interleavings.
+    event.tiebreak = 0;
+  } else {
+    event.tiebreak = schedule_prng_.NextU64();
+  }
   event.seq = next_seq_++;
   queue_.push_back(std::move(event));
   std::push_heap(queue_.begin(), queue_.end(), Later);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "sim/network/network_internal.h"
 #include "sim/network/sim_network.h"
 
@@ -264,19 +265,19 @@ void SimNetwork::PushSegment(const ConnPtr& conn, int from_end, int kind,
   ++stats_.segments_sent;
   loop_.Trace(TraceKind::kNetStreamSegment, conn->ends[from_end].process,
               bytes.size() * 4 + static_cast<uint64_t>(kind));
-#if defined(MUTANT_SIM_STREAM_REORDER)
-  // Known bug: segments queued by their own latency, without the FIFO
-  // clamp, so a fast segment overtakes a slow one.
-  const Instant own = loop_.Now() + SampleLatency();
-  auto position = std::upper_bound(
-      pipe.in_flight.begin(), pipe.in_flight.end(), own,
-      [](Instant t, const Segment& s) { return t < s.deliver_at; });
-  pipe.in_flight.insert(
-      position, Segment{static_cast<SegmentKind>(kind), std::move(bytes), own});
-  if (!pipe.pump_scheduled) SchedulePump(conn, from_end, own);
-  (void)at;
-  return;
-#endif
+  if (MUTANT(SIM_STREAM_REORDER)) {
+    // Known bug: segments queued by their own latency, without the FIFO
+    // clamp, so a fast segment overtakes a slow one.
+    const Instant own = loop_.Now() + SampleLatency();
+    auto position = std::upper_bound(
+        pipe.in_flight.begin(), pipe.in_flight.end(), own,
+        [](Instant t, const Segment& s) { return t < s.deliver_at; });
+    pipe.in_flight.insert(position, Segment{static_cast<SegmentKind>(kind),
+                                            std::move(bytes), own});
+    if (!pipe.pump_scheduled) SchedulePump(conn, from_end, own);
+    (void)at;
+    return;
+  }
   pipe.in_flight.push_back(
       Segment{static_cast<SegmentKind>(kind), std::move(bytes), at});
   if (!pipe.pump_scheduled) SchedulePump(conn, from_end, at);

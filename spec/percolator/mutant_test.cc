@@ -1,5 +1,5 @@
-// A known bug, compiled in through a MUTANT_TXN_* define, must be caught:
-// built with that define, the case for it (BUILD: each mutant_test runs one)
+// A known bug, compiled in behind MUTANT(TXN_*), must be caught: with that
+// mutant on, the case for it (BUILD: each mutant_test runs one)
 // passes iff exploring the named configuration reaches a state that violates
 // the expected invariant; the shortest trace is printed for the record. Over
 // the real actions every case fails.

@@ -1,6 +1,6 @@
 // One case of the Percolator model test: a random workload and a random
-// schedule from one seed, over the real actions (built with a MUTANT_TXN_*
-// define for si_mutant_test, see BUILD), then a drain by resolvers. Every
+// schedule from one seed, over the real actions (with a MUTANT(TXN_*) on
+// for si_mutant_test, see BUILD), then a drain by resolvers. Every
 // client's observations are recorded as a Jepsen history (si_history.h).
 //
 // Shared by model_test (invariants after every step, then the outcome

@@ -4,8 +4,8 @@
 // at least one seed. Seeds are searched in order from 1, so the run is
 // deterministic; the first anomaly found is printed for the record.
 //
-// Built with one MUTANT_TXN_* define per mutant_test (see BUILD), which runs
-// the case for that mutant; over the real actions every case fails.
+// Each mutant_test (see BUILD) turns one MUTANT(TXN_*) on and runs the case
+// for that mutant; over the real actions every case fails.
 #include <gtest/gtest.h>
 
 #include <iostream>

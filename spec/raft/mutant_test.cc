@@ -1,5 +1,5 @@
-// Each known bug, compiled into the core behind MUTANT_RAFT_<NAME>, must be
-// caught: built with that define (BUILD: each mutant_test runs this binary
+// Each known bug, compiled into the core behind MUTANT(RAFT_<NAME>), must be
+// caught: with that mutant on (BUILD: each mutant_test runs this binary
 // with a --gtest_filter for its cases), a case passes iff the explorer (or a
 // seeded random walk over the same model, for bugs deeper than the
 // exhaustive bounds) finds the invariant violation the bug causes. Over the

@@ -1,5 +1,6 @@
 #include "store/peer/ready_loop.h"
 
+#include "core/base/mutant.h"
 #include "core/base/time.h"
 #include "core/env/fault_points.h"
 
@@ -55,19 +56,19 @@ absl::Status ReadyLoop::Persist(const std::vector<Peer*>& ready,
     return absl::InternalError("injected fsync failure");
   }
   if (must_sync) ++stats_.syncs;
-#if defined(MUTANT_SIM_ACK_BEFORE_SYNC)
-  // MUTANT: acknowledges (sends the after-persist messages) before the
-  // entries are synced; a crash in between forgets an acknowledged entry.
-  absl::Status written = env_.engine.Write(batch, {.sync = false});
-  if (written.ok() && must_sync) {
-    for (Peer* peer : ready) peer->SendPersistedMessagesEarly();
-    written = env_.engine.Sync();
+  if (MUTANT(SIM_ACK_BEFORE_SYNC)) {
+    // MUTANT: acknowledges (sends the after-persist messages) before the
+    // entries are synced; a crash in between forgets an acknowledged entry.
+    absl::Status written = env_.engine.Write(batch, {.sync = false});
+    if (written.ok() && must_sync) {
+      for (Peer* peer : ready) peer->SendPersistedMessagesEarly();
+      written = env_.engine.Sync();
+    }
+    return written;
+  } else {
+    (void)ready;
+    return env_.engine.Write(batch, {.sync = must_sync});
   }
-  return written;
-#else
-  (void)ready;
-  return env_.engine.Write(batch, {.sync = must_sync});
-#endif
 }
 
 }  // namespace store

@@ -1,36 +1,27 @@
-"""Mutant tests: a target rebuilt with one known bug compiled in must catch it.
+"""Mutant tests: a target built with known bugs compiled in must catch one.
 
-A mutant is a known bug behind `#if defined(MUTANT_<AREA>_<NAME>)` in the
-real source. `mutant_test(name, target, define, args)` builds `target` (a
-cc_test or cc_binary, with everything it depends on) in a configuration
-transition that adds `-D<define>` to the C/C++ compiler options, then runs
-it with `args`. The test passes iff the target exits 0, so the target is
-written to succeed when the bug is caught: a gtest case that asserts some
+A mutant is a known bug behind `if (MUTANT(<AREA>_<NAME>))` in the real
+source (core/base/mutant.h). `mutant_test(name, target, define, args)`
+builds `target` (a cc_test or cc_binary, with everything it depends on) in
+the mutant configuration, and runs it with `args` and the environment
+variable MUTANT=<AREA>_<NAME> (the define without its MUTANT_ prefix), which
+turns that one bug on. The test passes iff the target exits 0, so the target
+is written to succeed when the bug is caught: a gtest case that asserts some
 checker reports a violation (selected with `--gtest_filter=`), or the sim
-runner with `--expect_failure`. Such a target is tagged `manual` so that
-`//...` never builds or runs it without the define.
+runner with `--expect_failure`. Such a target is tagged `manual`: run
+without a mutant it has no bug to catch and fails. It also
+depends on //tools/mutant:select, which answers MUTANT(NAME) from that
+variable (a mutant build of a target without it fails to link).
 
-The define is global in that configuration, which is what makes it reach
-the one source file that checks it, wherever that file sits in the target's
-dependency tree. Each MUTANT_ name must therefore be checked in one library
-only (and by the test code that expects it).
-
-Every distinct (define, compilation_mode) pair is a configuration of its
-own and rebuilds the target's whole closure; mutant tests with the same
-pair share one build. Hence `compilation_mode`:
-  * "fastbuild" (the default): no optimization, for small closures and
-    unit-sized checks, which compile faster this way and run fast enough.
-  * "opt": -O2, for sweeps over thousands of seeds (the sim runner's), and
-    for checks whose closure is mostly that of such a sweep with the same
-    define, so that the two share one build.
-Either way the target links statically (--dynamic_mode=off): one link per
-test rather than a shared library per dependency, and in "opt" a cc_test
-then uses the same (non-PIC) objects as a cc_binary, so a mutant cc_test and
-a mutant sim binary of one define share their compiles. And either way the
-configuration is the same whatever the invocation asked for:
-sanitizer flags and -O/-g levels from the command line (--config=asan) are
-dropped. A mutant build checks that a verification layer catches a bug; the
-sanitizer runs of the unmutated code cover the code itself.
+The mutant configuration is one and the same for every mutant test: -O2
+(the sim runner's sweeps cover thousands of seeds), -DMUTANT_BUILD, static
+linking (--dynamic_mode=off: one link per test rather than a shared library
+per dependency, and a cc_test then uses the same objects as a cc_binary).
+So every mutant test shares one build of each library, whatever bug it
+selects: CI compiles the mutant closure once, not once per bug. Sanitizer
+flags and -O/-g levels from the command line (--config=asan) are dropped: a
+mutant build checks that a verification layer catches a bug; the sanitizer
+runs of the unmutated code cover the code itself.
 
 Every mutant test is tagged `mutant`; tools/test.sh runs them in the default
 pass and leaves them out of the ASan pass (their build is unsanitized).
@@ -50,6 +41,8 @@ filtered=0
 for arg in "$@"; do
   case "$arg" in --gtest_filter=*) filtered=1 ;; esac
 done
+MUTANT={mutant}
+export MUTANT
 if [ "$filtered" -eq 0 ]; then exec ./{binary} "$@"; fi
 out="${{TEST_TMPDIR:-/tmp}}/mutant_output.$$"
 ./{binary} "$@" > "$out" 2>&1
@@ -65,11 +58,9 @@ fi
 def _mutant_transition_impl(settings, attr):
     copts = [c for c in settings["//command_line_option:copt"] if not _is_dropped_flag(c)]
     linkopts = [c for c in settings["//command_line_option:linkopt"] if not _is_dropped_flag(c)]
-    if attr.compilation_mode == "opt":
-        copts = copts + ["-O2"]
     return {
-        "//command_line_option:compilation_mode": attr.compilation_mode,
-        "//command_line_option:copt": copts + ["-D" + attr.define],
+        "//command_line_option:compilation_mode": "opt",
+        "//command_line_option:copt": copts + ["-O2", "-DMUTANT_BUILD"],
         "//command_line_option:dynamic_mode": "off",
         "//command_line_option:linkopt": linkopts,
     }
@@ -96,7 +87,10 @@ def _mutant_test_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
     ctx.actions.write(
         output = script,
-        content = _SCRIPT.format(binary = executable.short_path),
+        content = _SCRIPT.format(
+            binary = executable.short_path,
+            mutant = ctx.attr.define[len("MUTANT_"):],
+        ),
         is_executable = True,
     )
     runfiles = ctx.runfiles(files = [executable]).merge(info.default_runfiles)
@@ -112,30 +106,22 @@ _mutant_test = rule(
             mandatory = True,
         ),
         "define": attr.string(mandatory = True),
-        "compilation_mode": attr.string(
-            default = "fastbuild",
-            values = [
-                "fastbuild",
-                "opt",
-            ],
-        ),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
     },
 )
 
-def mutant_test(name, target, define, args = [], compilation_mode = "fastbuild", tags = [], **kwargs):
-    """A test that passes iff `target`, built with -D`define`, exits 0.
+def mutant_test(name, target, define, args = [], tags = [], **kwargs):
+    """A test that passes iff `target`, running mutant `define`, exits 0.
 
     Args:
       name: the test's name; keep the mutant's name in it
         (`mutant_<name>_test`).
       target: the cc_test or cc_binary that exits 0 iff it catches the bug,
         normally tagged `manual`.
-      define: the MUTANT_<AREA>_<NAME> macro to define.
+      define: MUTANT_<AREA>_<NAME>, the bug to turn on.
       args: command-line arguments for `target` (e.g. a --gtest_filter).
-      compilation_mode: "fastbuild" or "opt" (see the file comment).
       tags: extra tags; `mutant` is always added.
       **kwargs: other test attributes (size, timeout, ...).
     """
@@ -144,7 +130,6 @@ def mutant_test(name, target, define, args = [], compilation_mode = "fastbuild",
         target = target,
         define = define,
         args = args,
-        compilation_mode = compilation_mode,
         tags = tags + ["mutant"],
         **kwargs
     )

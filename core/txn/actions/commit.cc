@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/base/mutant.h"
 #include "core/txn/validate.h"
 
 namespace core::txn::actions {
@@ -48,21 +49,21 @@ mvcc::Result<CommitOutcome> Commit(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
   if (lock->has_value() && (*lock)->ts == args.start_ts) {
     return CommitLock(txn, key, *raw_key, **lock, args);
   }
-#if defined(MUTANT_TXN_COMMIT_WITHOUT_LOCK_CHECK)
-  // Known bug: commit writes a record without finding its lock (e.g. after
-  // the transaction was rolled back by another client).
-  {
-    auto record = reader.GetTxnCommitRecord(key, args.start_ts);
-    if (record.ok() && !record->IsCommitted()) {
-      mvcc::Write write;
-      write.write_type = mvcc::WriteType::kPut;
-      write.start_ts = args.start_ts;
-      write.short_value = Bytes();
-      txn.PutWrite(key, args.commit_ts, write);
-      return CommitOutcome{true, args.commit_ts};
+  if (MUTANT(TXN_COMMIT_WITHOUT_LOCK_CHECK)) {
+    // Known bug: commit writes a record without finding its lock (e.g. after
+    // the transaction was rolled back by another client).
+    {
+      auto record = reader.GetTxnCommitRecord(key, args.start_ts);
+      if (record.ok() && !record->IsCommitted()) {
+        mvcc::Write write;
+        write.write_type = mvcc::WriteType::kPut;
+        write.start_ts = args.start_ts;
+        write.short_value = Bytes();
+        txn.PutWrite(key, args.commit_ts, write);
+        return CommitOutcome{true, args.commit_ts};
+      }
     }
   }
-#endif
   auto record = reader.GetTxnCommitRecord(key, args.start_ts);
   if (!record.ok()) return base::MakeErr(std::move(record).error());
   if (record->IsCommitted()) return CommitOutcome{false, record->commit_ts};

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "core/txn/validate.h"
 
 namespace core::txn::actions {
@@ -137,10 +138,10 @@ mvcc::Result<base::TimeStamp> AsyncCommitTimestamps(mvcc::MvccTxn& txn,
   cm.LockKey(key, lock);
   txn.memory_locked_keys().push_back(key);
   base::TimeStamp max_ts = cm.max_ts();
-#if defined(MUTANT_TXN_ASYNC_MIN_COMMIT_TS_NOT_ABOVE_MAX_TS)
-  // Known bug: ignores the reads this store has served.
-  max_ts = base::TimeStamp::Zero();
-#endif
+  if (MUTANT(TXN_ASYNC_MIN_COMMIT_TS_NOT_ABOVE_MAX_TS)) {
+    // Known bug: ignores the reads this store has served.
+    max_ts = base::TimeStamp::Zero();
+  }
   base::TimeStamp min_commit_ts =
       std::max({max_ts, props.start_ts, props.for_update_ts}).Next();
   min_commit_ts = std::max(min_commit_ts, lock.min_commit_ts);

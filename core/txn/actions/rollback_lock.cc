@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace core::txn::actions {
 namespace {
@@ -31,10 +32,10 @@ mvcc::Outcome CollapsePrevRollback(mvcc::MvccTxn& txn, mvcc::MvccReader& reader,
 void WriteRollbackRecord(
     mvcc::MvccTxn& txn, const Key& key, base::TimeStamp start_ts,
     bool is_protected, const std::optional<mvcc::OverlappedWrite>& overlapped) {
-#if defined(MUTANT_TXN_UNPROTECTED_PRIMARY_ROLLBACK)
-  // Known bug: rollbacks of primaries can be collapsed.
-  is_protected = false;
-#endif
+  if (MUTANT(TXN_UNPROTECTED_PRIMARY_ROLLBACK)) {
+    // Known bug: rollbacks of primaries can be collapsed.
+    is_protected = false;
+  }
   if (!overlapped.has_value()) {
     txn.PutWrite(key, start_ts,
                  mvcc::Write::NewRollback(start_ts, is_protected));

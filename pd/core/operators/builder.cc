@@ -1,6 +1,7 @@
 #include "pd/core/operators/builder.h"
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace pd::operators {
 
@@ -46,22 +47,23 @@ std::vector<OpStep> ReplaceSteps(const Peer& old_peer, StoreId to_store,
   }
   if (options.use_joint_consensus) {
     const DemoteVoter demote{from_store, old_peer.id};
-#if defined(MUTANT_PD_REMOVE_BEFORE_PROMOTE)
-    // Known bug: the old voter leaves before its replacement votes.
-    return {AddLearner{to_store, new_peer_id}, ChangePeerV2Enter{{}, {demote}},
-            ChangePeerV2Leave{{}, {demote}}, remove, promote};
-#else
-    return {AddLearner{to_store, new_peer_id},
-            ChangePeerV2Enter{{promote}, {demote}},
-            ChangePeerV2Leave{{promote}, {demote}}, remove};
-#endif
+    if (MUTANT(PD_REMOVE_BEFORE_PROMOTE)) {
+      // Known bug: the old voter leaves before its replacement votes.
+      return {AddLearner{to_store, new_peer_id},
+              ChangePeerV2Enter{{}, {demote}}, ChangePeerV2Leave{{}, {demote}},
+              remove, promote};
+    } else {
+      return {AddLearner{to_store, new_peer_id},
+              ChangePeerV2Enter{{promote}, {demote}},
+              ChangePeerV2Leave{{promote}, {demote}}, remove};
+    }
   }
-#if defined(MUTANT_PD_REMOVE_BEFORE_PROMOTE)
-  // Known bug: the old voter is removed while its replacement is a learner.
-  return {AddLearner{to_store, new_peer_id}, remove, promote};
-#else
-  return {AddLearner{to_store, new_peer_id}, promote, remove};
-#endif
+  if (MUTANT(PD_REMOVE_BEFORE_PROMOTE)) {
+    // Known bug: the old voter is removed while its replacement is a learner.
+    return {AddLearner{to_store, new_peer_id}, remove, promote};
+  } else {
+    return {AddLearner{to_store, new_peer_id}, promote, remove};
+  }
 }
 
 }  // namespace

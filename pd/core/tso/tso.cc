@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 
 namespace pd::tso {
 
@@ -43,13 +44,13 @@ void Tso::StepDown() {
 }
 
 int64_t Tso::ServingBound() const {
-#if defined(MUTANT_PD_TSO_UNPERSISTED)
-  // Known bug: serve from a window as soon as it is requested, before the
-  // driver confirms it is durable.
-  return std::max(persisted_bound_ms_, requested_bound_ms_);
-#else
-  return persisted_bound_ms_;
-#endif
+  if (MUTANT(PD_TSO_UNPERSISTED)) {
+    // Known bug: serve from a window as soon as it is requested, before the
+    // driver confirms it is durable.
+    return std::max(persisted_bound_ms_, requested_bound_ms_);
+  } else {
+    return persisted_bound_ms_;
+  }
 }
 
 void Tso::MaybeRequestWindow(int64_t physical_ms) {
@@ -125,9 +126,9 @@ core::base::Result<TimeStamp, TsoError> Tso::Allocate(int64_t count) {
   if (logical_ + count >= options_.max_logical) {
     return core::base::MakeErr(TsoError(LogicalExhausted{}));
   }
-#if !defined(MUTANT_PD_TSO_UNPERSISTED)
-  CHECK_LT(physical_ms_, persisted_bound_ms_);
-#endif
+  if (!MUTANT(PD_TSO_UNPERSISTED)) {
+    CHECK_LT(physical_ms_, persisted_bound_ms_);
+  }
   CHECK_GE(physical_ms_, 0);
   logical_ += count;
   return TimeStamp::Compose(static_cast<uint64_t>(physical_ms_),
