@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "core/base/check.h"
+#include "core/base/mutant.h"
 #include "core/region/conf_change.h"
 #include "core/region/metapb_convert.h"
 #include "core/region/split_merge.h"
@@ -388,21 +389,21 @@ absl::Status RegionApplier::ApplySnapshot(const core::raft::Snapshot& snapshot,
   }
   auto replace = received->ReplaceBatch(engine_);
   if (!replace.ok()) return replace.status();
-#if !defined(MUTANT_STORE_SNAPSHOT_KEEPS_OLD_RANGE)
-  if (initialized_) {
+  // MUTANT: the old range is kept, so keys the snapshot no longer holds
+  // survive its install.
+  const bool keeps_old_range = MUTANT(STORE_SNAPSHOT_KEEPS_OLD_RANGE);
+  if (initialized_ && !keeps_old_range) {
     for (Cf cf : kDataCfs) {
       batch->DeleteRange(cf, DataKey(region_.start_key),
                          DataEndKey(region_.end_key));
     }
   }
-#endif
   for (const core::env::WriteBatch::Op& op : replace->ops()) {
     if (op.kind == core::env::WriteBatch::OpKind::kPut) {
       batch->Put(op.cf, op.key, op.value);
-#if !defined(MUTANT_STORE_SNAPSHOT_KEEPS_OLD_RANGE)
-    } else if (op.kind == core::env::WriteBatch::OpKind::kDeleteRange) {
+    } else if (op.kind == core::env::WriteBatch::OpKind::kDeleteRange &&
+               !keeps_old_range) {
       batch->DeleteRange(op.cf, op.key, op.value);
-#endif
     }
   }
   SetRegion(*region, batch);

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "core/base/mutant.h"
 #include "store/raftstore/peer_fsm.h"
 #include "store/raftstore/region_error.h"
 #include "store/raftstore/region_snapshot.h"
@@ -25,12 +26,15 @@ std::optional<errorpb::Error> PeerFsm::CheckRead(
       header.term() != peer_->raw_node().raft().term()) {
     return StaleCommandError("read for term " + std::to_string(header.term()));
   }
-#if !defined(MUTANT_RAFTSTORE_NO_EPOCH_CHECK_ON_READ)
-  // Ref: TiKV util.rs check_req_region_epoch: a read checks the version.
-  raft_cmdpb::RaftCmdRequest probe;
-  *probe.mutable_header() = header;
-  if (auto stale = CheckEpochAtProposal(probe)) return stale->header().error();
-#endif
+  // Ref: TiKV util.rs check_req_region_epoch: a read checks the version
+  // (MUTANT: it does not).
+  if (!MUTANT(RAFTSTORE_NO_EPOCH_CHECK_ON_READ)) {
+    raft_cmdpb::RaftCmdRequest probe;
+    *probe.mutable_header() = header;
+    if (auto stale = CheckEpochAtProposal(probe)) {
+      return stale->header().error();
+    }
+  }
   return std::nullopt;
 }
 
@@ -42,13 +46,12 @@ bool PeerFsm::LeaseReadable() const {
   const core::raft::Raft& raft = peer_->raw_node().raft();
   const bool applied_current_term =
       raft.raft_log().ZeroTermOnError(peer_->applied_index()) == raft.term();
-#if defined(MUTANT_RAFTSTORE_READ_WITHOUT_LEASE)
-  // MUTANT: a leader serves local reads whether or not its lease holds, so
-  // a partitioned old leader answers with what a new leader overwrote.
-  return applied_current_term;
-#else
+  if (MUTANT(RAFTSTORE_READ_WITHOUT_LEASE)) {
+    // MUTANT: a leader serves local reads whether or not its lease holds,
+    // so a partitioned old leader answers with what a new leader overwrote.
+    return applied_current_term;
+  }
   return applied_current_term && raft.LeaseReadValid();
-#endif
 }
 
 ReadResponse PeerFsm::SnapshotNow() const {
