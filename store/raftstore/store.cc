@@ -639,6 +639,11 @@ void Store::CreateSplitPeers() {
   std::vector<PendingSplit> splits = std::move(pending_splits_);
   pending_splits_.clear();
   for (PendingSplit& split : splits) {
+    // Ref: TiKV on_ready_split_region: the parent's leader reports (the
+    // source sends it later: it never parks here).
+    if (split.was_leader && options_.id_source != nullptr) {
+      options_.id_source->ReportBatchSplit(split.regions);
+    }
     for (Region& region : split.regions) {
       auto existing = peers_.find(region.id);
       if (existing != peers_.end()) {
