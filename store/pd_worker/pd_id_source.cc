@@ -47,8 +47,8 @@ absl::StatusOr<std::vector<raftstore::SplitIds>> PdIdSource::AskBatchSplit(
       status = absl::InternalError("AskBatchSplit: peer ids do not match");
       break;
     }
-    out.push_back({ids.new_region_id(), {ids.new_peer_ids().begin(),
-                                         ids.new_peer_ids().end()}});
+    out.push_back({ids.new_region_id(),
+                   {ids.new_peer_ids().begin(), ids.new_peer_ids().end()}});
   }
   if (!status.ok()) {
     ++stats_.errors;
@@ -64,15 +64,15 @@ void PdIdSource::ReportBatchSplit(
   for (const core::region::Region& region : regions) {
     *request.add_regions() = core::region::ToMetapb(region);
   }
-  executor_.Spawn("pd-report-split", [this, alive = alive_,
-                                      request = std::move(request)] {
-    auto response = pd_.CallLeader<pdpb::ReportBatchSplitRequest,
-                                   pdpb::ReportBatchSplitResponse>(
-        "/pdpb.PD/ReportBatchSplit", request, pd_.Now() + timeout_);
-    if (!*alive) return;
-    const bool ok = response.ok() && HeaderStatus(response->header()).ok();
-    ++(ok ? stats_.batch_splits_reported : stats_.errors);
-  });
+  executor_.Spawn(
+      "pd-report-split", [this, alive = alive_, request = std::move(request)] {
+        auto response = pd_.CallLeader<pdpb::ReportBatchSplitRequest,
+                                       pdpb::ReportBatchSplitResponse>(
+            "/pdpb.PD/ReportBatchSplit", request, pd_.Now() + timeout_);
+        if (!*alive) return;
+        const bool ok = response.ok() && HeaderStatus(response->header()).ok();
+        ++(ok ? stats_.batch_splits_reported : stats_.errors);
+      });
 }
 
 }  // namespace store::pd_worker

@@ -112,6 +112,8 @@ void PdWorker::StoreHeartbeatLoop() {
   const std::shared_ptr<bool> alive = alive_;
   while (*alive && !closed_) {
     SendStoreHeartbeat(started, previous);
+    if (!*alive || closed_) return;
+    ResolveStores();
     if (!*alive) return;
     previous = env_.clock.NowMonotonic();
     env_.executor.SleepFor(options_.store_heartbeat_interval);
@@ -140,15 +142,14 @@ void PdWorker::SendStoreHeartbeat(Instant started, Instant previous) {
   stats->set_region_count(static_cast<uint32_t>(regions.size()));
   const uint64_t now_seconds = UnixSeconds(env_.clock);
   const Instant now = env_.clock.NowMonotonic();
-  stats->set_start_time(
-      static_cast<uint32_t>(now_seconds - (now - started).nanoseconds() /
-                                              1'000'000'000));
+  stats->set_start_time(static_cast<uint32_t>(
+      now_seconds - (now - started).nanoseconds() / 1'000'000'000));
   stats->mutable_interval()->set_start_timestamp(
       now_seconds - (now - previous).nanoseconds() / 1'000'000'000);
   stats->mutable_interval()->set_end_timestamp(now_seconds);
-  auto response = pd_.CallLeader<pdpb::StoreHeartbeatRequest,
-                                 pdpb::StoreHeartbeatResponse>(
-      kStoreHeartbeatMethod, request, now + options_.rpc_timeout);
+  auto response =
+      pd_.CallLeader<pdpb::StoreHeartbeatRequest, pdpb::StoreHeartbeatResponse>(
+          kStoreHeartbeatMethod, request, now + options_.rpc_timeout);
   metrics_
       .GetHistogram("tikv_pd_request_duration_seconds",
                     {{"type", "store_heartbeat"}})
@@ -156,6 +157,17 @@ void PdWorker::SendStoreHeartbeat(Instant started, Instant previous) {
   const bool ok = response.ok() && HeaderStatus(response->header()).ok();
   ++(ok ? stats_.store_heartbeats : stats_.store_heartbeat_errors);
   Count("store");
+}
+
+void PdWorker::ResolveStores() {
+  auto stores =
+      pd_.GetAllStores(env_.clock.NowMonotonic() + options_.rpc_timeout);
+  if (!stores.ok() || closed_) return;
+  for (const metapb::Store& store : *stores) {
+    store_.SetStoreAddress(store.id(), store.peer_address().empty()
+                                           ? store.address()
+                                           : store.peer_address());
+  }
 }
 
 // ---------------------------------------------------------------- regions
@@ -238,7 +250,8 @@ void PdWorker::FillPeerStats(const raftstore::PeerFsm& peer, Instant now,
     }
     // Ref: TiKV collect_pending_peers: a follower behind the log's start
     // waits for a snapshot.
-    if (progress->second.state == core::raft::tracker::ProgressState::kSnapshot ||
+    if (progress->second.state ==
+            core::raft::tracker::ProgressState::kSnapshot ||
         progress->second.pending_snapshot != 0) {
       *request->add_pending_peers() = core::region::ToMetapb(member);
     }
@@ -297,11 +310,11 @@ PdWorker::Stream* PdWorker::EnsureStream() {
   }
   if (closed_ || pd_.leader().empty()) return nullptr;
   const std::string leader = pd_.leader();
-  auto stream = std::make_shared<Stream>(Stream{
-      rpc::OpenBidiStream<pdpb::RegionHeartbeatRequest,
-                          pdpb::RegionHeartbeatResponse>(
-          pd_.channel(leader), kRegionHeartbeatMethod, {}),
-      leader});
+  auto stream = std::make_shared<Stream>(
+      Stream{rpc::OpenBidiStream<pdpb::RegionHeartbeatRequest,
+                                 pdpb::RegionHeartbeatResponse>(
+                 pd_.channel(leader), kRegionHeartbeatMethod, {}),
+             leader});
   if (closed_) {
     stream->call.Cancel();
     return nullptr;
@@ -310,10 +323,9 @@ PdWorker::Stream* PdWorker::EnsureStream() {
   ++stats_.streams_opened;
   // PD's (possibly new) leader hears of every region again.
   sent_.clear();
-  env_.executor.Spawn("pd-heartbeat-reader",
-                      [this, alive = alive_, stream] {
-                        if (*alive) ReadLoop(stream);
-                      });
+  env_.executor.Spawn("pd-heartbeat-reader", [this, alive = alive_, stream] {
+    if (*alive) ReadLoop(stream);
+  });
   return stream_.get();
 }
 
@@ -373,10 +385,9 @@ void PdWorker::OnResponse(const pdpb::RegionHeartbeatResponse& response) {
   } else if (response.has_split_region()) {
     Count("split_region");
     // AskBatchSplit parks: not on the reader's fibre.
-    env_.executor.Spawn("pd-split-region",
-                        [this, alive = alive_, response] {
-                          if (*alive && !closed_) ExecuteSplit(response);
-                        });
+    env_.executor.Spawn("pd-split-region", [this, alive = alive_, response] {
+      if (*alive && !closed_) ExecuteSplit(response);
+    });
     return;
   } else {
     ++stats_.operators_dropped;

@@ -7,6 +7,9 @@
 //                     pd-store-heartbeat-tick-interval, 10 s): StoreStats
 //                     with capacity, available, used size, region count,
 //                     start time, the interval; a unary StoreHeartbeat.
+//                     Then GetAllStores: each store's Raft address
+//                     (peer_address, else address) goes to the raftstore
+//                     (Store::SetStoreAddress; TiKV's resolve.rs).
 //   region-heartbeat  every region_check_interval, looks at every region
 //                     this store leads and sends a RegionHeartbeat for each
 //                     one whose leader, epoch or peers changed since its
@@ -66,8 +69,7 @@ struct PdWorkerOptions {
   core::base::Duration region_heartbeat_interval =
       core::base::Duration::Seconds(60);
   // How often led regions are looked at for changes to report at once.
-  core::base::Duration region_check_interval =
-      core::base::Duration::Seconds(1);
+  core::base::Duration region_check_interval = core::base::Duration::Seconds(1);
   // TiKV max-peer-down-duration: a follower inactive this long is down.
   core::base::Duration max_peer_down_duration =
       core::base::Duration::Seconds(600);
@@ -131,6 +133,9 @@ class PdWorker {
   void StoreHeartbeatLoop();
   void SendStoreHeartbeat(core::base::Instant started,
                           core::base::Instant previous);
+  // Every store PD knows gets its Raft address (peer_address, else
+  // address) in the store's routing table.
+  void ResolveStores();
   void RegionHeartbeatLoop();
   void CheckRegions();
   // Whether `region_id` (led by `peer`) needs a heartbeat now.

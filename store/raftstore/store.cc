@@ -633,6 +633,11 @@ void Store::OnRemoved(PeerFsm& peer) {
   pending_destroys_.push_back(peer.region_id());
 }
 
+void Store::SetStoreAddress(uint64_t store_id, core::env::Address address) {
+  if (store_id == options_.store_id || address.empty()) return;
+  options_.store_addresses[store_id] = std::move(address);
+}
+
 void Store::OnPeerHalt(PeerFsm&, const absl::Status& status) { Halt(status); }
 
 void Store::CreateSplitPeers() {
