@@ -6,6 +6,7 @@
 #include "core/base/check.h"
 #include "core/region/metapb_convert.h"
 #include "store/pd_worker/bootstrap.h"
+#include "store/raftstore/keys.h"
 
 namespace sim::cluster {
 namespace {
@@ -91,22 +92,21 @@ void StoreHost::Boot() {
     joined = store::pd_worker::BootstrapNode(pd_, env_.engine, store,
                                              pd_.Now() + kBootstrapDeadline);
     if (joined.ok()) break;
-    cluster_.pd_.hosts().Log(Cluster::StoreName(store_) + " bootstrap: " +
-                             joined.status().ToString());
+    cluster_.pd_.hosts().Log(Cluster::StoreName(store_) +
+                             " bootstrap: " + joined.status().ToString());
     env_.executor.SleepFor(kBootstrapRetry);
   }
   cluster_.store_ids_[store_] = joined->store_id;
   if (joined->bootstrapped_cluster) ++cluster_.bootstrapped_count_;
-  cluster_.pd_.hosts().Log(Cluster::StoreName(store_) + " is store " +
-                           std::to_string(joined->store_id) +
-                           (joined->bootstrapped_cluster
-                                ? " (bootstrapped the cluster)"
-                                : ""));
+  cluster_.pd_.hosts().Log(
+      Cluster::StoreName(store_) + " is store " +
+      std::to_string(joined->store_id) +
+      (joined->bootstrapped_cluster ? " (bootstrapped the cluster)" : ""));
   auto node = store::server::Node::Create(
       env_, NodeOptionsFor(joined->cluster_id, joined->store_id), nullptr);
   if (!node.ok()) {
-    cluster_.pd_.hosts().Log(Cluster::StoreName(store_) + " node: " +
-                             node.status().ToString());
+    cluster_.pd_.hosts().Log(Cluster::StoreName(store_) +
+                             " node: " + node.status().ToString());
     return;
   }
   node_ = *std::move(node);
@@ -169,7 +169,18 @@ int Cluster::StoreIndex(uint64_t store_id) const {
   return 0;
 }
 
-void Cluster::CrashStore(int store) { pd_.hosts().Crash(HostOf(store), "test"); }
+std::optional<std::string> Cluster::Get(int store, const std::string& key) {
+  auto value =
+      pd_.hosts()
+          .disk(HostOf(store))
+          .Get(core::env::Cf::kDefault, store::raftstore::DataKey(key));
+  CHECK(value.ok()) << value.status();
+  return *value;
+}
+
+void Cluster::CrashStore(int store) {
+  pd_.hosts().Crash(HostOf(store), "test");
+}
 
 void Cluster::RestartStore(int store) { pd_.hosts().Restart(HostOf(store)); }
 
@@ -182,8 +193,8 @@ bool Cluster::RunUntil(const std::function<bool()>& done, Duration limit) {
   return true;
 }
 
-bool Cluster::RunClient(
-    const std::function<void(client::pd::PdClient&)>& body, Duration limit) {
+bool Cluster::RunClient(const std::function<void(client::pd::PdClient&)>& body,
+                        Duration limit) {
   client::pd::PdClient& client = pd_.AddClient();
   return pd_.RunClient(client, body, limit);
 }

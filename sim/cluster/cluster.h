@@ -83,6 +83,10 @@ class Cluster {
   // Stores whose boot bootstrapped the cluster (exactly one after Start).
   int bootstrapped_count() const { return bootstrapped_count_; }
 
+  // The value of `key` in CF default on the store's disk (what it applied
+  // and wrote; nullopt when absent).
+  std::optional<std::string> Get(int store, const std::string& key);
+
   void CrashStore(int store);
   void RestartStore(int store);
 

@@ -68,6 +68,7 @@ class Node {
   metrics::MemoryMetrics& metrics() { return metrics_; }
   // nullptr without options.pd.
   pd_worker::PdWorker* pd_worker() { return pd_worker_.get(); }
+  pd_worker::PdIdSource* pd_ids() { return pd_ids_.get(); }
   // nullptr until the server listens (or when it could not).
   rpc::Server* rpc_server() { return rpc_server_.get(); }
   const absl::Status& rpc_status() const { return rpc_status_; }

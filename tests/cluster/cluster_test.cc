@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -68,6 +69,108 @@ TEST_F(ClusterTest, BootsThroughPdAndReplicatesTheFirstRegion) {
   ASSERT_TRUE(c.RunUntil(
       [&] { return PdRegion(c, "").region().peers_size() == 3; }, kLimit));
   EXPECT_TRUE(c.Put("k1", "v1"));
+}
+
+// The split checker of the first region's leader finds it past a small
+// region-max-size, takes the new ids from PD (AskBatchSplit), splits, and
+// reports the split; PD learns the new regions from their leaders'
+// heartbeats, so GetRegion by key answers with them.
+TEST_F(ClusterTest, SplitCheckerSplitsThroughPd) {
+  ClusterOptions options;
+  options.split_check.tick_interval_ticks = 10;
+  options.split_check.region_max_size_bytes = 4 << 10;
+  options.split_check.region_split_size_bytes = 2 << 10;
+  Boot(options);
+  Cluster& c = *cluster_;
+  ASSERT_TRUE(c.RunUntil([&] { return ReplicatedEverywhere(c); }, kLimit));
+  const uint64_t first_region = c.RegionForKey("")->id;
+  const std::string value(100, 'v');
+  for (int i = 0; i < 60; ++i) {
+    char key[8];
+    snprintf(key, sizeof(key), "k%03d", i);
+    ASSERT_TRUE(c.Put(key, value)) << key;
+  }
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        auto low = c.RegionForKey("k000");
+        auto high = c.RegionForKey("k059");
+        return low && high && low->id != high->id;
+      },
+      kLimit))
+      << "the region did not split";
+  // PD answers with the split regions: "k000" and "k059" in different ones.
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        const auto low = PdRegion(c, "k000");
+        const auto high = PdRegion(c, "k059");
+        return low.region().id() != 0 && high.region().id() != 0 &&
+               low.region().id() != high.region().id();
+      },
+      kLimit))
+      << "PD did not learn the split";
+  uint64_t asked = 0, reported = 0;
+  for (int s = 1; s <= c.store_count(); ++s) {
+    store::pd_worker::PdIdSource* ids = c.node(s)->pd_ids();
+    asked += ids->stats().batch_splits_asked;
+    reported += ids->stats().batch_splits_reported;
+  }
+  EXPECT_GT(asked, 0u);
+  EXPECT_GT(reported, 0u);
+  EXPECT_NE(PdRegion(c, "k000").region().id(), 0u);
+  (void)first_region;
+}
+
+// An evict-leader scheduler on PD's leader makes transfer-leader operators
+// for the store that leads the first region; its PD worker executes them
+// and the leadership moves off that store for good.
+TEST_F(ClusterTest, TransferLeaderOperatorExecutes) {
+  Boot();
+  Cluster& c = *cluster_;
+  ASSERT_TRUE(c.RunUntil([&] { return ReplicatedEverywhere(c); }, kLimit));
+  const uint64_t region_id = c.RegionForKey("")->id;
+  const int leader = c.LeaderOf(region_id);
+  ASSERT_NE(leader, 0);
+  const int pd_leader = c.pd().Leader();
+  ASSERT_NE(pd_leader, 0);
+  c.pd().host(pd_leader)->member().coordinator()->EvictLeaders(
+      {c.store_id(leader)});
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        const int now = c.LeaderOf(region_id);
+        return now != 0 && now != leader;
+      },
+      kLimit))
+      << "the leader did not move";
+  EXPECT_GT(c.node(leader)->pd_worker()->stats().operators_executed, 0u);
+  c.RunFor(Duration::Seconds(3));
+  EXPECT_NE(c.LeaderOf(region_id), leader);
+  EXPECT_TRUE(c.Put("after", "transfer"));
+}
+
+// A follower store crashes, misses writes, restarts from its disk: it keeps
+// its store id (no second bootstrap), catches up, and heartbeats PD again.
+TEST_F(ClusterTest, CrashedStoreRejoins) {
+  Boot();
+  Cluster& c = *cluster_;
+  ASSERT_TRUE(c.RunUntil([&] { return ReplicatedEverywhere(c); }, kLimit));
+  ASSERT_TRUE(c.Put("k1", "v1"));
+  const uint64_t region_id = c.RegionForKey("")->id;
+  const int leader = c.LeaderOf(region_id);
+  const int follower = leader % c.store_count() + 1;
+  const uint64_t id = c.store_id(follower);
+  c.CrashStore(follower);
+  ASSERT_TRUE(c.Put("k2", "v2"));
+  c.RestartStore(follower);
+  ASSERT_TRUE(c.RunUntil([&] { return c.node(follower) != nullptr; }, kLimit));
+  EXPECT_EQ(c.store_id(follower), id);
+  EXPECT_EQ(c.bootstrapped_count(), 1);
+  ASSERT_TRUE(c.RunUntil([&] { return c.Get(follower, "k2") == "v2"; }, kLimit))
+      << "the restarted store did not catch up";
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        return c.node(follower)->pd_worker()->stats().store_heartbeats > 0;
+      },
+      kLimit));
 }
 
 }  // namespace
