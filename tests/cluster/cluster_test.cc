@@ -173,5 +173,76 @@ TEST_F(ClusterTest, CrashedStoreRejoins) {
       kLimit));
 }
 
+// One RegionHeartbeat stream per store while PD's leader stays; when PD's
+// leader crashes, each store opens a new stream to the next leader and
+// heartbeats its regions again, so the new leader's view has the region
+// with its leader and every peer.
+TEST_F(ClusterTest, HeartbeatStreamFollowsPdLeader) {
+  Boot();
+  Cluster& c = *cluster_;
+  ASSERT_TRUE(c.RunUntil([&] { return ReplicatedEverywhere(c); }, kLimit));
+  c.RunFor(Duration::Seconds(2));
+  for (int s = 1; s <= c.store_count(); ++s) {
+    EXPECT_EQ(c.node(s)->pd_worker()->stats().streams_opened, 1u) << s;
+  }
+  const int region_leader = c.LeaderOf(c.RegionForKey("")->id);
+  const uint64_t heartbeats_before =
+      c.node(region_leader)->pd_worker()->stats().region_heartbeats;
+  const int old_pd = c.pd().Leader();
+  c.pd().Crash(old_pd);
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        const int now = c.pd().Leader();
+        return now != 0 && now != old_pd;
+      },
+      kLimit));
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        return c.node(region_leader)->pd_worker()->stats().streams_opened >= 2;
+      },
+      kLimit))
+      << "the store did not reconnect";
+  EXPECT_GT(c.node(region_leader)->pd_worker()->stats().region_heartbeats,
+            heartbeats_before);
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        const pdpb::GetRegionResponse first = PdRegion(c, "");
+        return first.region().peers_size() == 3 &&
+               first.leader().store_id() == c.store_id(region_leader);
+      },
+      kLimit));
+}
+
+// A leader's heartbeat carries its region's approximate size and keys and,
+// once a follower's store has been gone for max_peer_down_duration, that
+// peer as down; PD's view shows it down too.
+TEST_F(ClusterTest, HeartbeatReportsSizeAndDownPeers) {
+  ClusterOptions options;
+  options.pd_worker.max_peer_down_duration = Duration::Seconds(2);
+  Boot(options);
+  Cluster& c = *cluster_;
+  ASSERT_TRUE(c.RunUntil([&] { return ReplicatedEverywhere(c); }, kLimit));
+  ASSERT_TRUE(c.Put("size-key", std::string(1000, 'x')));
+  const uint64_t region_id = c.RegionForKey("")->id;
+  const int leader = c.LeaderOf(region_id);
+  auto heartbeat = c.node(leader)->pd_worker()->RegionHeartbeatFor(region_id);
+  ASSERT_TRUE(heartbeat.has_value());
+  EXPECT_GE(heartbeat->approximate_size(), 1000u);
+  EXPECT_GE(heartbeat->approximate_keys(), 1u);
+  EXPECT_EQ(heartbeat->down_peers_size(), 0);
+  EXPECT_EQ(heartbeat->leader().store_id(), c.store_id(leader));
+
+  const int follower = leader % c.store_count() + 1;
+  c.CrashStore(follower);
+  ASSERT_TRUE(c.RunUntil(
+      [&] {
+        const pdpb::GetRegionResponse region = PdRegion(c, "");
+        return region.down_peers_size() == 1 &&
+               region.down_peers(0).peer().store_id() == c.store_id(follower);
+      },
+      kLimit))
+      << "PD did not hear of the down peer";
+}
+
 }  // namespace
 }  // namespace sim::cluster
