@@ -30,8 +30,8 @@ absl::StatusOr<std::string> ParseHostPort(std::string_view flag,
     return Bad(flag, text, "the host must be an IPv4 address or localhost");
   }
   uint32_t port = 0;
-  if (!absl::SimpleAtoi(std::string(text.substr(colon + 1)), &port) || port == 0 ||
-      port > 65535) {
+  if (!absl::SimpleAtoi(std::string(text.substr(colon + 1)), &port) ||
+      port == 0 || port > 65535) {
     return Bad(flag, text, "the port must be a number in 1..65535");
   }
   return std::string(text);
@@ -50,7 +50,8 @@ absl::StatusOr<std::string> ParseUrl(std::string_view flag,
 absl::StatusOr<std::vector<std::string>> ParseUrls(std::string_view flag,
                                                    std::string_view text) {
   std::vector<std::string> out;
-  for (absl::string_view url : absl::StrSplit(std::string(text), ',', absl::SkipEmpty())) {
+  for (absl::string_view url :
+       absl::StrSplit(std::string(text), ',', absl::SkipEmpty())) {
     absl::StatusOr<std::string> parsed =
         ParseUrl(flag, std::string_view(url.data(), url.size()));
     if (!parsed.ok()) return parsed.status();

@@ -50,13 +50,13 @@ absl::StatusOr<std::unique_ptr<DataDirLock>> DataDirLock::Acquire(
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const std::string holder = ReadHolder(fd);
     close(fd);
-    return absl::FailedPreconditionError(
-        "data dir " + dir + " is in use by another process (pid " + holder +
-        "; lock file " + path + ")");
+    return absl::FailedPreconditionError("data dir " + dir +
+                                         " is in use by another process (pid " +
+                                         holder + "; lock file " + path + ")");
   }
   const std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd, 0) != 0 ||
-      pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) !=
+                                   static_cast<ssize_t>(pid.size())) {
     close(fd);
     return absl::InvalidArgumentError("cannot write " + path + ": " +
                                       std::strerror(errno));

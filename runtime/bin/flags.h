@@ -37,6 +37,7 @@ class FlagSet {
   // True when the command line gave the flag.
   bool IsSet(const std::string& name) const { return set_.contains(name); }
   bool help_asked() const { return help_asked_; }
+  const std::string& program() const { return program_; }
   // One line per flag: name, default, help.
   std::string Usage() const;
 

@@ -54,8 +54,8 @@ Logger::~Logger() {
 }
 
 absl::Status Logger::OpenFile(const std::string& path) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                      0644);
+  const int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::InvalidArgumentError("cannot open --log-file " + path + ": " +
                                       std::strerror(errno));

@@ -40,7 +40,8 @@ constexpr char kComponent[] = "pd-server";
 
 void DeclareFlags(FlagSet& flags) {
   flags.Add("name", "pd", "human-readable name for this member");
-  flags.Add("data-dir", "", "path to the data directory (default default.NAME)");
+  flags.Add("data-dir", "",
+            "path to the data directory (default default.NAME)");
   flags.Add("client-urls", "http://127.0.0.1:2379", "URL to serve clients on");
   flags.Add("advertise-client-urls", "",
             "client URL advertised to clients (default --client-urls)");
@@ -100,8 +101,7 @@ std::string ClientBelowPeer(const std::string& peer) {
 
 // Fills config->member.members (ids by name order, so every member agrees
 // whatever order its flag lists them in) and config->member.id.
-absl::Status ConfigureMembers(const FlagSet& flags,
-                              const std::string& own_peer,
+absl::Status ConfigureMembers(const FlagSet& flags, const std::string& own_peer,
                               const std::string& own_client,
                               PdServerConfig* config) {
   std::string cluster = flags.Get("initial-cluster");
@@ -113,8 +113,10 @@ absl::Status ConfigureMembers(const FlagSet& flags,
   if (!clients.ok()) return clients.status();
   auto own = peers->find(config->name);
   if (own == peers->end()) {
-    return absl::InvalidArgumentError("--initial-cluster does not name this "
-                                      "member (--name=" + config->name + ")");
+    return absl::InvalidArgumentError(
+        "--initial-cluster does not name this "
+        "member (--name=" +
+        config->name + ")");
   }
   if (own->second != own_peer) {
     return absl::InvalidArgumentError(
@@ -125,7 +127,8 @@ absl::Status ConfigureMembers(const FlagSet& flags,
   for (const auto& [name, peer] : *peers) {
     ++id;
     std::string client = ClientBelowPeer(peer);
-    if (auto it = clients->find(name); it != clients->end()) client = it->second;
+    if (auto it = clients->find(name); it != clients->end())
+      client = it->second;
     if (name == config->name) {
       client = own_client;
       config->member.id = id;
@@ -195,14 +198,17 @@ int Serve(const PdServerConfig& config, Logger& log) {
   }
   auto node = RuntimeEnv::Create({.data_dir = config.data_dir + "/db"});
   if (!node.ok()) {
-    log.Error(kComponent, "cannot open the data dir: " + node.status().ToString());
+    log.Error(kComponent,
+              "cannot open the data dir: " + node.status().ToString());
     return 1;
   }
   EpollLoop& loop = (*node)->loop();
   HaltObserver observer(loop, log);
-  auto member = server::PdMember::Create((*node)->env(), config.member, &observer);
+  auto member =
+      server::PdMember::Create((*node)->env(), config.member, &observer);
   if (!member.ok()) {
-    log.Error(kComponent, "cannot recover the member: " + member.status().ToString());
+    log.Error(kComponent,
+              "cannot recover the member: " + member.status().ToString());
     return 1;
   }
   server::PdService pd(**member);
@@ -244,25 +250,12 @@ int main(int argc, char** argv) {
   using namespace runtime::bin;
   FlagSet flags(kComponent);
   DeclareFlags(flags);
-  absl::Status parsed = flags.Parse(argc, argv);
-  if (flags.help_asked()) {
-    std::cout << flags.Usage();
-    return 0;
+  std::unique_ptr<Logger> log;
+  if (std::optional<int> exit_status =
+          ParseCommandLine(flags, argc, argv, &log)) {
+    return *exit_status;
   }
-  absl::StatusOr<PdServerConfig> config =
-      parsed.ok() ? ConfigFromFlags(flags) : absl::StatusOr<PdServerConfig>(parsed);
-  absl::StatusOr<LogLevel> level = ParseLogLevel(flags.Get("log-level"));
-  if (config.ok() && !level.ok()) config = level.status();
-  Logger log(level.value_or(LogLevel::kInfo));
-  if (config.ok() && !flags.Get("log-file").empty()) {
-    if (absl::Status opened = log.OpenFile(flags.Get("log-file")); !opened.ok()) {
-      config = opened;
-    }
-  }
-  if (!config.ok()) {
-    std::cerr << kComponent << ": " << config.status().message()
-              << " (see --help)\n";
-    return kExitUsage;
-  }
-  return Serve(*config, log);
+  absl::StatusOr<PdServerConfig> config = ConfigFromFlags(flags);
+  if (!config.ok()) return UsageError(kComponent, config.status());
+  return Serve(*config, *log);
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -56,6 +57,29 @@ class Watchdog {
 
 }  // namespace
 
+std::optional<int> ParseCommandLine(FlagSet& flags, int argc, char** argv,
+                                    std::unique_ptr<Logger>* log) {
+  absl::Status parsed = flags.Parse(argc, argv);
+  if (flags.help_asked()) {
+    std::cout << flags.Usage();
+    return 0;
+  }
+  if (!parsed.ok()) return UsageError(flags.program(), parsed);
+  absl::StatusOr<LogLevel> level = ParseLogLevel(flags.Get("log-level"));
+  if (!level.ok()) return UsageError(flags.program(), level.status());
+  *log = std::make_unique<Logger>(*level);
+  if (!flags.Get("log-file").empty()) {
+    absl::Status opened = (*log)->OpenFile(flags.Get("log-file"));
+    if (!opened.ok()) return UsageError(flags.program(), opened);
+  }
+  return std::nullopt;
+}
+
+int UsageError(const std::string& program, const absl::Status& status) {
+  std::cerr << program << ": " << status.message() << " (see --help)\n";
+  return kExitUsage;
+}
+
 void Halt(EpollLoop& loop, Logger& log, const std::string& component,
           const std::string& why) {
   log.Error(component, "halting: " + why);
@@ -72,8 +96,8 @@ int RunUntilSignalled(EpollLoop& loop, Logger& log,
   std::signal(SIGINT, OnSignal);
   loop.Run();
   if (const int signal_number = received_signal.load(); signal_number != 0) {
-    log.Info(component, "received signal " + std::to_string(signal_number) +
-                            ", stopping");
+    log.Info(component,
+             "received signal " + std::to_string(signal_number) + ", stopping");
   }
   {
     Watchdog watchdog(log, component, stop_bound);

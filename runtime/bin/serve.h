@@ -10,13 +10,26 @@
 #define RUNTIME_BIN_SERVE_H_
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "core/base/time.h"
+#include "runtime/bin/flags.h"
 #include "runtime/bin/log.h"
 #include "runtime/loop/epoll_loop.h"
 
 namespace runtime::bin {
+
+// Parses the command line, then --log-level and --log-file (every binary
+// has both) into `*log`. Returns the exit status to stop with: 0 after
+// printing the usage for --help, kExitUsage after printing a bad flag's
+// error; nullopt to go on.
+std::optional<int> ParseCommandLine(FlagSet& flags, int argc, char** argv,
+                                    std::unique_ptr<Logger>* log);
+// Prints "PROGRAM: message (see --help)" to stderr; returns kExitUsage.
+int UsageError(const std::string& program, const absl::Status& status);
 
 // Stops the loop from a fibre on a fatal error (e.g. a storage failure):
 // RunUntilSignalled then stops gracefully and returns 1.

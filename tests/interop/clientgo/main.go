@@ -1,10 +1,12 @@
 // clientgo: stock client-go v2.0.4 against a pd-server and tikv-server of
 // ours (tests/interop/run_client_go.sh starts them). Runs the rawkv cases
 // twice, with BatchCommands (the default) and with MaxBatchSize = 0 (unary
-// RPCs), then, with -txn, a txnkv Begin/Set/Get/Commit. Prints one line
-// per case ("PASS name" or "FAIL name: why") and exits 1 if any failed.
+// RPCs), then, with -txn, a txnkv Begin/Set/Get/Commit. With -verify-kept
+// it only reads back what an earlier run wrote (after a server restart).
+// Prints one line per case ("PASS name" or "FAIL name: why") and exits 1 if
+// any failed.
 //
-//	clientgo -pd 127.0.0.1:2379 [-txn] [-timeout 60s]
+//	clientgo -pd 127.0.0.1:2379 [-txn] [-verify-kept] [-timeout 60s]
 package main
 
 import (
@@ -35,7 +37,16 @@ func main() {
 	pd := flag.String("pd", "127.0.0.1:2379", "PD address")
 	txn := flag.Bool("txn", false, "also run the txnkv case")
 	timeout := flag.Duration("timeout", 60*time.Second, "bound on each mode")
+	verifyKept := flag.Bool("verify-kept", false, "only read back an earlier run's writes")
 	flag.Parse()
+
+	if *verifyKept {
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		runVerifyKept(ctx, *pd, *txn)
+		cancel()
+		finish()
+		return
+	}
 
 	for _, mode := range []struct {
 		name           string
@@ -52,6 +63,10 @@ func main() {
 		runTxn(ctx, *pd)
 		cancel()
 	}
+	finish()
+}
+
+func finish() {
 	if failures > 0 {
 		fmt.Printf("clientgo: %d failed\n", failures)
 		os.Exit(1)
@@ -218,6 +233,47 @@ func runTxn(ctx context.Context, pd string) {
 		v, err := reader.Get(ctx, []byte("interop-txn-k"))
 		if err != nil {
 			return fmt.Errorf("Get: %v", err)
+		}
+		return want("Get", v, []byte("v1"))
+	}())
+}
+
+// runVerifyKept reads what a full run wrote: a raw key of each mode and,
+// with txn, the committed transactional key.
+func runVerifyKept(ctx context.Context, pd string, txn bool) {
+	client, err := rawkv.NewClient(ctx, []string{pd}, config.DefaultConfig().Security)
+	check("kept/rawkv.NewClient", err)
+	if err != nil {
+		return
+	}
+	defer client.Close()
+	for _, mode := range []string{"batch", "unary"} {
+		k := []byte("interop-" + mode + "-a")
+		check("kept/raw "+string(k), func() error {
+			v, err := client.Get(ctx, k)
+			if err != nil {
+				return err
+			}
+			return want("Get", v, []byte("1"))
+		}())
+	}
+	if !txn {
+		return
+	}
+	tc, err := txnkv.NewClient([]string{pd})
+	check("kept/txnkv.NewClient", err)
+	if err != nil {
+		return
+	}
+	defer tc.Close()
+	check("kept/txn interop-txn-k", func() error {
+		reader, err := tc.Begin()
+		if err != nil {
+			return err
+		}
+		v, err := reader.Get(ctx, []byte("interop-txn-k"))
+		if err != nil {
+			return err
 		}
 		return want("Get", v, []byte("v1"))
 	}())
