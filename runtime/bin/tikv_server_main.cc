@@ -67,7 +67,8 @@ struct TikvServerConfig {
 std::string PortPlus(const std::string& host_port, int delta) {
   const size_t colon = host_port.rfind(':');
   const int port = std::stoi(host_port.substr(colon + 1)) + delta;
-  return host_port.substr(0, colon + 1) + std::to_string(port > 65535 ? 0 : port);
+  return host_port.substr(0, colon + 1) +
+         std::to_string(port > 65535 ? 0 : port);
 }
 
 absl::StatusOr<TikvServerConfig> ConfigFromFlags(const FlagSet& flags) {
@@ -84,12 +85,14 @@ absl::StatusOr<TikvServerConfig> ConfigFromFlags(const FlagSet& flags) {
   config.addr = *addr;
   config.advertise_addr = config.addr;
   if (flags.IsSet("advertise-addr")) {
-    auto advertise = ParseHostPort("advertise-addr", flags.Get("advertise-addr"));
+    auto advertise =
+        ParseHostPort("advertise-addr", flags.Get("advertise-addr"));
     if (!advertise.ok()) return advertise.status();
     config.advertise_addr = *advertise;
   }
-  const std::string raft = flags.IsSet("raft-addr") ? flags.Get("raft-addr")
-                                                    : PortPlus(config.addr, 100);
+  const std::string raft = flags.IsSet("raft-addr")
+                               ? flags.Get("raft-addr")
+                               : PortPlus(config.addr, 100);
   auto raft_addr = ParseHostPort("raft-addr", raft);
   if (!raft_addr.ok()) return raft_addr.status();
   config.raft_addr = *raft_addr;
@@ -173,8 +176,8 @@ absl::Status Join(const TikvServerConfig& config, RuntimeEnv& runtime,
   store::server::UseTikvRaftDefaults(&options.store.raft);
   options.rpc.listen_address = config.addr;
   server->ids = std::make_unique<PdIds>(*server->pd);
-  auto node = store::server::Node::Create(runtime.env(), options,
-                                          server->ids.get());
+  auto node =
+      store::server::Node::Create(runtime.env(), options, server->ids.get());
   if (!node.ok()) return node.status();
   server->node = *std::move(node);
   server->node->Start();

@@ -2,7 +2,10 @@ module tikvsim/tests/interop/clientgo
 
 go 1.18
 
-require github.com/tikv/client-go/v2 v2.0.4
+require (
+	github.com/pingcap/log v1.1.1-0.20221015072633-39906604fb81
+	github.com/tikv/client-go/v2 v2.0.4
+)
 
 require (
 	github.com/benbjohnson/clock v1.1.0 // indirect
@@ -22,7 +25,6 @@ require (
 	github.com/pingcap/errors v0.11.5-0.20211224045212-9687c2b0f87c // indirect
 	github.com/pingcap/failpoint v0.0.0-20210918120811-547c13e3eb00 // indirect
 	github.com/pingcap/kvproto v0.0.0-20221129023506-621ec37aac7a // indirect
-	github.com/pingcap/log v1.1.1-0.20221015072633-39906604fb81 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/prometheus/client_golang v1.11.0 // indirect
 	github.com/prometheus/client_model v0.2.0 // indirect

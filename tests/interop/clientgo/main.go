@@ -17,6 +17,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/pingcap/log"
 	"github.com/tikv/client-go/v2/config"
 	"github.com/tikv/client-go/v2/rawkv"
 	"github.com/tikv/client-go/v2/txnkv"
@@ -39,6 +40,7 @@ func main() {
 	timeout := flag.Duration("timeout", 60*time.Second, "bound on each mode")
 	verifyKept := flag.Bool("verify-kept", false, "only read back an earlier run's writes")
 	flag.Parse()
+	quietClientLogs()
 
 	if *verifyKept {
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -277,4 +279,13 @@ func runVerifyKept(ctx context.Context, pd string, txn bool) {
 		}
 		return want("Get", v, []byte("v1"))
 	}())
+}
+
+// quietClientLogs keeps client-go's own log (stdout) to warnings and
+// errors, so that the PASS/FAIL lines stand out.
+func quietClientLogs() {
+	logger, props, err := log.InitLogger(&log.Config{Level: "warn"})
+	if err == nil {
+		log.ReplaceGlobals(logger, props)
+	}
 }
