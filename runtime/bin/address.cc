@@ -16,23 +16,29 @@ absl::Status Bad(std::string_view flag, std::string_view text,
                                     std::string(why));
 }
 
-}  // namespace
-
-absl::StatusOr<std::string> ParseHostPort(std::string_view flag,
-                                          std::string_view text) {
+// Why `text` is not a good host:port; empty when it is.
+std::string WhyNotHostPort(std::string_view text) {
   const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return Bad(flag, text, "want host:port");
-  }
+  if (colon == std::string_view::npos) return "want host:port";
   const std::string host(text.substr(0, colon));
   in_addr ip{};
   if (host != "localhost" && inet_pton(AF_INET, host.c_str(), &ip) != 1) {
-    return Bad(flag, text, "the host must be an IPv4 address or localhost");
+    return "the host must be an IPv4 address or localhost";
   }
   uint32_t port = 0;
   if (!absl::SimpleAtoi(std::string(text.substr(colon + 1)), &port) ||
       port == 0 || port > 65535) {
-    return Bad(flag, text, "the port must be a number in 1..65535");
+    return "the port must be a number in 1..65535";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ParseHostPort(std::string_view flag,
+                                          std::string_view text) {
+  if (std::string why = WhyNotHostPort(text); !why.empty()) {
+    return Bad(flag, text, why);
   }
   return std::string(text);
 }
@@ -41,10 +47,11 @@ absl::StatusOr<std::string> ParseUrl(std::string_view flag,
                                      std::string_view text) {
   // client/pd's parser is the one clients use for these URLs.
   absl::StatusOr<std::string> host_port = client::pd::ParseMemberUrl(text);
-  if (!host_port.ok()) {
-    return Bad(flag, text, "want http://host:port");
+  if (!host_port.ok()) return Bad(flag, text, "want http://host:port");
+  if (std::string why = WhyNotHostPort(*host_port); !why.empty()) {
+    return Bad(flag, text, why);
   }
-  return ParseHostPort(flag, *host_port);
+  return host_port;
 }
 
 absl::StatusOr<std::vector<std::string>> ParseUrls(std::string_view flag,
