@@ -7,7 +7,9 @@
 #      Begin/Set/Commit/Get (clientgo -txn);
 #   2. tikv-server stopped with SIGTERM (must exit 0) and started again on
 #      the same data dir: it must not bootstrap again, and clientgo
-#      -verify-kept must read back what step 1 wrote.
+#      -verify-kept must read back what step 1 wrote;
+#   3. a new cluster of 3 pd-server members and 1 tikv-server, clientgo
+#      -txn given one follower-or-leader member's address.
 # Every process started here is killed by pid on exit (tools/procs.sh).
 #
 #   tests/interop/run_client_go.sh        (tools/test.sh runs it)
@@ -51,14 +53,16 @@ start_tikv
 
 status=0
 fail() {
+  local log
   echo "FAIL $1"
-  echo "--- pd-server log (last 20 lines)"
-  tail -20 "$procs_dir/pd1.log" || true
-  echo "--- tikv-server log (last 20 lines)"
-  tail -20 "$procs_dir/tikv1.log" || true
+  for log in "$procs_dir"/*.log; do
+    echo "--- $(basename "$log") (last 20 lines)"
+    tail -20 "$log"
+  done
   status=1
 }
-# client-go logs at INFO on stderr; only our PASS/FAIL lines matter here.
+# clientgo prints its PASS/FAIL lines and client-go's warnings on stdout;
+# its stderr goes to clientgo.err.
 run_clientgo() {
   timeout 180 "$procs_dir/clientgo" -pd "127.0.0.1:$pd_client" -timeout 60s \
     "$@" 2>"$procs_dir/clientgo.err"
@@ -83,6 +87,37 @@ fi
 run_clientgo -txn -verify-kept || fail "clientgo -verify-kept"
 if proc_stop tikv 30 && proc_stop pd 30; then
   echo "PASS both servers stopped cleanly on SIGTERM"
+else
+  fail "a server did not stop cleanly on SIGTERM"
+fi
+
+echo "== 3. three pd-server members"
+declare -a clients=() peers=() cluster=() client_urls=()
+for i in 1 2 3; do
+  clients[i]="$(free_port)"
+  peers[i]="$(free_port)"
+  cluster+=("pd$i=http://127.0.0.1:${peers[i]}")
+  client_urls+=("pd$i=http://127.0.0.1:${clients[i]}")
+done
+for i in 1 2 3; do
+  proc_start "pd$i" "$PD_SERVER" --name="pd$i" --data-dir="$procs_dir/3pd$i" \
+    --client-urls="http://127.0.0.1:${clients[i]}" \
+    --peer-urls="http://127.0.0.1:${peers[i]}" \
+    --initial-cluster="$(IFS=,; echo "${cluster[*]}")" \
+    --initial-cluster-client-urls="$(IFS=,; echo "${client_urls[*]}")" \
+    --log-file="$procs_dir/3pd$i.log"
+done
+pd_client="${clients[2]}"
+proc_start tikv "$TIKV_SERVER" \
+  --pd="127.0.0.1:${clients[1]},127.0.0.1:${clients[2]},127.0.0.1:${clients[3]}" \
+  --addr="127.0.0.1:$(free_port)" --raft-addr="127.0.0.1:$(free_port)" \
+  --data-dir="$procs_dir/3tikv1" --log-file="$procs_dir/3tikv1.log"
+echo "3 pd-server members and a tikv-server serving on $address"
+run_clientgo -txn || fail "clientgo against three PD members"
+stopped=1
+for name in tikv pd1 pd2 pd3; do proc_stop "$name" 30 || stopped=0; done
+if [[ $stopped -eq 1 ]]; then
+  echo "PASS all four servers stopped cleanly on SIGTERM"
 else
   fail "a server did not stop cleanly on SIGTERM"
 fi
