@@ -36,16 +36,15 @@ absl::StatusOr<Ident> LoadOrAllocIdent(PdClient& pd, core::env::Engine& engine,
                    raftstore::LoadStoreIdent(engine));
   if (ident.has_value()) {
     if (ident->cluster_id() != pd.cluster_id()) {
-      return absl::FailedPreconditionError(
-          "the engine belongs to cluster " +
-          std::to_string(ident->cluster_id()) + ", PD serves cluster " +
-          std::to_string(pd.cluster_id()));
+      return absl::FailedPreconditionError("the engine belongs to cluster " +
+                                           std::to_string(ident->cluster_id()) +
+                                           ", PD serves cluster " +
+                                           std::to_string(pd.cluster_id()));
     }
     return Ident{ident->cluster_id(), ident->store_id()};
   }
   ASSIGN_OR_RETURN(const uint64_t store_id, pd.AllocID(deadline));
-  RETURN_IF_ERROR(
-      raftstore::BootstrapStore(engine, pd.cluster_id(), store_id));
+  RETURN_IF_ERROR(raftstore::BootstrapStore(engine, pd.cluster_id(), store_id));
   return Ident{pd.cluster_id(), store_id};
 }
 
@@ -122,9 +121,9 @@ absl::StatusOr<bool> SettleBootstrap(PdClient& pd, core::env::Engine& engine,
       pdpb::BootstrapResponse response,
       (pd.CallLeader<pdpb::BootstrapRequest, pdpb::BootstrapResponse>(
           "/pdpb.PD/Bootstrap", request, deadline)));
-  const bool already = response.header().has_error() &&
-                       response.header().error().type() ==
-                           pdpb::ALREADY_BOOTSTRAPPED;
+  const bool already =
+      response.header().has_error() &&
+      response.header().error().type() == pdpb::ALREADY_BOOTSTRAPPED;
   if (!already) {
     RETURN_IF_ERROR(HeaderStatus(response.header()));
     RETURN_IF_ERROR(ClearPrepareKey(engine));
@@ -144,10 +143,8 @@ absl::StatusOr<bool> SettleBootstrap(PdClient& pd, core::env::Engine& engine,
 absl::StatusOr<bool> IsBootstrapped(PdClient& pd, Instant deadline) {
   ASSIGN_OR_RETURN(
       pdpb::IsBootstrappedResponse response,
-      (pd.CallLeader<pdpb::IsBootstrappedRequest,
-                     pdpb::IsBootstrappedResponse>(
-          "/pdpb.PD/IsBootstrapped", pdpb::IsBootstrappedRequest(),
-          deadline)));
+      (pd.CallLeader<pdpb::IsBootstrappedRequest, pdpb::IsBootstrappedResponse>(
+          "/pdpb.PD/IsBootstrapped", pdpb::IsBootstrappedRequest(), deadline)));
   RETURN_IF_ERROR(HeaderStatus(response.header()));
   return response.bootstrapped();
 }
@@ -180,8 +177,7 @@ absl::StatusOr<BootstrapResult> BootstrapNode(
   if (!prepared.has_value()) {
     ASSIGN_OR_RETURN(const bool bootstrapped, IsBootstrapped(pd, deadline));
     if (!bootstrapped) {
-      ASSIGN_OR_RETURN(prepared,
-                       NewFirstRegion(pd, ident.store_id, deadline));
+      ASSIGN_OR_RETURN(prepared, NewFirstRegion(pd, ident.store_id, deadline));
     }
   }
   if (prepared.has_value()) {

@@ -65,9 +65,9 @@ class BootstrapTest : public ::testing::Test {
     for (size_t i = 0; i < engines.size(); ++i) {
       PdClient& client = pd_->AddClient();
       done.push_back(pd_->SpawnClient(client, [&, i](PdClient& c) {
-        results[i] = BootstrapNode(c, *engines[i],
-                                   StoreTemplate(first_index + static_cast<int>(i)),
-                                   c.Now() + kDeadline);
+        results[i] = BootstrapNode(
+            c, *engines[i], StoreTemplate(first_index + static_cast<int>(i)),
+            c.Now() + kDeadline);
       }));
     }
     const auto all_done = [&] {
