@@ -25,10 +25,10 @@ FlagSet TwoFlags() {
 }
 
 TEST(FlagSetTest, AcceptsEveryGoForm) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"--name=x", "--data-dir=d"},
-           {"--name", "x", "--data-dir", "d"},
-           {"-name=x", "-data-dir", "d"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--name=x", "--data-dir=d"},
+                                             {"--name", "x", "--data-dir", "d"},
+                                             {"-name=x", "-data-dir", "d"}}) {
     FlagSet flags = TwoFlags();
     ASSERT_TRUE(ParseArgs(flags, args).ok());
     EXPECT_EQ(flags.Get("name"), "x");
@@ -84,7 +84,8 @@ TEST(AddressTest, HostPortChecks) {
 TEST(AddressTest, UrlsKeepTheirTextInErrors) {
   EXPECT_EQ(*ParseUrl("pd", "http://127.0.0.1:2379"), "127.0.0.1:2379");
   EXPECT_EQ(*ParseUrl("pd", "127.0.0.1:2379"), "127.0.0.1:2379");
-  absl::StatusOr<std::string> bad = ParseUrl("client-urls", "https://1.2.3.4:1");
+  absl::StatusOr<std::string> bad =
+      ParseUrl("client-urls", "https://1.2.3.4:1");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(std::string(bad.status().message()).find("\"https://1.2.3.4:1\""),
             std::string::npos);
