@@ -31,7 +31,10 @@ procs_init() {
 proc_start() {
   local name="$1" i
   shift
-  "$@" >"$procs_dir/$name.out" 2>&1 &
+  # Created here: the background job's redirection may come after the
+  # first look below.
+  : >"$procs_dir/$name.out"
+  "$@" >>"$procs_dir/$name.out" 2>&1 &
   proc_pids[$name]=$!
   for ((i = 0; i < ${PROC_START_S:-30} * 10; ++i)); do
     address="$(sed -n 's/^serving on //p' "$procs_dir/$name.out" | head -1)"

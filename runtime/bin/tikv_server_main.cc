@@ -7,7 +7,9 @@
 //   tikv-server --pd=127.0.0.1:2379 --addr=127.0.0.1:20160
 //     --data-dir=/var/lib/tikv1
 //
-// Prints "serving on HOST:PORT" once joined and listening; stops gracefully
+// The Node runs store/pd_worker's PdWorker (store and region heartbeats,
+// PD's operators, other stores' addresses, ids for splits). Prints
+// "serving on HOST:PORT" once joined and listening; stops gracefully
 // on SIGTERM or SIGINT. Exit status: 0 after a clean stop, 1 on a runtime
 // failure (data dir locked, PD unreachable, address in use, storage
 // error), 2 on a bad command line.
@@ -108,22 +110,9 @@ absl::StatusOr<TikvServerConfig> ConfigFromFlags(const FlagSet& flags) {
   return config;
 }
 
-// Region and peer ids for splits, from PD.
-class PdIds final : public store::server::IdAllocator {
- public:
-  explicit PdIds(client::pd::PdClient& pd) : pd_(pd) {}
-  absl::StatusOr<uint64_t> AllocId() override {
-    return pd_.AllocID(pd_.Now() + Duration::Seconds(10));
-  }
-
- private:
-  client::pd::PdClient& pd_;
-};
-
 // Everything the serving process owns, built by Join on the boot fibre.
 struct Server {
   std::unique_ptr<client::pd::PdClient> pd;
-  std::unique_ptr<PdIds> ids;
   std::unique_ptr<store::server::Node> node;
 };
 
@@ -175,9 +164,10 @@ absl::Status Join(const TikvServerConfig& config, RuntimeEnv& runtime,
   options.store.store_addresses[joined->store_id] = config.raft_addr;
   store::server::UseTikvRaftDefaults(&options.store.raft);
   options.rpc.listen_address = config.addr;
-  server->ids = std::make_unique<PdIds>(*server->pd);
-  auto node =
-      store::server::Node::Create(runtime.env(), options, server->ids.get());
+  // The node's PD worker: heartbeats, PD's operators, other stores'
+  // addresses, ids for splits.
+  options.pd = server->pd.get();
+  auto node = store::server::Node::Create(runtime.env(), options, nullptr);
   if (!node.ok()) return node.status();
   server->node = *std::move(node);
   server->node->Start();
