@@ -143,7 +143,21 @@ void Store::Boot() {
     env_.executor.Spawn("raftstore-split-check", [this] { SplitCheckLoop(); });
   }
   env_.executor.Spawn("raftstore-raft", [this] { RaftLoop(); });
+  CampaignSoleVoters();
   wake_->Notify();
+}
+
+void Store::CampaignSoleVoters() {
+  // A region whose only peer is this store's need not wait out an election
+  // timeout (Ref: TiKV peer.rs Peer::new, "If this region has only one
+  // peer and I am the one, campaign directly").
+  for (auto& [id, peer] : peers_) {
+    const std::vector<core::region::Peer>& peers = peer->region().peers;
+    if (peers.size() == 1 && peers[0].store_id == store_id() &&
+        peers[0].role == core::region::PeerRole::kVoter) {
+      peer->Campaign();
+    }
+  }
 }
 
 void Store::Close() {

@@ -238,6 +238,8 @@ class Store final : public PeerFsmHost {
                                 bool initialized) const;
 
   void Boot();
+  // Campaigns every region whose sole peer is this store's voter.
+  void CampaignSoleVoters();
   void TickLoop();
   // store_split_check.cc.
   void SplitCheckLoop();
