@@ -72,6 +72,7 @@
 #include "pd/server/pd_state_machine.h"
 #include "store/peer/peer.h"
 #include "store/peer/ready_loop.h"
+#include "store/peer/tick_catch_up.h"
 #include "store/transport/transport.h"
 
 namespace pd::server {
@@ -247,7 +248,7 @@ class PdMember final : public store::PeerHost {
   store::transport::Transport transport_;
   std::unique_ptr<store::transport::TransportServer> server_;
   std::unique_ptr<core::env::Event> ready_event_;
-  core::base::Instant last_tick_;
+  store::TickCatchUp ticks_;
   bool started_ = false;
   bool halted_ = false;
 
