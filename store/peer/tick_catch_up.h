@@ -40,7 +40,8 @@ class TickCatchUp {
       last_tick_ = now;
       return max_catch_up_ticks_;
     }
-    last_tick_ = last_tick_ + core::base::Duration::Nanoseconds(due * interval_ns_);
+    last_tick_ =
+        last_tick_ + core::base::Duration::Nanoseconds(due * interval_ns_);
     return due;
   }
 
