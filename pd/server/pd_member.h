@@ -190,6 +190,10 @@ class PdMember final : public store::PeerHost {
   // it, in milliseconds.
   int64_t NowMonotonicMs();
   int64_t NowRealtimeMs();
+  // Parks the calling fibre (a handler waiting for an operator's effect).
+  void SleepFor(core::base::Duration duration) {
+    env_.executor.SleepFor(duration);
+  }
 
   // ----- for hosts, tests and oracles
   NodeId id() const { return options_.id; }
