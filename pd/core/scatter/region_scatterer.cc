@@ -58,7 +58,8 @@ std::optional<Placement> PlaceVoters(const std::vector<Peer>& voters,
   std::set<StoreId> holding;  // stores with any peer of the region
   for (const Peer& peer : region.peers) holding.insert(peer.store_id);
   for (const Peer& voter : voters) {
-    const StoreId cheapest = LeastUsed(candidates, placement.voter_stores, peers);
+    const StoreId cheapest =
+        LeastUsed(candidates, placement.voter_stores, peers);
     const bool keep = candidates.contains(voter.store_id) &&
                       !placement.voter_stores.contains(voter.store_id) &&
                       (cheapest == 0 || CountOf(peers, voter.store_id) <=
@@ -110,7 +111,8 @@ RegionScatterer::Scatter(const schedule::ScheduleContext& ctx,
   const core::region::Region& region = info->region();
   if (region.InJointState()) return Fail("region is in a joint state");
   for (const Peer& peer : region.peers) {
-    if (info->IsPendingPeer(peer.id) || schedule::IsPeerDown(ctx, *info, peer)) {
+    if (info->IsPendingPeer(peer.id) ||
+        schedule::IsPeerDown(ctx, *info, peer)) {
       return Fail("region has a pending or down peer");
     }
   }
@@ -119,19 +121,18 @@ RegionScatterer::Scatter(const schedule::ScheduleContext& ctx,
     if (schedule::IsTargetStore(ctx, store)) candidates.insert(store);
   }
   GroupCounts& counts = groups_[group];
-  std::optional<Placement> placement = PlaceVoters(
-      region.IncomingVoters(), region, candidates, counts.peers);
+  std::optional<Placement> placement =
+      PlaceVoters(region.IncomingVoters(), region, candidates, counts.peers);
   if (!placement.has_value()) return Fail("too few stores to place the voters");
   // The leader stays when its store is kept and as little used as any.
   const StoreId old_leader = info->leader().store_id;
   const StoreId cheapest =
       LeastUsed(placement->voter_stores, {}, counts.leaders);
-  placement->leader_store =
-      placement->voter_stores.contains(old_leader) &&
-              CountOf(counts.leaders, old_leader) <=
-                  CountOf(counts.leaders, cheapest)
-          ? old_leader
-          : cheapest;
+  placement->leader_store = placement->voter_stores.contains(old_leader) &&
+                                    CountOf(counts.leaders, old_leader) <=
+                                        CountOf(counts.leaders, cheapest)
+                                ? old_leader
+                                : cheapest;
   for (StoreId store : placement->voter_stores) ++counts.peers[store];
   ++counts.leaders[placement->leader_store];
   if (placement->moves.empty() && placement->leader_store == old_leader) {
