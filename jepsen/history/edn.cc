@@ -122,6 +122,23 @@ absl::StatusOr<bool> EdnReader::Next(Value* out) {
   return true;
 }
 
+std::optional<char> EdnReader::Peek() {
+  SkipSpaceAndComments();
+  if (pos_ >= text_.size()) return std::nullopt;
+  return text_[pos_];
+}
+
+std::optional<std::string_view> EdnReader::ReadPlainKeyword() {
+  if (Peek() != ':') return std::nullopt;
+  const size_t start = pos_;
+  std::string_view token = ReadToken();
+  if (token.size() < 2 || token[1] == ':') {
+    pos_ = start;
+    return std::nullopt;
+  }
+  return token.substr(1);
+}
+
 std::string_view EdnReader::ReadToken() {
   size_t start = pos_;
   // The first character may be a delimiter-free prefix such as '\' (char).

@@ -12,6 +12,7 @@
 #ifndef JEPSEN_HISTORY_EDN_H_
 #define JEPSEN_HISTORY_EDN_H_
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,21 @@ class EdnReader {
 
   // Line of the reader's current position (after the last form read).
   int line() const { return line_; }
+
+  // Streaming, for readers of inputs too big to build whole (a history file
+  // is one vector of thousands of op maps): they walk the collections around
+  // the forms they keep and read only those forms. The next character after
+  // space and comments; nullopt at end of input.
+  std::optional<char> Peek();
+  // Consumes the character Peek() returned (an opening or closing bracket).
+  void Advance() { ++pos_; }
+  // If the next form is a plain keyword (`:name`, not `::name`), consumes it
+  // and returns its name; otherwise consumes nothing and returns nullopt.
+  std::optional<std::string_view> ReadPlainKeyword();
+  // Reads the next form, `depth` collections deep, as Next() would.
+  absl::Status ReadNested(int depth, Value* out) {
+    return ReadForm(depth, out);
+  }
 
  private:
   absl::Status Error(std::string_view message) const;

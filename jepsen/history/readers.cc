@@ -1,5 +1,8 @@
 #include "jepsen/history/readers.h"
 
+#include <algorithm>
+#include <array>
+#include <iterator>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -101,6 +104,131 @@ absl::StatusOr<std::optional<Op>> ParseLogFields(std::string_view rest,
   return std::optional<Op>(std::move(op));
 }
 
+// The fields of an op map that OpFromMap reads, except :value, :key and
+// :error, which its callers copy or move (nullptr: absent).
+struct OpFields {
+  const Value* type = nullptr;
+  const Value* process = nullptr;
+  const Value* f = nullptr;
+  const Value* time = nullptr;
+  const Value* index = nullptr;
+};
+
+// The op from its fields, without :value, :key and :error; nullopt for ops
+// to skip (a :process that is not an integer).
+absl::StatusOr<std::optional<Op>> OpFromFields(const OpFields& fields,
+                                               int line) {
+  const Value* type = fields.type;
+  if (type == nullptr || !type->AsName().has_value()) {
+    return LineError(line, "op has no :type");
+  }
+  std::optional<OpType> op_type = ParseOpType(*type->AsName());
+  if (!op_type.has_value()) {
+    return LineError(line,
+                     jepsen::Cat("unknown op :type ",
+                                 core::base::QuoteExcerpt(type->ToEdn())));
+  }
+  const Value* process = fields.process;
+  if (process == nullptr) return LineError(line, "op has no :process");
+  if (!process->is_int()) return std::optional<Op>();  // :nemesis and the like
+  Op op;
+  op.type = *op_type;
+  op.process = process->int_value();
+  op.line = line;
+  if (const Value* f = fields.f; f != nullptr) {
+    if (!f->AsName().has_value())
+      return LineError(line, "op :f must be a keyword or string");
+    op.f = std::string(*f->AsName());
+  }
+  if (const Value* time = fields.time; time != nullptr && time->is_int())
+    op.time_ns = time->int_value();
+  if (const Value* index = fields.index; index != nullptr && index->is_int())
+    op.index = index->int_value();
+  return std::optional<Op>(std::move(op));
+}
+
+// The names of the fields an op map's reader keeps: OpFields' in order, then
+// :value, :key, :error.
+constexpr std::string_view kOpFieldNames[] = {
+    "type", "process", "f", "time", "index", "value", "key", "error"};
+constexpr size_t kOpFieldCount = std::size(kOpFieldNames);
+
+// Streams one op map `{:k v ...}` from `reader` (at its '{', `depth`
+// collections deep) into `values`, the first binding of each kept name (as
+// Value::Map keeps it); the other values are read and dropped. False, at
+// any position, for a map this cannot read so (a key that is not a plain
+// keyword, malformed input): the caller then reads the input as forms.
+bool StreamOpMap(EdnReader& reader, int depth,
+                 std::array<Value, kOpFieldCount>& values, uint32_t& present) {
+  reader.Advance();
+  Value dropped;
+  while (true) {
+    if (reader.Peek() == '}') {
+      reader.Advance();
+      return true;
+    }
+    std::optional<std::string_view> name = reader.ReadPlainKeyword();
+    if (!name.has_value()) return false;
+    const size_t field = static_cast<size_t>(
+        std::find(std::begin(kOpFieldNames), std::end(kOpFieldNames), *name) -
+        std::begin(kOpFieldNames));
+    const bool keep = field < kOpFieldCount && (present >> field & 1) == 0;
+    if (!reader.ReadNested(depth + 1, keep ? &values[field] : &dropped).ok())
+      return false;
+    if (keep) present |= uint32_t{1} << field;
+  }
+}
+
+// The op of a streamed map (StreamOpMap), appended to `history` unless
+// skipped; false if OpFromFields refuses it.
+bool AddStreamedOp(std::array<Value, kOpFieldCount>& values, uint32_t present,
+                   int line, History& history) {
+  auto field = [&](size_t i) {
+    return (present >> i & 1) ? &values[i] : nullptr;
+  };
+  const OpFields fields{field(0), field(1), field(2), field(3), field(4)};
+  absl::StatusOr<std::optional<Op>> op = OpFromFields(fields, line);
+  if (!op.ok()) return false;
+  if (!op->has_value()) return true;
+  if (Value* value = field(5); value != nullptr)
+    (*op)->value = std::move(*value);
+  if (Value* key = field(6); key != nullptr) (*op)->key = std::move(*key);
+  if (Value* error = field(7); error != nullptr)
+    (*op)->error = std::move(*error);
+  history.ops.push_back(std::move(**op));
+  return true;
+}
+
+// ParseEdnHistory without building the forms: op maps with plain keyword
+// keys, at top level or in one vector (or list). A history file holds
+// thousands of them, and building each as a Value::Map (a string per key)
+// to copy out five fields cost most of a small check's time. nullopt for
+// anything else, malformed input among it: the caller then reads forms,
+// which gives the same history or the error to report.
+std::optional<History> StreamEdnHistory(std::string_view text) {
+  EdnReader reader(text);
+  History history;
+  const std::optional<char> open = reader.Peek();
+  const bool wrapped = open == '[' || open == '(';
+  if (wrapped) reader.Advance();
+  while (true) {
+    const std::optional<char> c = reader.Peek();
+    if (wrapped && c == (open == '(' ? ')' : ']')) {
+      reader.Advance();
+      if (reader.Peek().has_value()) return std::nullopt;
+      return history;
+    }
+    if (!wrapped && !c.has_value()) return history;
+    if (c != '{') return std::nullopt;
+    const int line = reader.line();
+    std::array<Value, kOpFieldCount> values;
+    uint32_t present = 0;
+    if (!StreamOpMap(reader, wrapped ? 1 : 0, values, present) ||
+        !AddStreamedOp(values, present, line, history))
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 std::optional<Format> ParseFormatName(std::string_view name) {
@@ -157,44 +285,25 @@ Format DetectFormat(std::string_view text) {
 }
 
 absl::StatusOr<std::optional<Op>> OpFromMap(const Value& map, int line) {
-  const Value* type = map.Find("type");
-  if (type == nullptr || !type->AsName().has_value()) {
-    return LineError(line, "op has no :type");
-  }
-  std::optional<OpType> op_type = ParseOpType(*type->AsName());
-  if (!op_type.has_value()) {
-    return LineError(line,
-                     jepsen::Cat("unknown op :type ",
-                                 core::base::QuoteExcerpt(type->ToEdn())));
-  }
-  const Value* process = map.Find("process");
-  if (process == nullptr) return LineError(line, "op has no :process");
-  if (!process->is_int()) return std::optional<Op>();  // :nemesis and the like
-  Op op;
-  op.type = *op_type;
-  op.process = process->int_value();
-  op.line = line;
-  if (const Value* f = map.Find("f"); f != nullptr) {
-    if (!f->AsName().has_value())
-      return LineError(line, "op :f must be a keyword or string");
-    op.f = std::string(*f->AsName());
-  }
+  const OpFields fields{map.Find("type"), map.Find("process"), map.Find("f"),
+                        map.Find("time"), map.Find("index")};
+  absl::StatusOr<std::optional<Op>> op = OpFromFields(fields, line);
+  if (!op.ok() || !op->has_value()) return op;
   if (const Value* value = map.Find("value"); value != nullptr)
-    op.value = *value;
-  if (const Value* key = map.Find("key"); key != nullptr) op.key = *key;
-  if (const Value* time = map.Find("time"); time != nullptr && time->is_int()) {
-    op.time_ns = time->int_value();
-  }
-  if (const Value* index = map.Find("index");
-      index != nullptr && index->is_int()) {
-    op.index = index->int_value();
-  }
+    (*op)->value = *value;
+  if (const Value* key = map.Find("key"); key != nullptr) (*op)->key = *key;
   if (const Value* error = map.Find("error"); error != nullptr)
-    op.error = *error;
-  return std::optional<Op>(std::move(op));
+    (*op)->error = *error;
+  return op;
 }
 
 absl::StatusOr<History> ParseEdnHistory(std::string_view text) {
+  if (std::optional<History> history = StreamEdnHistory(text))
+    return *std::move(history);
+  return ParseEdnHistoryAsForms(text);
+}
+
+absl::StatusOr<History> ParseEdnHistoryAsForms(std::string_view text) {
   absl::StatusOr<std::vector<Value>> forms = ParseEdn(text);
   if (!forms.ok()) return forms.status();
   return OpsFromForms(*forms);

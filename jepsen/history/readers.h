@@ -36,7 +36,11 @@ std::string_view FormatName(Format format);
 // Guesses the format from the first meaningful line; kAuto if it cannot.
 Format DetectFormat(std::string_view text);
 
+// EDN op maps with plain keyword keys are streamed, the rest (and every
+// error) read as whole forms by ParseEdnHistoryAsForms, the reference the
+// streaming reader is tested against: both give the same history or error.
 absl::StatusOr<History> ParseEdnHistory(std::string_view text);
+absl::StatusOr<History> ParseEdnHistoryAsForms(std::string_view text);
 absl::StatusOr<History> ParseJepsenLog(std::string_view text);
 
 // Parses `text` in `format` (kAuto detects it first).

@@ -234,6 +234,71 @@ RC_GTEST_PROP(ReadersProperty, EdnAndLogWritersRoundTrip, ()) {
   }
 }
 
+// The streaming EDN reader (op maps with plain keyword keys) gives exactly
+// the history, or the error, of the reader that builds every form, on text
+// made of op-map fragments: known and unknown keys, duplicates, string and
+// `::` keys, nested values, discards, tags, comments, wrappers, stray forms
+// and corrupted bytes.
+RC_GTEST_PROP(ReadersProperty, StreamedEdnMatchesForms, ()) {
+  // Fragments every reader accepts, then ones that may break a map.
+  const std::vector<std::string> keys = {
+      ":type",  ":process", ":f",   ":value",   ":key",   ":time",
+      ":index", ":error",   ":foo", "\"type\"", "::type", "#_ :x :y"};
+  const std::vector<std::string> values = {
+      ":ok",       "3",      "nil",     "\"s\"",       "[1 [2]]",
+      "{:a 1}",    "#{1 2}", "#_ 1 2",  "#inst \"t\"", ":append",
+      "\"x 1 y\"", "2.5",    "; c\n 4", ":info"};
+  const std::vector<std::string> bad = {":bogus", "", "}", "]", "#", "#_ :x"};
+  const bool broken = *rc::gen::inRange(0, 3) == 0;
+  auto maybe_bad = [&](const std::string& good) {
+    return broken && *rc::gen::inRange(0, 8) == 0 ? *rc::gen::elementOf(bad)
+                                                  : good;
+  };
+  std::string text;
+  const int wrapper = *rc::gen::inRange(0, 3);
+  if (wrapper == 1) text += "[";
+  if (wrapper == 2) text += "(";
+  const int maps = *rc::gen::inRange(0, 6);
+  for (int m = 0; m < maps; ++m) {
+    text += *rc::gen::element<std::string>("{", "\n{", " ; c\n{", ",{");
+    text += maybe_bad(*rc::gen::element<std::string>(
+        ":type :invoke", ":type :ok", ":type :info", ":type \"fail\""));
+    text += *rc::gen::element<std::string>(" :process 1 ", " :process 2 ");
+    const int entries = *rc::gen::inRange(0, 6);
+    for (int e = 0; e < entries; ++e) {
+      text += maybe_bad(*rc::gen::elementOf(keys)) + " ";
+      text += maybe_bad(*rc::gen::elementOf(values));
+      text += *rc::gen::element<std::string>(" ", ", ", "\n");
+    }
+    text += maybe_bad("}");
+  }
+  if (wrapper == 1) text += maybe_bad("]");
+  if (wrapper == 2) text += maybe_bad(")");
+  text += maybe_bad(*rc::gen::element<std::string>("", "\n", " ; end"));
+  if (broken && *rc::gen::inRange(0, 4) == 0 && !text.empty()) {
+    text[*rc::gen::inRange<size_t>(0, text.size())] =
+        *rc::gen::arbitrary<char>();
+  }
+  RC_TAG(wrapper);
+  const absl::StatusOr<History> streamed = ParseEdnHistory(text);
+  const absl::StatusOr<History> forms = ParseEdnHistoryAsForms(text);
+  RC_ASSERT(streamed.ok() == forms.ok());
+  RC_CLASSIFY(forms.ok() && !forms->ops.empty(), "ops read");
+  if (!forms.ok()) {
+    RC_ASSERT(streamed.status() == forms.status());
+    return;
+  }
+  RC_ASSERT(streamed->ops.size() == forms->ops.size());
+  for (size_t i = 0; i < forms->ops.size(); ++i) {
+    const Op& a = streamed->ops[i];
+    const Op& b = forms->ops[i];
+    RC_ASSERT(a.type == b.type && a.process == b.process && a.f == b.f);
+    RC_ASSERT(a.value == b.value && a.key == b.key && a.error == b.error);
+    RC_ASSERT(a.time_ns == b.time_ns && a.index == b.index);
+    RC_ASSERT(a.line == b.line && a.value.line() == b.value.line());
+  }
+}
+
 void AssertCleanError(const absl::StatusOr<History>& h) {
   if (!h.ok()) {
     RC_ASSERT(h.status().code() == absl::StatusCode::kInvalidArgument);
