@@ -562,28 +562,30 @@ SingleCellModel::SingleCellModel(Partition& p) : p_(p) {
   }
 }
 
+void SingleCellModel::AddExtender(size_t call) {
+  for (uint32_t k = p_.micro_begin[call]; k < p_.micro_begin[call + 1]; ++k) {
+    if (p_.micro[k].kind == MicroOp::Kind::kAppend)
+      pieces_.push_back(p_.micro[k].a);
+  }
+}
+
 // Only read-only calls and the extenders (appends) may run before the
 // observer: a read needs the cell to be its value already, or its value to
-// be the cell followed by some of the appended texts; a failed CAS needs the
-// cell to differ from `expected` (or to be extended, which may make it
-// differ).
-bool SingleCellModel::MayObserve(const State& s, size_t call,
-                                 const std::vector<size_t>& extenders) {
+// be the cell followed by some of the appended texts (not thorough: only to
+// begin with the cell); a failed CAS needs the cell to differ from
+// `expected` (or to be extended, which may make it differ). Every extender
+// adds a piece, so no pieces means no extenders.
+bool SingleCellModel::MayObserve(const State& s, size_t call, bool thorough) {
   for (uint32_t m = p_.micro_begin[call]; m < p_.micro_begin[call + 1]; ++m) {
     const MicroOp& op = p_.micro[m];
     if (op.kind == MicroOp::Kind::kRead) {
       if (op.a == kUnknownValue || op.a == s) continue;
-      if (extenders.empty()) return false;
-      pieces_.clear();
-      for (size_t e : extenders) {
-        for (uint32_t k = p_.micro_begin[e]; k < p_.micro_begin[e + 1]; ++k) {
-          if (p_.micro[k].kind == MicroOp::Kind::kAppend)
-            pieces_.push_back(p_.micro[k].a);
-        }
-      }
-      if (!p_.cells.MayBeExtension(s, op.a, pieces_)) return false;
+      if (pieces_.empty()) return false;
+      if (!(thorough ? p_.cells.MayBeExtension(s, op.a, pieces_)
+                     : p_.cells.MayBePrefix(s, op.a)))
+        return false;
     } else if (op.kind == MicroOp::Kind::kCasFailed) {
-      if (extenders.empty() && op.a == s) return false;
+      if (pieces_.empty() && op.a == s) return false;
     }
   }
   return true;

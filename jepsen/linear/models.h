@@ -158,8 +158,9 @@ class SingleCellModel {
   }
   CallRole Role(size_t call) const { return roles_[call]; }
   bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
-  bool MayObserve(const State& s, size_t call,
-                  const std::vector<size_t>& extenders);
+  void BeginLookahead() { pieces_.clear(); }
+  void AddExtender(size_t call);
+  bool MayObserve(const State& s, size_t call, bool thorough);
   State SetTo(size_t setter) const { return set_to_[setter]; }
 
  private:
@@ -167,7 +168,7 @@ class SingleCellModel {
   std::vector<CallRole> roles_;
   std::vector<uint8_t> read_only_;
   std::vector<int32_t> set_to_;  // for setters: the cell they leave
-  std::vector<int32_t> pieces_;  // MayObserve's scratch
+  std::vector<int32_t> pieces_;  // the lookahead's extenders' appended texts
 };
 
 class MultiCellModel {
@@ -192,9 +193,9 @@ class MultiCellModel {
   }
   CallRole Role(size_t) const { return CallRole::kSetter; }
   bool ReadOnly(size_t call) const { return read_only_[call] != 0; }
-  bool MayObserve(const State&, size_t, const std::vector<size_t>&) const {
-    return true;
-  }
+  void BeginLookahead() {}  // unused: no lookahead
+  void AddExtender(size_t) {}
+  bool MayObserve(const State&, size_t, bool) const { return true; }
   State SetTo(size_t) const { return p_.initial; }  // unused: no lookahead
 
  private:

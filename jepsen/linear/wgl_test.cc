@@ -14,8 +14,11 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
+#include "core/base/prng.h"
+#include "jepsen/gen/gen.h"
 #include "jepsen/history/history.h"
 #include "jepsen/linear/linear.h"
 #include "jepsen/linear/models.h"
@@ -90,17 +93,23 @@ history::History RandomHistory() {
   return h;
 }
 
-// Every search mode on the partition's calls agrees with `brute`.
+// Every search mode on the partition's calls agrees with `brute`; with the
+// reductions, the lookahead's thorough test nowhere, within one entry per
+// candidate, the default and everywhere.
 void AssertEveryModeAgrees(Partition& p, bool brute) {
   for (bool optional_last : {false, true}) {
-    for (bool reductions : {false, true}) {
-      SingleCellModel model(p);
-      SearchLimits limits;
-      limits.optional_last = optional_last;
-      limits.force_read_only = reductions;
-      limits.lookahead_entries = reductions ? 64 : 0;
-      const auto outcome = SearchWgl(model, p.spans, limits);
-      RC_ASSERT((outcome.status == SearchStatus::kLinearizable) == brute);
+    for (size_t thorough : {size_t{0}, size_t{1}, size_t{8}, size_t{1000}}) {
+      for (bool reductions : {false, true}) {
+        if (!reductions && thorough != 0) continue;
+        SingleCellModel model(p);
+        SearchLimits limits;
+        limits.optional_last = optional_last;
+        limits.force_read_only = reductions;
+        limits.lookahead_entries = reductions ? 64 : 0;
+        limits.thorough_entries_per_candidate = thorough;
+        const auto outcome = SearchWgl(model, p.spans, limits);
+        RC_ASSERT((outcome.status == SearchStatus::kLinearizable) == brute);
+      }
     }
   }
 }
@@ -230,6 +239,64 @@ TEST(WglTest, IdenticalInfoWritesAreSearchedAsOne) {
   const auto outcome = SearchWgl(model, p.spans, limits);
   EXPECT_EQ(outcome.status, SearchStatus::kLinearizable);
   EXPECT_LT(outcome.cache_entries, 1'000u);
+}
+
+// SingleCellModel, counting the lookahead's thorough tests.
+class CountingModel : public SingleCellModel {
+ public:
+  using SingleCellModel::SingleCellModel;
+  bool MayObserve(const State& s, size_t call, bool thorough) {
+    thorough_tests += thorough ? 1 : 0;
+    return SingleCellModel::MayObserve(s, call, thorough);
+  }
+  size_t thorough_tests = 0;
+};
+
+// Regression (issue 21): with few calls in flight (10 clients on 10 keys)
+// the thorough test of every observer in the lookahead's walk cost more
+// than half of the check, where one per few candidates decides as much.
+// Far fewer thorough tests, the same verdict and about the same
+// configurations as with the thorough test everywhere.
+TEST(WglTest, FewClientsGetFewThoroughTests) {
+  gen::KeyValueOptions o;
+  o.clients.processes = 10;
+  o.clients.operations = 1000;
+  o.clients.info_probability = 0;
+  o.keys = 10;
+  for (gen::KvViolation violation :
+       {gen::KvViolation::kNone, gen::KvViolation::kLostAppend}) {
+    o.violation = violation;
+    core::base::Prng prng(1000);
+    const history::History h = gen::GenerateKeyValueHistory(o, prng);
+    absl::StatusOr<std::vector<history::Operation>> ops =
+        history::PairOperations(h);
+    ASSERT_TRUE(ops.ok());
+    ModelOptions options;
+    options.kind = ModelKind::kKeyValue;
+    absl::StatusOr<std::vector<Partition>> partitions =
+        CompilePartitions(h, *ops, options);
+    ASSERT_TRUE(partitions.ok());
+    size_t tests[2] = {0, 0};
+    size_t configurations[2] = {0, 0};
+    for (Partition& p : *partitions) {
+      SearchStatus status[2];
+      for (int everywhere : {0, 1}) {
+        CountingModel model(p);
+        SearchLimits limits;
+        if (everywhere) limits.thorough_entries_per_candidate = 1000;
+        const auto outcome = SearchWgl(model, p.spans, limits);
+        status[everywhere] = outcome.status;
+        tests[everywhere] += model.thorough_tests;
+        configurations[everywhere] += outcome.cache_entries;
+      }
+      EXPECT_EQ(status[0], status[1]);
+    }
+    std::printf(
+        "thorough tests %zu (everywhere %zu), configurations %zu (%zu)\n",
+        tests[0], tests[1], configurations[0], configurations[1]);
+    EXPECT_LT(tests[0] * 3, tests[1]);
+    EXPECT_LT(configurations[0], configurations[1] + configurations[1] / 10);
+  }
 }
 
 }  // namespace
