@@ -441,19 +441,21 @@ bool Cells::Apply(int32_t current, const MicroOp& op, int32_t* next) {
 }
 
 const std::vector<uint64_t>& Cells::PrefixHashes(int32_t id) {
-  auto [it, inserted] = prefix_hashes_.try_emplace(id);
-  if (inserted) {
+  const size_t index = static_cast<size_t>(id);
+  if (index >= prefix_hashes_.size()) prefix_hashes_.resize(texts_.size());
+  std::vector<uint64_t>& hashes = prefix_hashes_[index];
+  if (hashes.empty()) {
     std::string text;
     AppendText(id, &text);
-    it->second.reserve(text.size() + 1);
+    hashes.reserve(text.size() + 1);
     uint64_t hash = 0;
-    it->second.push_back(hash);
+    hashes.push_back(hash);
     for (unsigned char c : text) {
       hash = AddMod(MulMod(hash, kBase), c);
-      it->second.push_back(hash);
+      hashes.push_back(hash);
     }
   }
-  return it->second;
+  return hashes;
 }
 
 bool Cells::MayBeExtension(int32_t prefix, int32_t text,

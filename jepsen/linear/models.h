@@ -104,7 +104,9 @@ class Cells {
   std::vector<Text> texts_;  // by id: interned, then derived
   std::unordered_map<uint64_t, int32_t> concat_;        // (left, right) -> id
   std::unordered_multimap<uint64_t, int32_t> by_hash_;  // (hash, length)
-  std::unordered_map<int32_t, std::vector<uint64_t>> prefix_hashes_;
+  // By id, built on first use (empty: not yet): a hash table lookup here
+  // cost a tenth of a few-client search.
+  std::vector<std::vector<uint64_t>> prefix_hashes_;
   std::vector<uint32_t> positions_;  // MayBeExtension's scratch
   std::vector<uint32_t> substring_lengths_;
   std::vector<uint64_t> substring_hashes_;
