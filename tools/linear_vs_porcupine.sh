@@ -8,16 +8,16 @@
 # runs, both with the machine's cores. Prints one row per file, then a
 # summary; fails if any verdict is wrong (ours, or Porcupine's where it has
 # one: it may give none within the time limit), or if ours takes longer than
-# Porcupine's to read and check a file that takes Porcupine MIN_MS or more.
-# (Below that the search is trivial, 10 clients on 10 keys, and the time is
-# reading the EDN file plus a shared machine's noise: such rows are marked
-# but do not fail.)
+# Porcupine's, to read and check or as a whole process, on a file that takes
+# Porcupine MIN_MS or more (default 0: every file; 100 with --quick, whose
+# 500-op files take a few ms, so that a shared machine's noise does not fail
+# CI: rows below it are marked but do not fail).
 #
 #   tools/linear_vs_porcupine.sh            # 27 files, 1,000-4,000 ops
 #   tools/linear_vs_porcupine.sh --quick    # 9 files of 500 ops (bench.sh)
 #
 # Environment: TIME_LIMIT_S (per check, default 60; 5 with --quick),
-# REPEAT (runs per file and checker, default 3), MIN_MS (default 100),
+# REPEAT (runs per file and checker, default 3), MIN_MS (see above),
 # KEEP=DIR to keep the corpus in DIR.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,8 @@ if [[ "${1:-}" == "--quick" ]]; then
   limit_s=${TIME_LIMIT_S:-5}
 fi
 repeat=${REPEAT:-3}
-min_ms=${MIN_MS:-100}
+min_ms=${MIN_MS:-0}
+[[ ${#quick[@]} -gt 0 ]] && min_ms=${MIN_MS:-100}
 source tools/go_env.sh
 go_require "linear_vs_porcupine: FAILED" || exit 1
 bazel build --config=opt //jepsen/cli:check //jepsen/bench:make_kv_corpus ||
@@ -89,7 +90,8 @@ while IFS=$'\t' read -r name expected; do
   elif [[ "$porcupine" == "unknown" ]]; then
     note="(porcupine: no verdict in ${limit_s} s)"
     porcupine_timeouts=$((porcupine_timeouts + 1))
-  elif awk -v o="$ours_ms" -v p="$porcupine_ms" 'BEGIN { exit !(o > p) }'; then
+  elif awk -v o="$ours_ms" -v p="$porcupine_ms" -v ow="$ours_wall" \
+    -v pw="$porcupine_wall" 'BEGIN { exit !(o > p || ow > pw) }'; then
     if awk -v p="$porcupine_ms" -v m="$min_ms" 'BEGIN { exit !(p >= m) }'; then
       note="SLOWER"
       status=1
