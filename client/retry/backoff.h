@@ -53,45 +53,75 @@ struct BackoffConfig {
 
 // client-go v2.0.4's kinds (config/retry/config.go).
 inline constexpr BackoffConfig kBoTiKVRPC{
-    "tikvRPC", core::base::Duration::Milliseconds(100),
-    core::base::Duration::Milliseconds(2000), Jitter::kEqual,
-    absl::StatusCode::kUnavailable, "tikv server timeout"};
+    "tikvRPC",
+    core::base::Duration::Milliseconds(100),
+    core::base::Duration::Milliseconds(2000),
+    Jitter::kEqual,
+    absl::StatusCode::kUnavailable,
+    "tikv server timeout"};
 inline constexpr BackoffConfig kBoTxnLock{
-    "txnLock", core::base::Duration::Milliseconds(100),
-    core::base::Duration::Milliseconds(3000), Jitter::kEqual,
-    absl::StatusCode::kDeadlineExceeded, "resolve lock timeout"};
+    "txnLock",
+    core::base::Duration::Milliseconds(100),
+    core::base::Duration::Milliseconds(3000),
+    Jitter::kEqual,
+    absl::StatusCode::kDeadlineExceeded,
+    "resolve lock timeout"};
 inline constexpr BackoffConfig kBoPDRPC{
-    "pdRPC", core::base::Duration::Milliseconds(500),
-    core::base::Duration::Milliseconds(3000), Jitter::kEqual,
-    absl::StatusCode::kUnavailable, "pd server timeout"};
+    "pdRPC",
+    core::base::Duration::Milliseconds(500),
+    core::base::Duration::Milliseconds(3000),
+    Jitter::kEqual,
+    absl::StatusCode::kUnavailable,
+    "pd server timeout"};
 inline constexpr BackoffConfig kBoRegionMiss{
-    "regionMiss", core::base::Duration::Milliseconds(2),
-    core::base::Duration::Milliseconds(500), Jitter::kNone,
-    absl::StatusCode::kUnavailable, "region unavailable"};
+    "regionMiss",
+    core::base::Duration::Milliseconds(2),
+    core::base::Duration::Milliseconds(500),
+    Jitter::kNone,
+    absl::StatusCode::kUnavailable,
+    "region unavailable"};
 inline constexpr BackoffConfig kBoRegionScheduling{
-    "regionScheduling", core::base::Duration::Milliseconds(2),
-    core::base::Duration::Milliseconds(500), Jitter::kNone,
-    absl::StatusCode::kUnavailable, "region unavailable"};
+    "regionScheduling",
+    core::base::Duration::Milliseconds(2),
+    core::base::Duration::Milliseconds(500),
+    Jitter::kNone,
+    absl::StatusCode::kUnavailable,
+    "region unavailable"};
 inline constexpr BackoffConfig kBoTiKVServerBusy{
-    "tikvServerBusy", core::base::Duration::Milliseconds(2000),
-    core::base::Duration::Milliseconds(10000), Jitter::kEqual,
-    absl::StatusCode::kResourceExhausted, "tikv server is busy"};
+    "tikvServerBusy",
+    core::base::Duration::Milliseconds(2000),
+    core::base::Duration::Milliseconds(10000),
+    Jitter::kEqual,
+    absl::StatusCode::kResourceExhausted,
+    "tikv server is busy"};
 inline constexpr BackoffConfig kBoTxnNotFound{
-    "txnNotFound", core::base::Duration::Milliseconds(2),
-    core::base::Duration::Milliseconds(500), Jitter::kNone,
-    absl::StatusCode::kDeadlineExceeded, "resolve lock timeout"};
+    "txnNotFound",
+    core::base::Duration::Milliseconds(2),
+    core::base::Duration::Milliseconds(500),
+    Jitter::kNone,
+    absl::StatusCode::kDeadlineExceeded,
+    "resolve lock timeout"};
 inline constexpr BackoffConfig kBoStaleCmd{
-    "staleCommand", core::base::Duration::Milliseconds(2),
-    core::base::Duration::Milliseconds(1000), Jitter::kNone,
-    absl::StatusCode::kUnavailable, "tikv stale command"};
+    "staleCommand",
+    core::base::Duration::Milliseconds(2),
+    core::base::Duration::Milliseconds(1000),
+    Jitter::kNone,
+    absl::StatusCode::kUnavailable,
+    "tikv stale command"};
 inline constexpr BackoffConfig kBoMaxTsNotSynced{
-    "maxTsNotSynced", core::base::Duration::Milliseconds(2),
-    core::base::Duration::Milliseconds(500), Jitter::kNone,
-    absl::StatusCode::kUnavailable, "tikv max timestamp not synced"};
+    "maxTsNotSynced",
+    core::base::Duration::Milliseconds(2),
+    core::base::Duration::Milliseconds(500),
+    Jitter::kNone,
+    absl::StatusCode::kUnavailable,
+    "tikv max timestamp not synced"};
 inline constexpr BackoffConfig kBoMaxRegionNotInitialized{
-    "regionNotInitialized", core::base::Duration::Milliseconds(2),
-    core::base::Duration::Milliseconds(1000), Jitter::kNone,
-    absl::StatusCode::kUnavailable, "region not initialized"};
+    "regionNotInitialized",
+    core::base::Duration::Milliseconds(2),
+    core::base::Duration::Milliseconds(1000),
+    Jitter::kNone,
+    absl::StatusCode::kUnavailable,
+    "region not initialized"};
 
 // Budgets of one operation (client-go rawkv.go, txnkv): 20 s.
 inline constexpr core::base::Duration kRawkvMaxBackoff =
@@ -108,8 +138,7 @@ core::base::Duration JitteredSleep(core::base::Duration base,
 // One kind's sleeps: attempts and the last sleep (for decorrelated jitter).
 class BackoffFn {
  public:
-  BackoffFn(core::base::Duration base, core::base::Duration cap,
-            Jitter jitter);
+  BackoffFn(core::base::Duration base, core::base::Duration cap, Jitter jitter);
   // The next sleep, counting one attempt.
   core::base::Duration Next(core::base::Prng& prng);
   int attempts() const { return attempts_; }

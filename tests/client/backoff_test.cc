@@ -26,8 +26,8 @@ TEST(JitteredSleep, NoJitterDoublesUpToTheCap) {
   std::vector<int64_t> ms;
   BackoffFn fn(kBoRegionMiss.base, kBoRegionMiss.cap, Jitter::kNone);
   for (int i = 0; i < 10; ++i) ms.push_back(fn.Next(prng).milliseconds());
-  EXPECT_EQ(ms, (std::vector<int64_t>{2, 4, 8, 16, 32, 64, 128, 256, 500,
-                                      500}));
+  EXPECT_EQ(ms,
+            (std::vector<int64_t>{2, 4, 8, 16, 32, 64, 128, 256, 500, 500}));
 }
 
 TEST(JitteredSleep, EqualJitterStaysInHalfToAll) {
