@@ -149,8 +149,8 @@ absl::StatusOr<KeyLocation> RegionCache::LoadWithRetry(retry::Backoffer& bo,
       search_prev = true;
       continue;
     }
-    const bool fits = by_end ? location.ContainsByEnd(key)
-                             : location.Contains(key);
+    const bool fits =
+        by_end ? location.ContainsByEnd(key) : location.Contains(key);
     if (!response->has_region() || !fits) {
       search_prev = false;
       RETURN_IF_ERROR(bo.Backoff(retry::kBoRegionMiss, RegionMissError(key)));
@@ -277,8 +277,7 @@ void RegionCache::OnSendSuccess(const RpcContext& ctx) {
 
 bool RegionCache::OnRegionEpochNotMatch(
     const RpcContext& ctx,
-    const google::protobuf::RepeatedPtrField<metapb::Region>&
-        current_regions) {
+    const google::protobuf::RepeatedPtrField<metapb::Region>& current_regions) {
   const auto& sent = ctx.meta.region_epoch();
   bool stale = current_regions.empty();
   for (const metapb::Region& region : current_regions) {

@@ -150,8 +150,8 @@ class RegionCache {
   Entry& Insert(const metapb::Region& region, uint64_t leader_store_id);
   void Erase(uint64_t region_id);
   // Asks PD once per attempt until it names a region `accept` takes.
-  absl::StatusOr<KeyLocation> LoadWithRetry(
-      retry::Backoffer& bo, std::string_view key, bool by_end);
+  absl::StatusOr<KeyLocation> LoadWithRetry(retry::Backoffer& bo,
+                                            std::string_view key, bool by_end);
   absl::StatusOr<metapb::Store> LoadStore(retry::Backoffer& bo,
                                           uint64_t store_id);
   static KeyLocation LocationOf(const metapb::Region& region);

@@ -76,7 +76,8 @@ absl::StatusOr<bool> RegionRequestSender::OnRegionError(
     return true;
   }
   if (error.has_epoch_not_match()) {
-    cache_.OnRegionEpochNotMatch(ctx, error.epoch_not_match().current_regions());
+    cache_.OnRegionEpochNotMatch(ctx,
+                                 error.epoch_not_match().current_regions());
     return false;
   }
   if (error.has_store_not_match()) {
