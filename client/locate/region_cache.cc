@@ -96,6 +96,24 @@ RegionCache::Entry& RegionCache::Insert(const metapb::Region& region,
   return by_id_[region.id()] = std::move(entry);
 }
 
+bool RegionCache::OlderThanCached(const metapb::Region& region) const {
+  const uint64_t version = region.region_epoch().version();
+  auto it = by_start_.upper_bound(region.start_key());
+  if (it != by_start_.begin()) {
+    const Entry& before = by_id_.at(std::prev(it)->second);
+    if (Before(region.start_key(), before.meta.end_key()) &&
+        before.meta.region_epoch().version() > version) {
+      return true;
+    }
+  }
+  for (; it != by_start_.end() && Before(it->first, region.end_key()); ++it) {
+    if (by_id_.at(it->second).meta.region_epoch().version() > version) {
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::StatusOr<KeyLocation> RegionCache::LocateKey(retry::Backoffer& bo,
                                                    std::string_view key) {
   if (Entry* entry = Find(key, /*by_end=*/false)) {
@@ -154,6 +172,18 @@ absl::StatusOr<KeyLocation> RegionCache::LoadWithRetry(retry::Backoffer& bo,
     if (!response->has_region() || !fits) {
       search_prev = false;
       RETURN_IF_ERROR(bo.Backoff(retry::kBoRegionMiss, RegionMissError(key)));
+      continue;
+    }
+    if (OlderThanCached(response->region())) {
+      // The stores told us of a newer split or merge than PD knows yet.
+      ++stats_.stale_pd_answers;
+      search_prev = false;
+      RETURN_IF_ERROR(
+          bo.Backoff(retry::kBoRegionMiss,
+                     absl::UnavailableError(absl::StrCat(
+                         "PD's region ", response->region().id(), " (version ",
+                         response->region().region_epoch().version(),
+                         ") is older than the cached regions it overlaps"))));
       continue;
     }
     Insert(response->region(), response->leader().store_id());

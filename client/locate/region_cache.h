@@ -8,7 +8,10 @@
 //     A miss asks PD (GetRegion; GetPrevRegion for end keys; ScanRegions to
 //     load a range at once) and inserts the answer, dropping every cached
 //     region it overlaps. PD errors back off BoPDRPC; "no region there"
-//     backs off BoRegionMiss; both within the operation's Backoffer.
+//     backs off BoRegionMiss; both within the operation's Backoffer. A PD
+//     answer older (by version) than a cached region it overlaps is not
+//     taken: the stores already told of a newer split or merge, so the
+//     client backs off BoRegionMiss until PD has heard of it too.
 //   * The peer. A region is sent to its leader (PD's, or the first peer
 //     when PD names none). NotLeader with a hint switches to the hinted
 //     peer; without one, to the next peer. A send failure also moves to the
@@ -72,10 +75,11 @@ struct RpcContext {
 };
 
 struct RegionCacheStats {
-  uint64_t pd_region_loads = 0;  // GetRegion/GetPrevRegion/ScanRegions calls
-  uint64_t pd_store_loads = 0;   // GetStore calls
-  uint64_t hits = 0;             // lookups answered from the cache
-  uint64_t invalidations = 0;    // regions dropped
+  uint64_t pd_region_loads = 0;   // GetRegion/GetPrevRegion/ScanRegions calls
+  uint64_t pd_store_loads = 0;    // GetStore calls
+  uint64_t hits = 0;              // lookups answered from the cache
+  uint64_t invalidations = 0;     // regions dropped
+  uint64_t stale_pd_answers = 0;  // PD regions older than cached ones
 };
 
 class RegionCache {
@@ -149,6 +153,9 @@ class RegionCache {
   // `leader_store_id` when it has one.
   Entry& Insert(const metapb::Region& region, uint64_t leader_store_id);
   void Erase(uint64_t region_id);
+  // True when a cached region overlapping `region` has a newer version
+  // (PD has not heard of a split or merge the stores told us of).
+  bool OlderThanCached(const metapb::Region& region) const;
   // Asks PD once per attempt until it names a region `accept` takes.
   absl::StatusOr<KeyLocation> LoadWithRetry(retry::Backoffer& bo,
                                             std::string_view key, bool by_end);

@@ -79,9 +79,9 @@ absl::StatusOr<Response> RawClient::SendToKey(retry::Backoffer& bo,
   for (;;) {
     ASSIGN_OR_RETURN(locate::KeyLocation location, cache_.LocateKey(bo, key));
     ++stats_.requests;
-    ASSIGN_OR_RETURN(Response response,
-                     sender_.SendReq<Response>(bo, method, request,
-                                               location.region));
+    ASSIGN_OR_RETURN(
+        Response response,
+        sender_.SendReq<Response>(bo, method, request, location.region));
     if (!response.has_region_error()) return response;
     RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
   }
@@ -141,7 +141,8 @@ absl::StatusOr<CasResult> RawClient::CompareAndSwap(
   RETURN_IF_ERROR(RawError(response.error()));
   CasResult result;
   result.succeeded = response.succeed();
-  if (!response.previous_not_exist()) result.previous = response.previous_value();
+  if (!response.previous_not_exist())
+    result.previous = response.previous_value();
   return result;
 }
 
@@ -234,9 +235,8 @@ absl::Status RawClient::RunAll(
     if (--state->left == 0) state->done->Notify();
   };
   for (size_t i = 1; i < tasks.size(); ++i) {
-    executor_.Spawn("rawkv-batch", [finish, task = std::move(tasks[i])] {
-      finish(task());
-    });
+    executor_.Spawn("rawkv-batch",
+                    [finish, task = std::move(tasks[i])] { finish(task()); });
   }
   finish(tasks[0]());
   state->done->Wait();
@@ -316,10 +316,10 @@ absl::Status RawClient::BatchDelete(const std::vector<std::string>& keys) {
     request.set_cf(options_.cf);
     request.set_for_cas(options_.atomic_for_cas);
     for (size_t i : chunk.indexes) request.add_keys(keys[i]);
-    ASSIGN_OR_RETURN(auto response,
-                     sender_.SendReq<kvrpcpb::RawBatchDeleteResponse>(
-                         child, kRawBatchDelete, request,
-                         chunk.location.region));
+    ASSIGN_OR_RETURN(
+        auto response,
+        sender_.SendReq<kvrpcpb::RawBatchDeleteResponse>(
+            child, kRawBatchDelete, request, chunk.location.region));
     if (response.has_region_error()) *region_error = response.region_error();
     return RawError(response.error());
   };
@@ -372,8 +372,9 @@ absl::StatusOr<std::vector<KvPair>> RawClient::Scan(
     request.set_limit(limit - static_cast<uint32_t>(out.size()));
     request.set_key_only(key_only);
     ++stats_.requests;
-    ASSIGN_OR_RETURN(auto response, sender_.SendReq<kvrpcpb::RawScanResponse>(
-                                        bo, kRawScan, request, location.region));
+    ASSIGN_OR_RETURN(auto response,
+                     sender_.SendReq<kvrpcpb::RawScanResponse>(
+                         bo, kRawScan, request, location.region));
     if (response.has_region_error()) {
       RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
       continue;
@@ -407,8 +408,9 @@ absl::StatusOr<std::vector<KvPair>> RawClient::ReverseScan(
     request.set_limit(limit - static_cast<uint32_t>(out.size()));
     request.set_key_only(key_only);
     ++stats_.requests;
-    ASSIGN_OR_RETURN(auto response, sender_.SendReq<kvrpcpb::RawScanResponse>(
-                                        bo, kRawScan, request, location.region));
+    ASSIGN_OR_RETURN(auto response,
+                     sender_.SendReq<kvrpcpb::RawScanResponse>(
+                         bo, kRawScan, request, location.region));
     if (response.has_region_error()) {
       RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
       continue;

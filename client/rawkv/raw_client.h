@@ -83,8 +83,8 @@ struct RawChecksum {
 };
 
 struct RawClientStats {
-  uint64_t requests = 0;       // region requests (one per chunk)
-  uint64_t region_retries = 0; // requests sent again after a region error
+  uint64_t requests = 0;        // region requests (one per chunk)
+  uint64_t region_retries = 0;  // requests sent again after a region error
 };
 
 class RawClient {
@@ -110,9 +110,10 @@ class RawClient {
                                            const std::string& end_key,
                                            uint32_t limit,
                                            bool key_only = false);
-  absl::StatusOr<std::vector<KvPair>> ReverseScan(
-      const std::string& start_key, const std::string& end_key,
-      uint32_t limit, bool key_only = false);
+  absl::StatusOr<std::vector<KvPair>> ReverseScan(const std::string& start_key,
+                                                  const std::string& end_key,
+                                                  uint32_t limit,
+                                                  bool key_only = false);
   // Puts `value` when the key's value is `previous` (nullopt: absent).
   absl::StatusOr<CasResult> CompareAndSwap(
       const std::string& key, const std::optional<std::string>& previous,
@@ -131,9 +132,8 @@ class RawClient {
     locate::KeyLocation location;
     std::vector<size_t> indexes;
   };
-  using ChunkFn =
-      std::function<absl::Status(retry::Backoffer&, const Chunk&,
-                                 std::optional<errorpb::Error>*)>;
+  using ChunkFn = std::function<absl::Status(retry::Backoffer&, const Chunk&,
+                                             std::optional<errorpb::Error>*)>;
 
   retry::Backoffer NewBackoffer();
   // Sends `request` to the region holding `key`, again after region errors.
@@ -151,8 +151,7 @@ class RawClient {
                        const ChunkFn& send);
   std::vector<Chunk> Split(const locate::RegionCache::KeyGroup& group,
                            const std::vector<size_t>& indexes,
-                           const std::function<size_t(size_t)>& bytes_of)
-      const;
+                           const std::function<size_t(size_t)>& bytes_of) const;
   // Runs every task, all but the first on their own fibres; the first
   // error.
   absl::Status RunAll(std::vector<std::function<absl::Status()>> tasks);

@@ -88,8 +88,7 @@ class ScriptedPd final : public RegionSource {
       const auto& meta = region.region();
       const bool after = meta.end_key().empty() || meta.end_key() > start_key;
       const bool before = end_key.empty() || meta.start_key() < end_key;
-      if (after && before &&
-          (limit == 0 || response.regions_size() < limit)) {
+      if (after && before && (limit == 0 || response.regions_size() < limit)) {
         *response.add_regions() = region;
       }
     }
@@ -290,8 +289,7 @@ TEST_F(RegionCacheTest, InsertDropsWhatItOverlapsAndScanLoadsARange) {
 TEST_F(RegionCacheTest, GroupKeysByRegionKeepsKeyOrderWithinGroups) {
   Run([&] {
     retry::Backoffer bo = Bo();
-    auto groups =
-        cache_.GroupKeysByRegion(bo, {"e", "a", "c", "f", "b", "a2"});
+    auto groups = cache_.GroupKeysByRegion(bo, {"e", "a", "c", "f", "b", "a2"});
     ASSERT_TRUE(groups.ok());
     ASSERT_EQ(groups->size(), 3u);
     EXPECT_EQ((*groups)[0].location.region.id, 2u);
@@ -504,6 +502,31 @@ TEST_F(RegionCacheTest, ATombstoneOrUnknownStoreDropsTheRegion) {
     EXPECT_TRUE(response->has_region_error());
     EXPECT_TRUE(stores_.sent.empty());
     EXPECT_EQ(cache_.CachedRegion(3), nullptr);
+  });
+}
+
+// PD has not heard of a split the stores reported: its older region is not
+// taken over the newer cached ones; the client waits for PD.
+TEST_F(RegionCacheTest, APdAnswerOlderThanTheCacheIsNotTaken) {
+  Run([&] {
+    errorpb::Error split;
+    *split.mutable_epoch_not_match()->add_current_regions() =
+        MakeRegion(3, "b", "bb", 6, {1, 2, 3});
+    *split.mutable_epoch_not_match()->add_current_regions() =
+        MakeRegion(9, "bb", "c", 6, {1, 2, 3});
+    stores_.AnswerError(split);
+    retry::Backoffer bo = Bo();
+    EXPECT_TRUE(Get(bo, "b")->has_region_error());
+    // "c" is in a third new region PD does not know: [b, d) v5 is older.
+    retry::Backoffer small = Bo(Duration::Milliseconds(50));
+    EXPECT_FALSE(cache_.LocateKey(small, "c").ok());
+    EXPECT_GT(cache_.stats().stale_pd_answers, 0u);
+    EXPECT_EQ(cache_.CachedRegion(9)->region_epoch().version(), 6u);
+    pd_.SetRegion(MakeRegion(10, "c", "d", 6, {1, 2, 3}), 2);
+    retry::Backoffer again = Bo();
+    EXPECT_EQ(cache_.LocateKey(again, "c")->region.id, 10u);
+    EXPECT_EQ(cache_.TargetStore(10), 2u);
+    EXPECT_EQ(cache_.size(), 3u);
   });
 }
 
