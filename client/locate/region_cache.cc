@@ -236,16 +236,23 @@ RegionCache::GroupKeysByRegion(retry::Backoffer& bo,
   return groups;
 }
 
-absl::StatusOr<metapb::Store> RegionCache::LoadStore(retry::Backoffer& bo,
-                                                     uint64_t store_id) {
-  if (auto it = stores_.find(store_id); it != stores_.end()) return it->second;
-  for (;;) {
+absl::StatusOr<std::string> RegionCache::LoadStoreAddress(retry::Backoffer& bo,
+                                                          uint64_t store_id) {
+  auto it = stores_.find(store_id);
+  while (it == stores_.end()) {
     ++stats_.pd_store_loads;
     absl::StatusOr<metapb::Store> store = pd_.GetStore(store_id);
-    if (store.ok()) return stores_[store_id] = *std::move(store);
-    if (absl::IsNotFound(store.status())) return store.status();
-    RETURN_IF_ERROR(bo.Backoff(retry::kBoPDRPC, store.status()));
+    if (store.ok()) {
+      it = stores_.emplace(store_id, *std::move(store)).first;
+    } else if (absl::IsNotFound(store.status())) {
+      return store.status();
+    } else {
+      RETURN_IF_ERROR(bo.Backoff(retry::kBoPDRPC, store.status()));
+      it = stores_.find(store_id);
+    }
   }
+  if (it->second.state() == metapb::Tombstone) return std::string();
+  return it->second.address();
 }
 
 absl::StatusOr<std::optional<RpcContext>> RegionCache::GetRpcContext(
@@ -255,18 +262,19 @@ absl::StatusOr<std::optional<RpcContext>> RegionCache::GetRpcContext(
     return std::optional<RpcContext>();
   }
   const metapb::Peer peer = entry->meta.peers(static_cast<int>(entry->target));
-  absl::StatusOr<metapb::Store> store = LoadStore(bo, peer.store_id());
-  if (!store.ok() && !absl::IsNotFound(store.status())) return store.status();
-  if (!store.ok() || store->address().empty() ||
-      store->state() == metapb::Tombstone) {
+  absl::StatusOr<std::string> address = LoadStoreAddress(bo, peer.store_id());
+  if (!address.ok() && !absl::IsNotFound(address.status())) {
+    return address.status();
+  }
+  if (!address.ok() || address->empty()) {
     InvalidateRegion(region);
     return std::optional<RpcContext>();
   }
-  // LoadStore may have parked: the entry may be gone.
+  // LoadStoreAddress may have parked: the entry may be gone.
   entry = FindVer(region);
   if (entry == nullptr) return std::optional<RpcContext>();
-  return std::optional<RpcContext>(
-      RpcContext{region, entry->meta, peer, store->address()});
+  return std::optional<RpcContext>(RpcContext{
+      region, entry->meta.region_epoch(), peer, *std::move(address)});
 }
 
 void RegionCache::UpdateLeader(const RegionVerId& region,
@@ -308,7 +316,7 @@ void RegionCache::OnSendSuccess(const RpcContext& ctx) {
 bool RegionCache::OnRegionEpochNotMatch(
     const RpcContext& ctx,
     const google::protobuf::RepeatedPtrField<metapb::Region>& current_regions) {
-  const auto& sent = ctx.meta.region_epoch();
+  const metapb::RegionEpoch& sent = ctx.epoch;
   bool stale = current_regions.empty();
   for (const metapb::Region& region : current_regions) {
     // A region the store knows at an older epoch than ours: its view is

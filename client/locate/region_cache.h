@@ -69,7 +69,7 @@ struct KeyLocation {
 // What a request to a region needs: the region, the peer and its store.
 struct RpcContext {
   RegionVerId region;
-  metapb::Region meta;
+  metapb::RegionEpoch epoch;
   metapb::Peer peer;
   std::string address;
 };
@@ -159,8 +159,10 @@ class RegionCache {
   // Asks PD once per attempt until it names a region `accept` takes.
   absl::StatusOr<KeyLocation> LoadWithRetry(retry::Backoffer& bo,
                                             std::string_view key, bool by_end);
-  absl::StatusOr<metapb::Store> LoadStore(retry::Backoffer& bo,
-                                          uint64_t store_id);
+  // The store's address; empty for a tombstone; NOT_FOUND when PD knows
+  // no such store.
+  absl::StatusOr<std::string> LoadStoreAddress(retry::Backoffer& bo,
+                                               uint64_t store_id);
   static KeyLocation LocationOf(const metapb::Region& region);
 
   RegionSource& pd_;

@@ -24,12 +24,13 @@ absl::StatusOr<RegionRequestSender::Attempt> RegionRequestSender::SendOnce(
   if (!ctx->has_value()) return Attempt{Attempt::kCacheMiss, {}, {}};
   RpcContext& to = **ctx;
   context->set_region_id(to.region.id);
-  *context->mutable_region_epoch() = to.meta.region_epoch();
+  *context->mutable_region_epoch() = to.epoch;
   *context->mutable_peer() = to.peer;
   ++stats_.sends;
   absl::StatusOr<std::string> bytes = transport_.Call(
       to.address, method, request.SerializeAsString(), timeout_);
-  if (bytes.ok()) return Attempt{Attempt::kAnswered, *std::move(bytes), to};
+  if (bytes.ok())
+    return Attempt{Attempt::kAnswered, *std::move(bytes), std::move(to)};
   // client-go's onSendFail: the next peer, then back off.
   ++stats_.send_failures;
   cache_.OnSendFail(to);

@@ -45,10 +45,9 @@ RawCluster::RawCluster(uint64_t seed)
   client::pd::PdClientOptions pd_options;
   pd_options.members = {kPdClientAddress};
   pd_options.jitter_seed = seed;
-  pd_ = std::make_unique<pd::PdClient>(loop.executor(client_),
-                                       loop.clock(client_),
-                                       sim.network().endpoint(client_),
-                                       pd_options);
+  pd_ = std::make_unique<pd::PdClient>(
+      loop.executor(client_), loop.clock(client_),
+      sim.network().endpoint(client_), pd_options);
   source_ = std::make_unique<locate::PdRegionSource>(*pd_);
   transport_ = std::make_unique<locate::RpcStoreTransport>(
       loop.executor(client_), loop.clock(client_),
@@ -80,9 +79,9 @@ void RawCluster::Start() {
     *bootstrap.mutable_store() = StoreMeta(1);
     *bootstrap.mutable_region() =
         core::region::ToMetapb(*stores().GetRegion(kFirstRegionId));
-    auto booted = pd_->CallLeader<pdpb::BootstrapRequest,
-                                  pdpb::BootstrapResponse>(
-        "/pdpb.PD/Bootstrap", bootstrap, deadline);
+    auto booted =
+        pd_->CallLeader<pdpb::BootstrapRequest, pdpb::BootstrapResponse>(
+            "/pdpb.PD/Bootstrap", bootstrap, deadline);
     CHECK(booted.ok() && !booted->header().has_error())
         << booted.status() << " " << booted->header().ShortDebugString();
     for (uint64_t store_id : stores().store_ids()) {
@@ -109,11 +108,11 @@ void RawCluster::RunOnClient(const std::function<void()>& body) {
 bool RawCluster::Run(const std::function<void(rawkv::RawClient&)>& body,
                      Duration limit) {
   auto done = std::make_shared<bool>(false);
-  tikv_.raft().sim().loop().executor(client_).Spawn(
-      "client", [this, body, done] {
-        body(*raw_);
-        *done = true;
-      });
+  tikv_.raft().sim().loop().executor(client_).Spawn("client",
+                                                    [this, body, done] {
+                                                      body(*raw_);
+                                                      *done = true;
+                                                    });
   return tikv_.raft().RunUntil([&] { return *done; }, limit);
 }
 

@@ -52,6 +52,7 @@ class RawCluster {
   store::server::testing::TikvCluster& tikv() { return tikv_; }
   store::raftstore::testing::Cluster& stores() { return tikv_.raft(); }
   locate::RegionCache& cache() { return *cache_; }
+  locate::StoreTransport& transport() { return *transport_; }
   pd::PdClient& pd() { return *pd_; }
   rawkv::RawClient& raw() { return *raw_; }
   // A second raw client of its own cache (a fresh process's view).

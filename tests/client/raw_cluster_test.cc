@@ -56,8 +56,8 @@ TEST_F(RawClusterTest, PointOpsEmptyValuesAndMissingKeys) {
     EXPECT_EQ(*raw.Get("a"), std::nullopt);
     auto got = raw.BatchGet({"empty", "missing", "empty"});
     ASSERT_TRUE(got.ok()) << got.status();
-    EXPECT_EQ(*got, (std::vector<std::optional<std::string>>{
-                        "", std::nullopt, ""}));
+    EXPECT_EQ(*got,
+              (std::vector<std::optional<std::string>>{"", std::nullopt, ""}));
   }));
 }
 
@@ -192,14 +192,14 @@ TEST_F(RawClusterTest, CompareAndSwapAndTtl) {
 // Leadership moves under a cached leader: NotLeader with the new leader,
 // and the cache follows it.
 TEST_F(RawClusterTest, LeaderTransfersAreFollowed) {
-  ASSERT_TRUE(cluster_.Run([](RawClient& raw) {
-    ASSERT_TRUE(raw.Put("k", "0").ok());
-  }));
+  ASSERT_TRUE(cluster_.Run(
+      [](RawClient& raw) { ASSERT_TRUE(raw.Put("k", "0").ok()); }));
   for (uint64_t target : {1, 2, 3, 1}) {
     ASSERT_TRUE(cluster_.TransferLeader(1, target)) << target;
     ASSERT_TRUE(cluster_.Run([&](RawClient& raw) {
       ASSERT_TRUE(raw.Put("k", std::to_string(target)).ok());
-      EXPECT_EQ(*raw.Get("k"), std::optional<std::string>(std::to_string(target)));
+      EXPECT_EQ(*raw.Get("k"),
+                std::optional<std::string>(std::to_string(target)));
     }));
     EXPECT_EQ(cluster_.cache().TargetStore(1), target);
   }
