@@ -17,8 +17,14 @@ using core::base::TimeStamp;
 constexpr std::string_view kScheme = "http://";
 constexpr std::string_view kTsoMethod = "/pdpb.PD/Tso";
 
-// A header error as a status (not leader and wrong cluster are handled
-// before this).
+// Why a stream ended: its status, UNAVAILABLE when it ended cleanly (the
+// server closed it; a new one is needed either way).
+absl::Status StreamEnded(absl::Status status) {
+  return status.ok() ? absl::UnavailableError("TSO stream ended") : status;
+}
+
+}  // namespace
+
 absl::Status HeaderStatus(const pdpb::ResponseHeader& header) {
   if (!header.has_error()) return absl::OkStatus();
   const std::string& message = header.error().message();
@@ -30,14 +36,6 @@ absl::Status HeaderStatus(const pdpb::ResponseHeader& header) {
       return absl::UnknownError(message);
   }
 }
-
-// Why a stream ended: its status, UNAVAILABLE when it ended cleanly (the
-// server closed it; a new one is needed either way).
-absl::Status StreamEnded(absl::Status status) {
-  return status.ok() ? absl::UnavailableError("TSO stream ended") : status;
-}
-
-}  // namespace
 
 absl::StatusOr<std::string> ParseMemberUrl(std::string_view url) {
   std::string_view rest = url;

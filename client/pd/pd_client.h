@@ -109,6 +109,10 @@ struct PdClientStats {
 absl::StatusOr<std::string> ParseMemberUrl(std::string_view url);
 // True for a pdpb header error saying the member does not lead.
 bool IsNotLeaderHeader(const pdpb::ResponseHeader& header);
+// A header error as a status: OK without one; NOT_BOOTSTRAPPED and
+// ALREADY_BOOTSTRAPPED as FAILED_PRECONDITION, others as UNKNOWN, each with
+// PD's message (for callers of CallLeader).
+absl::Status HeaderStatus(const pdpb::ResponseHeader& header);
 
 class PdClient {
  public:

@@ -5,6 +5,7 @@ namespace {
 
 constexpr char kLocalPrefix = 0x01;
 constexpr char kStoreIdentSuffix = 0x01;
+constexpr char kPrepareBootstrapSuffix = 0x02;
 constexpr char kRegionMetaPrefix = 0x03;
 constexpr char kRegionStateSuffix = 0x01;
 constexpr char kDataPrefix = 'z';
@@ -14,6 +15,10 @@ std::string RegionMetaPrefix() { return {kLocalPrefix, kRegionMetaPrefix}; }
 }  // namespace
 
 std::string StoreIdentKey() { return {kLocalPrefix, kStoreIdentSuffix}; }
+
+std::string PrepareBootstrapKey() {
+  return {kLocalPrefix, kPrepareBootstrapSuffix};
+}
 
 std::string RegionStateKey(RegionId region_id) {
   std::string key = RegionMetaPrefix();

@@ -1,9 +1,10 @@
 // The raftstore's key layout in the engine (DO NOT CHANGE: persisted),
 // after TiKV's components/keys/src/lib.rs:
 //
-//   store ident         CF raft   01 01 raft_serverpb.StoreIdent region local
-//   state  CF raft   01 03 BE64(region) 01 raft_serverpb.RegionLocalState user
-//   data           CF default/lock/write   'z' + key
+//   store ident         CF raft   01 01 raft_serverpb.StoreIdent
+//   prepare bootstrap   CF raft   01 02 metapb.Region
+//   region local state  CF raft   01 03 BE64(region) 01 RegionLocalState
+//   user data           CF default/lock/write   'z' + key
 //
 // The region's Raft log, raft state and apply state (01 02 BE64(region) ..)
 // are PeerStorage's (store/peer/peer_storage.h). Every local key lives in CF
@@ -34,6 +35,10 @@ inline constexpr core::raft::Index kRaftInitLogIndex = 5;
 inline constexpr core::raft::Term kRaftInitLogTerm = 5;
 
 std::string StoreIdentKey();
+// The first region a store prepared for the cluster's bootstrap and has not
+// yet seen PD accept or refuse (Ref: TiKV keys PREPARE_BOOTSTRAP_KEY, 01 02,
+// which no region's Raft key equals: those carry a region id after it).
+std::string PrepareBootstrapKey();
 std::string RegionStateKey(RegionId region_id);
 // Every region state key lies in [RegionMetaMinKey, RegionMetaMaxKey).
 std::string RegionMetaMinKey();

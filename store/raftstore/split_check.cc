@@ -3,6 +3,7 @@
 #include <iterator>
 #include <memory>
 
+#include "core/base/check.h"
 #include "core/region/metapb_convert.h"
 #include "store/raftstore/keys.h"
 
@@ -79,6 +80,15 @@ raft_cmdpb::RaftCmdRequest BatchSplitCommand(
     const core::region::Region& region, const metapb::Peer& peer,
     const std::string& split_key, uint64_t new_region_id,
     const std::vector<uint64_t>& new_peer_ids) {
+  return BatchSplitCommand(region, peer, std::vector<std::string>{split_key},
+                           {SplitIds{new_region_id, new_peer_ids}});
+}
+
+raft_cmdpb::RaftCmdRequest BatchSplitCommand(
+    const core::region::Region& region, const metapb::Peer& peer,
+    const std::vector<std::string>& split_keys,
+    const std::vector<SplitIds>& ids) {
+  CHECK_EQ(split_keys.size(), ids.size());
   raft_cmdpb::RaftCmdRequest cmd;
   raft_cmdpb::RaftRequestHeader* header = cmd.mutable_header();
   header->set_region_id(region.id);
@@ -87,10 +97,12 @@ raft_cmdpb::RaftCmdRequest BatchSplitCommand(
   raft_cmdpb::AdminRequest* admin = cmd.mutable_admin_request();
   admin->set_cmd_type(raft_cmdpb::BatchSplit);
   admin->mutable_splits()->set_right_derive(true);
-  raft_cmdpb::SplitRequest* split = admin->mutable_splits()->add_requests();
-  split->set_split_key(split_key);
-  split->set_new_region_id(new_region_id);
-  for (uint64_t id : new_peer_ids) split->add_new_peer_ids(id);
+  for (size_t i = 0; i < split_keys.size(); ++i) {
+    raft_cmdpb::SplitRequest* split = admin->mutable_splits()->add_requests();
+    split->set_split_key(split_keys[i]);
+    split->set_new_region_id(ids[i].new_region_id);
+    for (uint64_t id : ids[i].new_peer_ids) split->add_new_peer_ids(id);
+  }
   return cmd;
 }
 

@@ -24,6 +24,7 @@
 #include "core/region/region.h"
 #include "proto/metapb.pb.h"
 #include "proto/raft_cmdpb.pb.h"
+#include "store/raftstore/id_source.h"
 
 namespace store::raftstore {
 
@@ -58,6 +59,13 @@ raft_cmdpb::RaftCmdRequest BatchSplitCommand(
     const core::region::Region& region, const metapb::Peer& peer,
     const std::string& split_key, uint64_t new_region_id,
     const std::vector<uint64_t>& new_peer_ids);
+// A BatchSplit at every key of `split_keys` (ascending, inside the region),
+// split i creating the region of `ids[i]`; the parent keeps the rightmost
+// part.
+raft_cmdpb::RaftCmdRequest BatchSplitCommand(
+    const core::region::Region& region, const metapb::Peer& peer,
+    const std::vector<std::string>& split_keys,
+    const std::vector<SplitIds>& ids);
 
 }  // namespace store::raftstore
 

@@ -633,12 +633,22 @@ void Store::OnRemoved(PeerFsm& peer) {
   pending_destroys_.push_back(peer.region_id());
 }
 
+void Store::SetStoreAddress(uint64_t store_id, core::env::Address address) {
+  if (store_id == options_.store_id || address.empty()) return;
+  options_.store_addresses[store_id] = std::move(address);
+}
+
 void Store::OnPeerHalt(PeerFsm&, const absl::Status& status) { Halt(status); }
 
 void Store::CreateSplitPeers() {
   std::vector<PendingSplit> splits = std::move(pending_splits_);
   pending_splits_.clear();
   for (PendingSplit& split : splits) {
+    // Ref: TiKV on_ready_split_region: the parent's leader reports (the
+    // source sends it later: it never parks here).
+    if (split.was_leader && options_.id_source != nullptr) {
+      options_.id_source->ReportBatchSplit(split.regions);
+    }
     for (Region& region : split.regions) {
       auto existing = peers_.find(region.id);
       if (existing != peers_.end()) {

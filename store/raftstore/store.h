@@ -189,6 +189,10 @@ class Store final : public PeerFsmHost {
                            bool replica_read);
 
   uint64_t store_id() const { return options_.store_id; }
+  // Where `store_id` listens for Raft traffic from now on (the PD worker
+  // resolves the stores PD knows, as TiKV's resolve.rs); this store's own
+  // address stays.
+  void SetStoreAddress(uint64_t store_id, core::env::Address address);
   bool started() const { return started_; }
   bool halted() const { return halted_; }
   const absl::Status& halt_status() const { return halt_status_; }

@@ -38,13 +38,11 @@ void Store::MaybeSplit(uint64_t region_id) {
 absl::Status Store::ProposeSplit(uint64_t region_id,
                                  const core::region::Region& measured,
                                  const std::string& split_key) {
-  auto new_region_id = options_.id_source->AllocId();
-  if (!new_region_id.ok()) return new_region_id.status();
-  std::vector<uint64_t> new_peer_ids;
-  for (size_t i = 0; i < measured.peers.size(); ++i) {
-    auto id = options_.id_source->AllocId();
-    if (!id.ok()) return id.status();
-    new_peer_ids.push_back(*id);
+  auto ids = options_.id_source->AskBatchSplit(measured, 1);
+  if (!ids.ok()) return ids.status();
+  if (ids->size() != 1 ||
+      ids->front().new_peer_ids.size() != measured.peers.size()) {
+    return absl::InternalError("split ids do not match the region");
   }
   // The ids may have taken a while: the region must still be the measured
   // one, and led here.
@@ -54,8 +52,7 @@ absl::Status Store::ProposeSplit(uint64_t region_id,
     return absl::AbortedError("the region changed");
   }
   ++stats_.splits_proposed;
-  Propose(BatchSplitCommand(measured, peer->peer(), split_key, *new_region_id,
-                            new_peer_ids),
+  Propose(BatchSplitCommand(measured, peer->peer(), {split_key}, *ids),
           [](raft_cmdpb::RaftCmdResponse) {});
   return absl::OkStatus();
 }

@@ -35,17 +35,16 @@
 #include "proto/kvrpcpb.pb.h"
 #include "proto/tikvpb.pb.h"
 #include "rpc/service.h"
+#include "store/raftstore/id_source.h"
 #include "store/raftstore/store.h"
 #include "store/storage/storage.h"
 
 namespace store::server {
 
-// Hands out ids for new regions and peers (PD's AllocID; a stub in tests).
-class IdAllocator {
- public:
-  virtual ~IdAllocator() = default;
-  virtual absl::StatusOr<uint64_t> AllocId() = 0;
-};
+// Hands out ids for new regions and peers (PD's AllocID and AskBatchSplit,
+// store/pd_worker's PdIdSource; a counter in tests): the raftstore's
+// IdSource, one interface for the split checker and SplitRegion.
+using IdAllocator = raftstore::IdSource;
 
 class KvService {
  public:

@@ -8,6 +8,7 @@
 
 #include "core/mvcc/key.h"
 #include "store/raftstore/region_error.h"
+#include "store/raftstore/split_check.h"
 #include "store/server/kv_service.h"
 #include "store/server/kv_service_internal.h"
 #include "store/server/raft_kv.h"
@@ -194,28 +195,18 @@ kvrpcpb::SplitRegionResponse KvService::Handle(
                      : raftstore::RegionNotFoundError(ctx->route.region_id);
     return response;
   }
-  raft_cmdpb::RaftCmdRequest cmd;
-  *cmd.mutable_header() = HeaderOf(ctx->route);
-  raft_cmdpb::AdminRequest* admin = cmd.mutable_admin_request();
-  admin->set_cmd_type(raft_cmdpb::BatchSplit);
-  admin->mutable_splits()->set_right_derive(true);
-  for (const std::string& key : keys) {
-    raft_cmdpb::SplitRequest* split = admin->mutable_splits()->add_requests();
-    split->set_split_key(key);
-    for (size_t i = 0; i <= peer->region().peers.size(); ++i) {
-      absl::StatusOr<uint64_t> id = ids_.AllocId();
-      if (!id.ok()) {
-        *response.mutable_region_error() = raftstore::ServerIsBusyError(
-            "no ids for the split: " + id.status().ToString());
-        return response;
-      }
-      if (i == 0) {
-        split->set_new_region_id(*id);
-      } else {
-        split->add_new_peer_ids(*id);
-      }
-    }
+  // Ids from PD's AskBatchSplit (the node's IdSource); the command carries
+  // the client's epoch, checked when it is proposed.
+  auto ids =
+      ids_.AskBatchSplit(peer->region(), static_cast<uint32_t>(keys.size()));
+  if (!ids.ok()) {
+    *response.mutable_region_error() = raftstore::ServerIsBusyError(
+        "no ids for the split: " + ids.status().ToString());
+    return response;
   }
+  raft_cmdpb::RaftCmdRequest cmd =
+      raftstore::BatchSplitCommand(peer->region(), peer->peer(), keys, *ids);
+  *cmd.mutable_header() = HeaderOf(ctx->route);
   raft_cmdpb::RaftCmdResponse answer = store_.ProposeAndWait(std::move(cmd));
   if (answer.header().has_error()) {
     *response.mutable_region_error() = answer.header().error();

@@ -16,10 +16,13 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "client/pd/pd_client.h"
 #include "core/env/env.h"
 #include "core/txn/concurrency_manager.h"
 #include "rpc/server.h"
 #include "store/metrics/memory_metrics.h"
+#include "store/pd_worker/pd_id_source.h"
+#include "store/pd_worker/pd_worker.h"
 #include "store/raftstore/store.h"
 #include "store/server/kv_service.h"
 #include "store/server/raft_kv.h"
@@ -32,6 +35,13 @@ struct NodeOptions {
   // Where tikvpb.Tikv listens (the store's client address).
   rpc::ServerOptions rpc;
   storage::StorageOptions storage;
+  // With a PD client (not owned; it must outlive the node): new region and
+  // peer ids come from PD (a PdIdSource, for the split checker, which then
+  // runs, and SplitRegion) unless Create is given `ids`, and the PD worker
+  // (heartbeats, PD's operators, store address resolution) runs with the
+  // node. The store should have joined through pd_worker::BootstrapNode.
+  client::pd::PdClient* pd = nullptr;
+  pd_worker::PdWorkerOptions pd_worker;
 };
 
 // The Raft settings a node runs with unless told otherwise: pre-vote,
@@ -41,7 +51,7 @@ void UseTikvRaftDefaults(core::raft::Config* raft);
 class Node {
  public:
   // Recovers the store from env.engine (Store::Create). `ids` must outlive
-  // the node.
+  // the node; it may be null when options.pd is set.
   static absl::StatusOr<std::unique_ptr<Node>> Create(
       core::env::Env env, const NodeOptions& options, IdAllocator* ids);
   ~Node();
@@ -56,6 +66,9 @@ class Node {
   storage::Storage& storage() { return *storage_; }
   KvService& service() { return *service_; }
   metrics::MemoryMetrics& metrics() { return metrics_; }
+  // nullptr without options.pd.
+  pd_worker::PdWorker* pd_worker() { return pd_worker_.get(); }
+  pd_worker::PdIdSource* pd_ids() { return pd_ids_.get(); }
   // nullptr until the server listens (or when it could not).
   rpc::Server* rpc_server() { return rpc_server_.get(); }
   const absl::Status& rpc_status() const { return rpc_status_; }
@@ -67,11 +80,13 @@ class Node {
   NodeOptions options_;
   IdAllocator* ids_;
   metrics::MemoryMetrics metrics_;
+  std::unique_ptr<pd_worker::PdIdSource> pd_ids_;
   core::txn::ConcurrencyManager cm_;
   std::unique_ptr<raftstore::Store> store_;
   std::unique_ptr<RaftKv> raft_kv_;
   std::unique_ptr<storage::Storage> storage_;
   std::unique_ptr<KvService> service_;
+  std::unique_ptr<pd_worker::PdWorker> pd_worker_;
   std::shared_ptr<rpc::ServiceRegistry> registry_;
   std::unique_ptr<rpc::Server> rpc_server_;
   absl::Status rpc_status_;
