@@ -35,8 +35,7 @@ namespace {
 using core::base::Duration;
 
 double WallSeconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       since)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
 }
 
@@ -119,43 +118,46 @@ void OnSimulator(int gets) {
   cluster.Start();
   double client_s = 0, bare_s = 0;
   Duration client_sim, bare_sim;
-  CHECK(cluster.Run([&](rawkv::RawClient& raw) {
-    CHECK(raw.Put("bench", std::string(64, 'v')).ok());
-    CHECK(raw.Get("bench").ok());
-    auto sim_start = cluster.pd().Now();
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < gets; ++i) CHECK(raw.Get("bench").ok());
-    client_s = WallSeconds(start);
-    client_sim = cluster.pd().Now() - sim_start;
-  }, Duration::Seconds(3600)));
+  CHECK(cluster.Run(
+      [&](rawkv::RawClient& raw) {
+        CHECK(raw.Put("bench", std::string(64, 'v')).ok());
+        CHECK(raw.Get("bench").ok());
+        auto sim_start = cluster.pd().Now();
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < gets; ++i) CHECK(raw.Get("bench").ok());
+        client_s = WallSeconds(start);
+        client_sim = cluster.pd().Now() - sim_start;
+      },
+      Duration::Seconds(3600)));
   const uint64_t leader = cluster.stores().WaitForLeader(1);
-  const kvrpcpb::Context context = cluster.tikv().ContextFor(
-      *cluster.stores().GetRegion(1), leader);
-  CHECK(cluster.Run([&](rawkv::RawClient&) {
-    kvrpcpb::RawGetRequest request;
-    *request.mutable_context() = context;
-    request.set_key("bench");
-    const std::string address =
-        store::server::testing::TikvAddress(leader);
-    auto sim_start = cluster.pd().Now();
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < gets; ++i) {
-      auto bytes = cluster.transport().Call(address, "/tikvpb.Tikv/RawGet",
-                                            request.SerializeAsString(),
-                                            Duration::Seconds(10));
-      kvrpcpb::RawGetResponse response;
-      CHECK(bytes.ok() && response.ParseFromString(*bytes) &&
-            !response.has_region_error());
-    }
-    bare_s = WallSeconds(start);
-    bare_sim = cluster.pd().Now() - sim_start;
-  }, Duration::Seconds(3600)));
+  const kvrpcpb::Context context =
+      cluster.tikv().ContextFor(*cluster.stores().GetRegion(1), leader);
+  CHECK(cluster.Run(
+      [&](rawkv::RawClient&) {
+        kvrpcpb::RawGetRequest request;
+        *request.mutable_context() = context;
+        request.set_key("bench");
+        const std::string address = store::server::testing::TikvAddress(leader);
+        auto sim_start = cluster.pd().Now();
+        auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < gets; ++i) {
+          auto bytes = cluster.transport().Call(address, "/tikvpb.Tikv/RawGet",
+                                                request.SerializeAsString(),
+                                                Duration::Seconds(10));
+          kvrpcpb::RawGetResponse response;
+          CHECK(bytes.ok() && response.ParseFromString(*bytes) &&
+                !response.has_region_error());
+        }
+        bare_s = WallSeconds(start);
+        bare_sim = cluster.pd().Now() - sim_start;
+      },
+      Duration::Seconds(3600)));
   std::printf(
       "simulator    gets=%d  RawClient %6.1f us/get (%.2f sim-ms)  bare "
       "RawGet %6.1f us/get (%.2f sim-ms)  client overhead %5.1f us/get\n",
-      gets, client_s * 1e6 / gets,
-      client_sim.nanoseconds() / 1e6 / gets, bare_s * 1e6 / gets,
-      bare_sim.nanoseconds() / 1e6 / gets, (client_s - bare_s) * 1e6 / gets);
+      gets, client_s * 1e6 / gets, client_sim.nanoseconds() / 1e6 / gets,
+      bare_s * 1e6 / gets, bare_sim.nanoseconds() / 1e6 / gets,
+      (client_s - bare_s) * 1e6 / gets);
 }
 
 }  // namespace

@@ -16,8 +16,9 @@
 
 namespace client::locate::testing {
 
-inline metapb::Region MakeRegion(uint64_t id, std::string start, std::string end,
-                          uint64_t version, std::vector<uint64_t> stores) {
+inline metapb::Region MakeRegion(uint64_t id, std::string start,
+                                 std::string end, uint64_t version,
+                                 std::vector<uint64_t> stores) {
   metapb::Region region;
   region.set_id(id);
   region.set_start_key(start);
