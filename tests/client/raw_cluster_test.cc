@@ -130,6 +130,30 @@ TEST_F(RawClusterTest, BatchesAndScansAcrossRegions) {
   EXPECT_GE(cluster_.raw().stats().requests, 5u);
 }
 
+// Chunks: at most 256 keys, and for BatchPut at most 16 KiB of keys and
+// values, per request.
+TEST_F(RawClusterTest, BatchesAreChunkedByKeysAndBytes) {
+  ASSERT_TRUE(cluster_.Run([](RawClient& raw) {
+    uint64_t before = raw.stats().requests;
+    ASSERT_TRUE(raw.BatchPut(Pairs(600, "s")).ok());
+    EXPECT_EQ(raw.stats().requests - before, 3u);  // 256 + 256 + 88
+    std::vector<KvPair> big;
+    for (int i = 0; i < 40; ++i)
+      big.push_back({Key(i), std::string(1000, 'b')});
+    before = raw.stats().requests;
+    ASSERT_TRUE(raw.BatchPut(big).ok());
+    EXPECT_EQ(raw.stats().requests - before, 3u);  // 16 * 1005 bytes fit
+    std::vector<std::string> keys;
+    for (int i = 0; i < 600; ++i) keys.push_back(Key(i));
+    before = raw.stats().requests;
+    auto got = raw.BatchGet(keys);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(raw.stats().requests - before, 3u);
+    EXPECT_EQ((*got)[0], std::optional<std::string>(std::string(1000, 'b')));
+    EXPECT_EQ((*got)[599], std::optional<std::string>("s" + Key(599)));
+  }));
+}
+
 TEST_F(RawClusterTest, DeleteRangeBatchDeleteAndChecksumAcrossRegions) {
   Split({Key(50), Key(150)});
   cluster_.ReportRegions();  // PD knows this time

@@ -40,8 +40,7 @@ class RawSimClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sim::Simulation& sim = cluster_.sim();
-    process_ =
-        sim.AddNode({.host = "rawclient", .clock = sim::ClockOptions{}});
+    process_ = sim.AddNode({.host = "rawclient", .clock = sim::ClockOptions{}});
     cluster_.Start();
     ASSERT_TRUE(cluster_.RunUntil(
         [&] {
@@ -59,10 +58,9 @@ class RawSimClusterTest : public ::testing::Test {
     for (int m = 1; m <= cluster_.pd().size(); ++m) {
       pd_options.members.push_back(sim::pdsim::PdCluster::ClientAddress(m));
     }
-    pd_ = std::make_unique<pd::PdClient>(loop.executor(process_),
-                                         loop.clock(process_),
-                                         sim.network().endpoint(process_),
-                                         pd_options);
+    pd_ = std::make_unique<pd::PdClient>(
+        loop.executor(process_), loop.clock(process_),
+        sim.network().endpoint(process_), pd_options);
     source_ = std::make_unique<locate::PdRegionSource>(*pd_);
     transport_ = std::make_unique<locate::RpcStoreTransport>(
         loop.executor(process_), loop.clock(process_),
@@ -106,9 +104,9 @@ class RawSimClusterTest : public ::testing::Test {
         ASSERT_EQ(response->regions_size(), 2);
         return;
       }
-      ASSERT_TRUE(bo.Backoff(retry::kBoRegionMiss,
-                             absl::UnavailableError("split"))
-                      .ok());
+      ASSERT_TRUE(
+          bo.Backoff(retry::kBoRegionMiss, absl::UnavailableError("split"))
+              .ok());
     }
   }
 
@@ -151,8 +149,9 @@ TEST_F(RawSimClusterTest, RawOpsAcrossForcedSplits) {
     EXPECT_EQ(raw.Scan("", "", 1000)->size(), 180u);
     EXPECT_EQ(raw.Checksum("", "")->total_kvs, 180u);
   }));
-  EXPECT_GT(sender_->stats().region_errors + raw_->sender().stats().region_errors,
-            0u);
+  EXPECT_GT(
+      sender_->stats().region_errors + raw_->sender().stats().region_errors,
+      0u);
   EXPECT_EQ(cache_->size(), 3u);
   // PD hears of the splits from the stores' heartbeats.
   locate::RegionCache fresh_cache(*source_);
