@@ -29,10 +29,8 @@ if [[ "${1:-}" == "--quick" ]]; then
 fi
 repeat=${REPEAT:-3}
 min_ms=${MIN_MS:-100}
-if ! command -v go >/dev/null; then
-  echo "linear_vs_porcupine: FAILED: no Go toolchain to build Porcupine with"
-  exit 1
-fi
+source tools/go_env.sh
+go_require "linear_vs_porcupine: FAILED" || exit 1
 bazel build --config=opt //jepsen/cli:check //jepsen/bench:make_kv_corpus ||
   exit 1
 work="$(mktemp -d)"
@@ -41,7 +39,7 @@ trap 'rm -rf "$work"' EXIT
 cp bazel-bin/jepsen/cli/check bazel-bin/jepsen/bench/make_kv_corpus "$work/"
 corpus="${KEEP:-$work/corpus}"
 mkdir -p "$corpus"
-(cd tools/porcupine && go build -o "$work/porcupine_kv" .) || {
+go_build tools/porcupine "$work/porcupine_kv" || {
   echo "linear_vs_porcupine: FAILED: cannot build tools/porcupine"
   exit 1
 }

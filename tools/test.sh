@@ -5,8 +5,10 @@
 #   3. clang-format check
 #   4. proto/ against upstream kvproto, etcd and grpc health (tools/proto_compat),
 #      and its self-test; skipped, not failed, if the Go module proxy is unreachable
-#   5. every test, default build, and the grpc-go interop both ways
-#      (tests/rpc/interop/run_interop.sh: Go modules from the proxy)
+#   5. every test, default build, the grpc-go interop both ways
+#      (tests/rpc/interop/run_interop.sh: Go modules from the proxy), and
+#      stock client-go against our real binaries
+#      (tests/interop/run_client_go.sh)
 #   6. every test again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   7. every benchmark in its quick mode, optimised build (numbers printed)
 #   8. a short simulator sweep and the quick acceptance checks (tools/ci_sweep.sh)
@@ -95,6 +97,10 @@ count_bazel_tests "$log_dir/default.log" "${PIPESTATUS[0]}" default
 stage "grpc-go interop (both ways, loopback)"
 timeout 900 tests/rpc/interop/run_interop.sh
 record "grpc-go interop" $?
+
+stage "client-go v2.0.4 against pd-server and tikv-server (loopback)"
+timeout 900 tests/interop/run_client_go.sh
+record "client-go interop" $?
 
 # Mutant tests (tag `mutant`) build their target unsanitized whatever the
 # configuration (tools/build_defs/mutant.bzl); the default pass runs them,

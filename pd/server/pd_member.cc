@@ -156,6 +156,7 @@ PdMember::PdMember(core::env::Env env, const PdMemberOptions& options,
       transport_(env.executor, env.clock, env.network,
                  TransportOptionsOf(options)),
       ready_event_(env.executor.NewEvent()),
+      ticks_(options.tick_interval, options.max_catch_up_ticks),
       tso_(options.tso),
       ids_(options.id_allocator),
       schedule_prng_(env.random.NextU64()),
@@ -191,7 +192,7 @@ void PdMember::Boot() {
       });
   if (!server.ok()) return peer_->Halt(server.status());
   server_ = *std::move(server);
-  last_tick_ = env_.clock.NowMonotonic();
+  ticks_.Start(env_.clock.NowMonotonic());
   started_ = true;
   env_.executor.Spawn("pd-tick", [this] { TickLoop(); });
   env_.executor.Spawn("pd-ready", [this] { ReadyLoop(); });
@@ -214,16 +215,8 @@ void PdMember::TickLoop() {
 }
 
 void PdMember::CatchUpTicks() {
-  const base::Instant now = env_.clock.NowMonotonic();
-  const int64_t interval = options_.tick_interval.nanoseconds();
-  int64_t due = (now - last_tick_).nanoseconds() / interval;
-  if (due <= 0) return;
-  if (due > options_.max_catch_up_ticks) {
-    due = options_.max_catch_up_ticks;
-    last_tick_ = now;
-  } else {
-    last_tick_ = last_tick_ + Duration::Nanoseconds(due * interval);
-  }
+  const int64_t due = ticks_.Due(env_.clock.NowMonotonic());
+  if (due == 0) return;
   for (int64_t i = 0; i < due; ++i) peer_->raw_node().Tick();
   ready_event_->Notify();
 }

@@ -72,6 +72,7 @@
 #include "pd/server/pd_state_machine.h"
 #include "store/peer/peer.h"
 #include "store/peer/ready_loop.h"
+#include "store/peer/tick_catch_up.h"
 #include "store/transport/transport.h"
 
 namespace pd::server {
@@ -189,6 +190,10 @@ class PdMember final : public store::PeerHost {
   // it, in milliseconds.
   int64_t NowMonotonicMs();
   int64_t NowRealtimeMs();
+  // Parks the calling fibre (a handler waiting for an operator's effect).
+  void SleepFor(core::base::Duration duration) {
+    env_.executor.SleepFor(duration);
+  }
 
   // ----- for hosts, tests and oracles
   NodeId id() const { return options_.id; }
@@ -247,7 +252,7 @@ class PdMember final : public store::PeerHost {
   store::transport::Transport transport_;
   std::unique_ptr<store::transport::TransportServer> server_;
   std::unique_ptr<core::env::Event> ready_event_;
-  core::base::Instant last_tick_;
+  store::TickCatchUp ticks_;
   bool started_ = false;
   bool halted_ = false;
 

@@ -1,6 +1,9 @@
 // PdService, continued: region routing, splits, operators, cluster config
 // and GC safe points.
+#include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/base/check.h"
 #include "core/region/metapb_convert.h"
@@ -13,6 +16,55 @@ namespace {
 
 // Splits asked for in one AskBatchSplit (TiKV asks for a handful).
 constexpr uint32_t kMaxSplitCount = 1024;
+// SplitRegions: rounds of split operators (1 + retry_limit, at most this
+// many), each waiting this long for the stores to report the splits.
+constexpr uint64_t kMaxSplitRounds = 4;
+constexpr int kSplitPollsPerRound = 30;
+constexpr auto kSplitPollInterval = core::base::Duration::Milliseconds(100);
+
+// The region starting exactly at `key`, or null.
+const cluster::RegionInfo* RegionStartingAt(const cluster::ClusterView& view,
+                                            const std::string& key) {
+  const cluster::RegionInfo* info = view.GetRegionByKey(key);
+  return info != nullptr && info->region().start_key == key ? info : nullptr;
+}
+
+// The keys of `keys` that no region starts at yet.
+std::vector<std::string> UnsplitKeys(const cluster::ClusterView& view,
+                                     const std::vector<std::string>& keys) {
+  std::vector<std::string> unsplit;
+  for (const std::string& key : keys) {
+    if (!key.empty() && RegionStartingAt(view, key) == nullptr) {
+      unsplit.push_back(key);
+    }
+  }
+  return unsplit;
+}
+
+// One round: a split operator per region holding unsplit keys, then polls
+// until the stores reported them or the round's time is up. False when this
+// member stopped leading.
+bool SplitRound(PdMember& member, const std::vector<std::string>& keys) {
+  coordinator::Coordinator* coordinator = member.coordinator();
+  if (coordinator == nullptr) return false;
+  std::map<cluster::RegionId, std::vector<core::base::Bytes>> by_region;
+  for (const std::string& key : UnsplitKeys(coordinator->view(), keys)) {
+    const cluster::RegionInfo* info = coordinator->view().GetRegionByKey(key);
+    if (info != nullptr) by_region[info->region().id].push_back(key);
+  }
+  for (auto& [region_id, split_keys] : by_region) {
+    // A rejection (another operator on the region) is retried next round.
+    (void)core::base::Ignore(coordinator->SplitRegion(
+        region_id, std::move(split_keys), member.NowMonotonicMs()));
+  }
+  for (int poll = 0; poll < kSplitPollsPerRound; ++poll) {
+    member.SleepFor(kSplitPollInterval);
+    coordinator = member.coordinator();
+    if (coordinator == nullptr) return false;
+    if (UnsplitKeys(coordinator->view(), keys).empty()) return true;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -178,10 +230,31 @@ pdpb::ScatterRegionResponse PdService::ScatterRegion(
     const pdpb::ScatterRegionRequest& request) {
   pdpb::ScatterRegionResponse response;
   pdpb::ResponseHeader* header = response.mutable_header();
-  if (Admit(request.header(), Need::kBootstrapped, header)) {
-    SetError(pdpb::UNKNOWN, "scatter-region is not supported by this PD",
-             header);
+  if (!Admit(request.header(), Need::kBootstrapped, header)) return response;
+  std::vector<uint64_t> ids(request.regions_id().begin(),
+                            request.regions_id().end());
+  if (ids.empty() && request.region_id() != 0) ids = {request.region_id()};
+  if (ids.empty() && request.region().id() != 0) ids = {request.region().id()};
+  if (ids.empty()) {
+    SetError(pdpb::INVALID_VALUE, "no region to scatter", header);
+    return response;
   }
+  uint64_t scattered = 0;
+  std::string last_error;
+  for (uint64_t id : ids) {
+    auto outcome = member_.coordinator()->ScatterRegion(
+        id, request.group(), member_.NowMonotonicMs());
+    if (outcome.ok()) {
+      ++scattered;
+    } else {
+      last_error = "region " + std::to_string(id) + ": " + outcome.error();
+    }
+  }
+  if (scattered == 0) {
+    SetError(pdpb::UNKNOWN, "scatter-region failed: " + last_error, header);
+    return response;
+  }
+  response.set_finished_percentage(scattered * 100 / ids.size());
   return response;
 }
 
@@ -189,10 +262,30 @@ pdpb::SplitRegionsResponse PdService::SplitRegions(
     const pdpb::SplitRegionsRequest& request) {
   pdpb::SplitRegionsResponse response;
   pdpb::ResponseHeader* header = response.mutable_header();
-  if (Admit(request.header(), Need::kBootstrapped, header)) {
-    SetError(pdpb::UNKNOWN, "split-regions is not supported by this PD",
-             header);
+  if (!Admit(request.header(), Need::kBootstrapped, header)) return response;
+  const std::vector<std::string> keys(request.split_keys().begin(),
+                                      request.split_keys().end());
+  if (keys.empty()) {
+    SetError(pdpb::INVALID_VALUE, "no split keys", header);
+    return response;
   }
+  const uint64_t rounds = std::min(1 + request.retry_limit(), kMaxSplitRounds);
+  for (uint64_t round = 0; round < rounds; ++round) {
+    if (!SplitRound(member_, keys)) {
+      SetNotLeader(header);
+      return response;
+    }
+    if (UnsplitKeys(member_.coordinator()->view(), keys).empty()) break;
+  }
+  const cluster::ClusterView& view = member_.coordinator()->view();
+  uint64_t finished = 0;
+  for (const std::string& key : keys) {
+    const cluster::RegionInfo* info = RegionStartingAt(view, key);
+    if (info == nullptr && !key.empty()) continue;
+    ++finished;
+    if (info != nullptr) response.add_regions_id(info->region().id);
+  }
+  response.set_finished_percentage(finished * 100 / keys.size());
   return response;
 }
 

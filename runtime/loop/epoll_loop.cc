@@ -324,35 +324,11 @@ void EpollLoop::RemoveWatch(int fd, uint64_t id) {
   watches_.erase(id);
 }
 
-// --- WaitList, EpollEvent, FdWatch -------------------------------------------
+// --- WaitList parking, EpollEvent, FdWatch ----------------------------------
 
-WaitList::~WaitList() {
-  CHECK(waiters_.empty()) << "a WaitList destroyed while fibres wait on it";
-}
-
-WakeReason WaitList::Wait(std::optional<Instant> deadline) {
-  EpollLoop::FibreRecord& record = loop_.CurrentFibre("WaitList::Wait");
-  waiters_.push_back({record.id, record.generation});
-  if (deadline.has_value()) {
-    loop_.WakeAt(*deadline, record.id, record.generation);
-  }
-  // On a timeout or a kill the entry is still here; remove it either way.
-  struct Remove {
-    std::vector<Waiter>& waiters;
-    FibreId id;
-    ~Remove() {
-      std::erase_if(waiters, [this](const Waiter& w) { return w.fibre == id; });
-    }
-  } remove{waiters_, record.id};
-  return loop_.Park();
-}
-
-void WaitList::NotifyAll() {
-  std::vector<Waiter> waiters = std::move(waiters_);
-  waiters_.clear();
-  for (const Waiter& waiter : waiters) {
-    loop_.Wake(waiter.fibre, waiter.generation, WakeReason::kNotified);
-  }
+EpollLoop::Waiter EpollLoop::ParkingWaiter(const char* operation) {
+  const FibreRecord& record = CurrentFibre(operation);
+  return {record.id, record.generation};
 }
 
 bool EpollEvent::WaitFor(Duration timeout) {

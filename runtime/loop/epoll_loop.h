@@ -38,6 +38,7 @@
 #include "core/env/executor.h"
 #include "fibre/fibre.h"
 #include "fibre/stack_pool.h"
+#include "fibre/wait_list.h"
 #include "runtime/loop/system_clock.h"
 
 namespace runtime {
@@ -50,7 +51,7 @@ struct EpollLoopOptions {
 
 class FdWatch;
 using FibreId = uint64_t;
-enum class WakeReason : uint8_t { kNotified, kTimedOut };
+using WakeReason = fibre::WakeReason;
 
 class EpollLoop final : public core::env::Executor {
  public:
@@ -86,7 +87,20 @@ class EpollLoop final : public core::env::Executor {
   void Cancel(core::env::TimerId id) override;
 
  private:
-  friend class WaitList;
+  friend class fibre::WaitList<EpollLoop>;
+  // fibre::WaitList's parking (fibre/wait_list.h).
+  struct Waiter {
+    FibreId fibre;
+    uint64_t generation;
+  };
+  using WaitTimeout = core::base::Instant;
+  Waiter ParkingWaiter(const char* operation);
+  void WakeOnTimeout(const Waiter& waiter, core::base::Instant deadline) {
+    WakeAt(deadline, waiter.fibre, waiter.generation);
+  }
+  void WakeNotified(const Waiter& waiter) {
+    Wake(waiter.fibre, waiter.generation, WakeReason::kNotified);
+  }
   friend class FdWatch;
   struct FibreRecord;
   struct TimerEntry {
@@ -149,27 +163,9 @@ class EpollLoop final : public core::env::Executor {
   bool posts_closed_ = false;                  // Guarded by posted_mutex_.
 };
 
-// Fibres parked until NotifyAll or a timeout (events, fd readiness).
-class WaitList {
- public:
-  explicit WaitList(EpollLoop& loop) : loop_(loop) {}
-  ~WaitList();
-  WaitList(const WaitList&) = delete;
-  WaitList& operator=(const WaitList&) = delete;
-
-  // Parks the calling fibre until NotifyAll or `deadline` (monotonic).
-  WakeReason Wait(std::optional<core::base::Instant> deadline);
-  void NotifyAll();
-  bool empty() const { return waiters_.empty(); }
-
- private:
-  struct Waiter {
-    FibreId fibre;
-    uint64_t generation;
-  };
-  EpollLoop& loop_;
-  std::vector<Waiter> waiters_;
-};
+// Fibres parked until NotifyAll or a monotonic deadline (events, fd
+// readiness).
+using WaitList = fibre::WaitList<EpollLoop>;
 
 // One non-blocking file descriptor registered with the loop's epoll
 // (edge-triggered): the fd's owner tries its syscall first and, on EAGAIN,

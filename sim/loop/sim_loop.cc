@@ -562,42 +562,26 @@ void SimLoop::Trace(TraceKind kind, ProcessId process, uint64_t detail) {
   if (trace_sink_) trace_sink_(record);
 }
 
-// --- WaitList ---------------------------------------------------------------
+// --- fibre::WaitList's parking ----------------------------------------------
 
-WaitList::~WaitList() {
-  CHECK(waiters_.empty()) << "a WaitList destroyed while fibres wait on it";
+SimLoop::Waiter SimLoop::ParkingWaiter(const char* operation) {
+  const FibreRecord& fibre = CurrentFibre(operation);
+  return {fibre.process, fibre.id, fibre.park_generation};
 }
 
-WakeReason WaitList::Wait(std::optional<Duration> timeout) {
-  SimLoop::FibreRecord& fibre = loop_.CurrentFibre("WaitList::Wait");
-  waiters_.push_back({fibre.process, fibre.id, fibre.park_generation});
-  if (timeout.has_value()) {
-    SimClock& clock = *loop_.process(fibre.process).clock;
-    loop_.ScheduleWake(fibre, loop_.Now() + clock.TrueDelayFor(*timeout),
-                       WakeReason::kTimedOut);
-  }
-  // On a timeout or a kill the entry is still here; remove it either way.
-  struct Remove {
-    std::vector<Waiter>& waiters;
-    FibreId id;
-    ~Remove() {
-      std::erase_if(waiters, [this](const Waiter& w) { return w.fibre == id; });
-    }
-  } remove{waiters_, fibre.id};
-  return loop_.Park();
+void SimLoop::WakeOnTimeout(const Waiter& waiter, Duration timeout) {
+  // Called by the waiting fibre itself, before it parks.
+  FibreRecord& fibre = CurrentFibre("WaitList::Wait");
+  CHECK(fibre.id == waiter.fibre) << "a timed wake armed for another fibre";
+  SimClock& clock = *process(waiter.process).clock;
+  ScheduleWake(fibre, Now() + clock.TrueDelayFor(timeout),
+               WakeReason::kTimedOut);
 }
 
-void WaitList::NotifyAll() {
-  std::vector<Waiter> waiters = std::move(waiters_);
-  waiters_.clear();
-  for (const Waiter& waiter : waiters) {
-    SimLoop::Process& p = loop_.process(waiter.process);
-    SimLoop::FibreRecord* fibre = loop_.FindFibre(p, waiter.fibre);
-    if (fibre == nullptr || fibre->park_generation != waiter.generation) {
-      continue;
-    }
-    loop_.ScheduleWake(*fibre, loop_.Now(), WakeReason::kNotified);
-  }
+void SimLoop::WakeNotified(const Waiter& waiter) {
+  FibreRecord* fibre = FindFibre(process(waiter.process), waiter.fibre);
+  if (fibre == nullptr || fibre->park_generation != waiter.generation) return;
+  ScheduleWake(*fibre, Now(), WakeReason::kNotified);
 }
 
 }  // namespace sim

@@ -44,6 +44,7 @@
 #include "core/env/random.h"
 #include "fibre/fibre.h"
 #include "fibre/stack_pool.h"
+#include "fibre/wait_list.h"
 #include "sim/clock/sim_clock.h"
 #include "sim/loop/trace.h"
 
@@ -76,7 +77,7 @@ struct SimLoopOptions {
   std::string ToString() const;
 };
 
-enum class WakeReason : uint8_t { kNotified, kTimedOut };
+using WakeReason = fibre::WakeReason;
 
 using FibreId = uint64_t;
 
@@ -157,7 +158,14 @@ class SimLoop final : public TimeSource {
 
  private:
   friend class ProcessExecutor;
-  friend class WaitList;
+  friend class fibre::WaitList<SimLoop>;
+  // fibre::WaitList's parking (fibre/wait_list.h).
+  struct Waiter {
+    ProcessId process;
+    FibreId fibre;
+    uint64_t generation;
+  };
+  using WaitTimeout = core::base::Duration;
   struct FibreRecord;
   struct Process;
   struct TimerEntry;
@@ -194,6 +202,9 @@ class SimLoop final : public TimeSource {
   void Cancel(ProcessId p, core::env::TimerId id);
   // Parks the current fibre; returns why it woke. Throws FibreKilled.
   WakeReason Park();
+  Waiter ParkingWaiter(const char* operation);
+  void WakeOnTimeout(const Waiter& waiter, core::base::Duration timeout);
+  void WakeNotified(const Waiter& waiter);
 
   SimLoopOptions options_;
   core::base::Prng schedule_prng_;
@@ -216,34 +227,10 @@ class SimLoop final : public TimeSource {
   uint64_t events_dispatched_ = 0;
 };
 
-// Fibres parked until NotifyAll or a timeout: the building block of events,
+// Fibres parked until NotifyAll, or until a timeout of the waiting fibre's
+// process's monotonic time passes (converted at the current drift): events,
 // sockets and every other blocking simulator object.
-class WaitList {
- public:
-  explicit WaitList(SimLoop& loop) : loop_(loop) {}
-  // Destroying a list with live waiters is a bug (they would never wake).
-  ~WaitList();
-  WaitList(const WaitList&) = delete;
-  WaitList& operator=(const WaitList&) = delete;
-
-  // Parks the calling fibre until NotifyAll, or until `timeout` of its
-  // process's monotonic time passes (converted at the current drift).
-  // Throws FibreKilled if the fibre is killed meanwhile.
-  WakeReason Wait(std::optional<core::base::Duration> timeout);
-  // Makes every waiter runnable at the current instant. Callable from any
-  // fibre or callback.
-  void NotifyAll();
-  bool empty() const { return waiters_.empty(); }
-
- private:
-  struct Waiter {
-    ProcessId process;
-    FibreId fibre;
-    uint64_t generation;
-  };
-  SimLoop& loop_;
-  std::vector<Waiter> waiters_;
-};
+using WaitList = fibre::WaitList<SimLoop>;
 
 }  // namespace sim
 

@@ -65,7 +65,8 @@ RegisterNode::RegisterNode(core::env::Env env,
       ready_loop_(env),
       transport_(env.executor, env.clock, env.network,
                  TransportOptionsOf(options)),
-      ready_event_(env.executor.NewEvent()) {
+      ready_event_(env.executor.NewEvent()),
+      ticks_(options.tick_interval, options.max_catch_up_ticks) {
   for (const auto& [member, address] : options.members) {
     CHECK(member_ids_.emplace(address, member).second)
         << "two members listen at " << address;
@@ -95,7 +96,7 @@ void RegisterNode::Boot() {
       });
   if (!server.ok()) return peer_->Halt(server.status());
   server_ = *std::move(server);
-  last_tick_ = env_.clock.NowMonotonic();
+  ticks_.Start(env_.clock.NowMonotonic());
   started_ = true;
   env_.executor.Spawn("tick", [this] { TickLoop(); });
   env_.executor.Spawn("ready", [this] { ReadyLoop(); });
@@ -114,16 +115,8 @@ void RegisterNode::TickLoop() {
 }
 
 void RegisterNode::CatchUpTicks() {
-  const core::base::Instant now = env_.clock.NowMonotonic();
-  const int64_t interval = options_.tick_interval.nanoseconds();
-  int64_t due = (now - last_tick_).nanoseconds() / interval;
-  if (due <= 0) return;
-  if (due > options_.max_catch_up_ticks) {
-    due = options_.max_catch_up_ticks;
-    last_tick_ = now;
-  } else {
-    last_tick_ = last_tick_ + Duration::Nanoseconds(due * interval);
-  }
+  const int64_t due = ticks_.Due(env_.clock.NowMonotonic());
+  if (due == 0) return;
   for (int64_t i = 0; i < due; ++i) peer_->raw_node().Tick();
   ready_event_->Notify();
 }

@@ -54,6 +54,7 @@
 #include "store/peer/peer.h"
 #include "store/peer/peer_storage.h"
 #include "store/peer/ready_loop.h"
+#include "store/peer/tick_catch_up.h"
 #include "store/transport/transport.h"
 
 namespace sim::register_kv {
@@ -167,7 +168,7 @@ class RegisterNode final : public store::PeerHost {
   store::transport::Transport transport_;
   std::unique_ptr<store::transport::TransportServer> server_;
   std::unique_ptr<core::env::Event> ready_event_;
-  core::base::Instant last_tick_;
+  store::TickCatchUp ticks_;
   bool started_ = false;
   bool halted_ = false;
   // Writes proposed here, awaiting application: (client, seq) -> client.

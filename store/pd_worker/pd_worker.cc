@@ -1,6 +1,7 @@
 #include "store/pd_worker/pd_worker.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -198,32 +199,37 @@ void PdWorker::CheckRegions() {
   const Instant now = env_.clock.NowMonotonic();
   std::vector<uint64_t> due;
   std::map<uint64_t, Sent> still_led;
-  uint64_t leaders = 0;
+  std::set<uint64_t> led;
   for (const core::region::Region& region : store_.Regions()) {
     const raftstore::PeerFsm* peer = store_.FindPeer(region.id);
     if (peer == nullptr || !peer->is_leader()) continue;
-    ++leaders;
+    led.insert(region.id);
     auto it = sent_.find(region.id);
     if (it != sent_.end()) still_led.insert(*it);
     if (Due(region.id, *peer, now)) due.push_back(region.id);
   }
-  // A region led again later is heartbeated at once.
+  // A region led again later is heartbeated at once; its followers'
+  // inactivity is measured afresh.
   sent_ = std::move(still_led);
-  stats_.leader_count = leaders;
+  std::erase_if(inactive_since_, [&led](const auto& entry) {
+    return led.count(entry.first.first) == 0;
+  });
+  stats_.leader_count = led.size();
   for (uint64_t region_id : due) {
     std::optional<pdpb::RegionHeartbeatRequest> request =
         RegionHeartbeatFor(region_id);
     if (!request.has_value()) continue;
-    const raftstore::PeerFsm* peer = store_.FindPeer(region_id);
-    // Write parks while the stream's buffer is full.
+    auto region = core::region::FromMetapb(request->region());
+    // Write parks while the stream's buffer is full (the peer may be gone
+    // by then: what was sent is remembered from the request).
     if (keep->ended || !keep->call.Write(*request)) {
       keep->ended = true;
       return;
     }
     ++stats_.region_heartbeats;
     Count("region");
-    if (peer != nullptr) {
-      sent_[region_id] = {peer->region(), peer->peer_id(), now};
+    if (region.ok()) {
+      sent_[region_id] = {*std::move(region), request->leader().id(), now};
     }
   }
 }

@@ -65,7 +65,8 @@ Store::Store(core::env::Env env, const StoreOptions& options)
       ready_loop_(env),
       transport_(env.executor, env.clock, env.network,
                  TransportOptionsOf(options)),
-      wake_(env.executor.NewEvent()) {
+      wake_(env.executor.NewEvent()),
+      ticks_(options.tick_interval, options.max_catch_up_ticks) {
   ready_loop_.set_before_persist([this] { FlushMessages(); });
 }
 
@@ -138,12 +139,27 @@ void Store::Boot() {
   if (!server.ok()) return Halt(server.status());
   server_ = *std::move(server);
   started_ = true;
+  ticks_.Start(env_.clock.NowMonotonic());
   env_.executor.Spawn("raftstore-tick", [this] { TickLoop(); });
   if (options_.id_source != nullptr) {
     env_.executor.Spawn("raftstore-split-check", [this] { SplitCheckLoop(); });
   }
   env_.executor.Spawn("raftstore-raft", [this] { RaftLoop(); });
+  CampaignSoleVoters();
   wake_->Notify();
+}
+
+void Store::CampaignSoleVoters() {
+  // A region whose only peer is this store's need not wait out an election
+  // timeout (Ref: TiKV peer.rs Peer::new, "If this region has only one
+  // peer and I am the one, campaign directly").
+  for (auto& [id, peer] : peers_) {
+    const std::vector<core::region::Peer>& peers = peer->region().peers;
+    if (peers.size() == 1 && peers[0].store_id == store_id() &&
+        peers[0].role == core::region::PeerRole::kVoter) {
+      peer->Campaign();
+    }
+  }
 }
 
 void Store::Close() {
@@ -173,17 +189,24 @@ void Store::TickLoop() {
   while (!closed_ && !halted_) {
     env_.executor.SleepFor(options_.tick_interval);
     if (closed_ || halted_) return;
-    bool ticked = false;
+    CatchUpTicks();
+  }
+}
+
+void Store::CatchUpTicks() {
+  const int64_t due = ticks_.Due(env_.clock.NowMonotonic());
+  bool ticked = false;
+  for (int64_t i = 0; i < due; ++i) {
     for (auto& [id, peer] : peers_) {
       if (peer->Tick()) {
         ++stats_.peer_ticks;
         ticked = true;
       }
     }
-    // Sleeping peers need no Ready round (the split check fibre and
-    // messages wake the raft fibre themselves).
-    if (ticked) wake_->Notify();
   }
+  // Sleeping peers need no Ready round (the split check fibre and
+  // messages wake the raft fibre themselves).
+  if (ticked) wake_->Notify();
 }
 
 void Store::RaftLoop() {

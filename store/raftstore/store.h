@@ -66,6 +66,7 @@
 #include "proto/raft_cmdpb.pb.h"
 #include "proto/raft_serverpb.pb.h"
 #include "store/peer/ready_loop.h"
+#include "store/peer/tick_catch_up.h"
 #include "store/raftstore/id_source.h"
 #include "store/raftstore/peer_fsm.h"
 #include "store/raftstore/snapshot.h"
@@ -86,6 +87,9 @@ struct StoreOptions {
   core::raft::Config raft;
   // TiKV's raft-base-tick-interval.
   core::base::Duration tick_interval = core::base::Duration::Seconds(1);
+  // Ticks a late tick timer (a loaded loop, a paused process) catches up at
+  // once, by the monotonic clock; the rest of a longer gap is dropped.
+  int max_catch_up_ticks = 50;
   // TiKV's raft-entry-max-size.
   uint64_t raft_entry_max_size_bytes = 8 << 20;
   // Pending proposals per region before ServerIsBusy.
@@ -238,7 +242,12 @@ class Store final : public PeerFsmHost {
                                 bool initialized) const;
 
   void Boot();
+  // Campaigns every region whose sole peer is this store's voter.
+  void CampaignSoleVoters();
   void TickLoop();
+  // Ticks every peer for the base ticks due by the monotonic clock (also
+  // before a read, so a lease is judged on the time that really passed).
+  void CatchUpTicks();
   // store_split_check.cc.
   void SplitCheckLoop();
   void MaybeSplit(uint64_t region_id);
@@ -300,6 +309,7 @@ class Store final : public PeerFsmHost {
   store::transport::Transport transport_;
   std::unique_ptr<store::transport::TransportServer> server_;
   std::unique_ptr<core::env::Event> wake_;
+  store::TickCatchUp ticks_;
   StoreStats stats_;
   bool started_ = false;
   bool closed_ = false;

@@ -2,6 +2,7 @@
 // read_index: store.h Read).
 #include <utility>
 
+#include "core/base/mutant.h"
 #include "store/raftstore/region_error.h"
 #include "store/raftstore/store.h"
 
@@ -18,6 +19,9 @@ void Store::Read(const raft_cmdpb::RaftRequestHeader& header, bool replica_read,
     return done(ReadResponse{
         .error = StoreNotMatchError(header.peer().store_id(), store_id())});
   }
+  // Time the tick fibre has not counted yet (a late timer, a pause) must
+  // count before a peer judges its lease. Ref: Raft thesis §6.4.1.
+  if (!MUTANT(RAFTSTORE_LEASE_BY_TICKS_ONLY)) CatchUpTicks();
   auto peer = peers_.find(header.region_id());
   if (peer == peers_.end()) {
     return done(ReadResponse{.error = RegionNotFoundError(header.region_id())});

@@ -189,6 +189,112 @@ TEST_F(PdScenario, RegionHeartbeatsRouteAndSurviveFailover) {
   });
 }
 
+// Six stores; regions 2 [, m) and 6 [m, ) were both born on stores 1-3.
+// Registers and heartbeats them (ids: region 2 peers 3/4/5, region 6 peers
+// 7/8/9, leaders on store 1).
+void SixStoresTwoRegions(PdClient& c) {
+  auto bootstrap = BootstrapRequest(1, 2, 3);
+  *bootstrap.mutable_region() = Region(2, "", "", 1, {{3, 1}, {4, 2}, {5, 3}});
+  auto done =
+      Leader<pdpb::BootstrapResponse>(c, "/pdpb.PD/Bootstrap", bootstrap);
+  ASSERT_FALSE(done.header().has_error()) << done.header().error().message();
+  ASSERT_TRUE(c.UpdateMembers(c.Now() + kCallDeadline).ok());
+  for (uint64_t store = 2; store <= 6; ++store) PutStore(c, store);
+  for (uint64_t store = 1; store <= 6; ++store) StoreHeartbeat(c, store);
+  RegionHeartbeat(c, Region(2, "", "m", 2, {{3, 1}, {4, 2}, {5, 3}}), 3);
+  RegionHeartbeat(c, Region(6, "m", "", 2, {{7, 1}, {8, 2}, {9, 3}}), 7);
+}
+
+// ScatterRegion (client-go's ScatterRegions, TiDB's SPLIT TABLE ...
+// SCATTER): the first region of a group stays, the second moves to the
+// stores the group has not used; the operator reaches its leader.
+TEST_F(PdScenario, ScatterRegionSpreadsTheRegionsOfAGroup) {
+  Boot(1);
+  Run([](PdClient& c) {
+    SixStoresTwoRegions(c);
+    pdpb::ScatterRegionRequest scatter;
+    scatter.add_regions_id(2);
+    scatter.add_regions_id(6);
+    scatter.set_group("table-42");
+    auto scattered = Leader<pdpb::ScatterRegionResponse>(
+        c, "/pdpb.PD/ScatterRegion", scatter);
+    ASSERT_FALSE(scattered.header().has_error())
+        << scattered.header().error().message();
+    EXPECT_EQ(scattered.finished_percentage(), 100u);
+    auto command =
+        RegionHeartbeat(c, Region(6, "m", "", 2, {{7, 1}, {8, 2}, {9, 3}}), 7);
+    ASSERT_TRUE(command.has_value() && command->has_change_peer());
+    EXPECT_EQ(command->change_peer().change_type(), eraftpb::AddLearnerNode);
+    EXPECT_GE(command->change_peer().peer().store_id(), 4u);
+    pdpb::GetOperatorRequest op;
+    op.set_region_id(6);
+    EXPECT_EQ(
+        Leader<pdpb::GetOperatorResponse>(c, "/pdpb.PD/GetOperator", op).desc(),
+        "scatter-region");
+    // Bad input: nothing to scatter, an unknown region.
+    pdpb::ScatterRegionRequest empty;
+    EXPECT_EQ(
+        Leader<pdpb::ScatterRegionResponse>(c, "/pdpb.PD/ScatterRegion", empty)
+            .header()
+            .error()
+            .type(),
+        pdpb::INVALID_VALUE);
+    pdpb::ScatterRegionRequest unknown;
+    unknown.set_region_id(99);
+    EXPECT_NE(Leader<pdpb::ScatterRegionResponse>(c, "/pdpb.PD/ScatterRegion",
+                                                  unknown)
+                  .header()
+                  .error()
+                  .message()
+                  .find("unknown"),
+              std::string::npos);
+  });
+}
+
+// SplitRegions: PD sends the split to the region leader with its next
+// heartbeat and answers once the store reported the new regions.
+TEST_F(PdScenario, SplitRegionsWaitsForTheStoreToSplit) {
+  Boot(1);
+  Run([](PdClient& c) { SixStoresTwoRegions(c); });
+  // The store side: region 2's leader heartbeats until PD asks it to split
+  // at "c", then reports [, c) and the new region 10 [c, m).
+  std::vector<std::string> asked_keys;
+  PdClient& store = cluster_->AddClient();
+  std::shared_ptr<bool> store_done =
+      cluster_->SpawnClient(store, [&asked_keys](PdClient& s) {
+        ASSERT_TRUE(s.UpdateMembers(s.Now() + kCallDeadline).ok());
+        const metapb::Region region =
+            Region(2, "", "m", 2, {{3, 1}, {4, 2}, {5, 3}});
+        for (int i = 0; i < 50 && asked_keys.empty(); ++i) {
+          auto response = RegionHeartbeat(s, region, 3);
+          if (response.has_value() && response->has_split_region()) {
+            asked_keys.assign(response->split_region().keys().begin(),
+                              response->split_region().keys().end());
+          }
+          s.SleepFor(Duration::Milliseconds(200));
+        }
+        RegionHeartbeat(s, Region(2, "", "c", 3, {{3, 1}, {4, 2}, {5, 3}}), 3);
+        RegionHeartbeat(s, Region(10, "c", "m", 3, {{11, 1}, {12, 2}, {13, 3}}),
+                        11);
+      });
+  pdpb::SplitRegionsResponse split;
+  Run([&split](PdClient& c) {
+    pdpb::SplitRegionsRequest request;
+    request.add_split_keys("c");
+    split =
+        Leader<pdpb::SplitRegionsResponse>(c, "/pdpb.PD/SplitRegions", request);
+  });
+  // The store's last heartbeat answer may still be on its way.
+  Run([](PdClient& c) { c.SleepFor(Duration::Seconds(1)); });
+  EXPECT_TRUE(*store_done);
+  EXPECT_EQ(asked_keys, std::vector<std::string>{"c"});
+  ASSERT_FALSE(split.header().has_error()) << split.header().error().message();
+  EXPECT_EQ(split.finished_percentage(), 100u);
+  EXPECT_EQ(std::vector<uint64_t>(split.regions_id().begin(),
+                                  split.regions_id().end()),
+            std::vector<uint64_t>{10});
+}
+
 // A store stops heartbeating; once it has been silent longer than
 // max-store-down-time it is Down, and the replica checker's operator to
 // replace its peer reaches the region leader in a heartbeat response (the

@@ -82,6 +82,10 @@ void Cluster::Isolate(uint64_t store_id) {
 
 void Cluster::Heal() { sim_.network().Heal(); }
 
+void Cluster::Pause(uint64_t store_id, Duration duration) {
+  sim_.loop().Pause(processes_.at(store_id), duration);
+}
+
 void Cluster::SendRaftMessages(
     uint64_t store_id,
     const std::vector<raft_serverpb::RaftMessage>& messages) {

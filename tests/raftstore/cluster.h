@@ -81,6 +81,9 @@ class Cluster {
   // Cuts the store off from every other process (both ways); Heal ends it.
   void Isolate(uint64_t store_id);
   void Heal();
+  // Stops scheduling the store's fibres for `duration` (a GC pause,
+  // SIGSTOP); its clock runs on and the network buffers for it.
+  void Pause(uint64_t store_id, Duration duration);
   // Sends `messages` to `store_id`'s raftstore in one frame from a process
   // of the test's own (as another store would), as is: ids, epochs and
   // store ids are not checked here.

@@ -22,6 +22,17 @@ TEST(LeaseReadTest, APartitionedOldLeaderNeverServesTheOldValue) {
   EXPECT_GT(windows, 0);
 }
 
+TEST(LeaseReadTest, APausedOldLeaderNeverServesTheOldValue) {
+  int windows = 0;
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    PartitionedLeaderOutcome outcome = PausedLeaderRead(seed);
+    if (!outcome.window) continue;
+    ++windows;
+    EXPECT_NE(outcome.old_leader_read, "v1") << "seed " << seed;
+  }
+  EXPECT_GT(windows, 0);
+}
+
 TEST(LeaseReadTest, AReadWithAPreSplitEpochGetsTheCurrentRegions) {
   kvrpcpb::RawGetResponse answer = ReadWithPreSplitEpoch();
   ASSERT_TRUE(answer.region_error().has_epoch_not_match())

@@ -17,6 +17,16 @@ TEST(RaftKvMutantTest, ReadWithoutLease) {
   EXPECT_TRUE(stale) << "the mutant survived: no stale read was served";
 }
 
+// MUTANT_RAFTSTORE_LEASE_BY_TICKS_ONLY: a paused old leader judges its
+// lease before counting the ticks it missed, and answers the stale value.
+TEST(RaftKvMutantTest, LeaseByTicksOnly) {
+  bool stale = false;
+  for (uint64_t seed = 1; seed <= 30 && !stale; ++seed) {
+    stale = PausedLeaderRead(seed).old_leader_read == "v1";
+  }
+  EXPECT_TRUE(stale) << "the mutant survived: no stale read was served";
+}
+
 // MUTANT_RAFTSTORE_NO_EPOCH_CHECK_ON_READ: the pre-split read is served.
 TEST(RaftKvMutantTest, NoEpochCheckOnRead) {
   kvrpcpb::RawGetResponse answer = ReadWithPreSplitEpoch();

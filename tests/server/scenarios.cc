@@ -82,6 +82,33 @@ PartitionedLeaderOutcome PartitionedLeaderRead(uint64_t seed) {
   return outcome;
 }
 
+PartitionedLeaderOutcome PausedLeaderRead(uint64_t seed) {
+  PartitionedLeaderOutcome outcome;
+  TikvCluster c(ClusterOptions{.seed = seed});
+  c.StartAll();
+  EXPECT_TRUE(c.RunClient([&] {
+    EXPECT_EQ(RawPut(c, "k", "v1").region_error().message(), "");
+    EXPECT_EQ(RawGet(c, "k"), "v1");
+  }));
+  const uint64_t old_leader = c.raft().LeaderStore(kFirstRegionId);
+  // Long enough for an election and a write (ticks of 10 ms, elections
+  // after 100-200 ms), short of the 50 ticks a late timer catches up.
+  c.raft().Pause(old_leader, Duration::Milliseconds(400));
+  EXPECT_TRUE(c.RunClient([&] {
+    std::string put;
+    uint64_t new_leader = 0;
+    for (int i = 0; i < 60 && put != "ok"; ++i) {
+      new_leader = NewLeader(c, old_leader);
+      if (new_leader != 0) put = SendTo(c, new_leader, "k", "v2");
+      if (put != "ok") c.Sleep(Duration::Milliseconds(5));
+    }
+    if (put != "ok" || !StillLeads(c, old_leader)) return;
+    outcome.window = true;
+    outcome.old_leader_read = SendTo(c, old_leader, "k", std::nullopt);
+  }));
+  return outcome;
+}
+
 kvrpcpb::RawGetResponse ReadWithPreSplitEpoch() {
   TikvCluster c;
   c.StartAll();

@@ -26,6 +26,14 @@ struct PartitionedLeaderOutcome {
 // reads k on the old leader.
 PartitionedLeaderOutcome PartitionedLeaderRead(uint64_t seed);
 
+// Ref: TiKV components/raftstore/src/store/worker/read.rs (LocalReader
+// judges the lease by a monotonic clock, never by ticks alone): the leader
+// of region 1 holds k=v1 and is paused (SIGSTOP); a new leader is elected
+// and writes k=v2; the client's read of k reaches the old leader while it
+// is paused and is answered when it resumes, maybe before its tick timer
+// has run.
+PartitionedLeaderOutcome PausedLeaderRead(uint64_t seed);
+
 // A raw read carrying the region's epoch from before a split, to the
 // leader; its answer (EpochNotMatch with the current regions, when epochs
 // are checked).

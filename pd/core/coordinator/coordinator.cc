@@ -118,6 +118,39 @@ void Coordinator::BuryEmptyOfflineStores(RoundStats& stats) {
   }
 }
 
+core::base::Outcome<std::string> Coordinator::ScatterRegion(
+    schedule::RegionId region_id, const std::string& group, int64_t now_ms) {
+  schedule::ScheduleContext ctx{view_,  controller_, options_.schedule,
+                                now_ms, prng_,       alloc_id_};
+  auto op = scatterer_.Scatter(ctx, region_id, group);
+  if (!op.ok()) return base::MakeErr(op.error().ToString());
+  if (!op->has_value()) return base::Unit{};
+  auto added = controller_.AddOperator(**std::move(op), view_, now_ms);
+  if (!added.ok()) return base::MakeErr(added.error().ToString());
+  return base::Unit{};
+}
+
+core::base::Outcome<std::string> Coordinator::SplitRegion(
+    schedule::RegionId region_id, std::vector<core::base::Bytes> keys,
+    int64_t now_ms) {
+  const cluster::RegionInfo* info = view_.GetRegion(region_id);
+  if (info == nullptr) {
+    return base::MakeErr("region " + std::to_string(region_id) + " is unknown");
+  }
+  for (const core::base::Bytes& key : keys) {
+    if (!info->region().ContainsKey(key) || key == info->region().start_key) {
+      return base::MakeErr("split key is not inside region " +
+                           std::to_string(region_id));
+    }
+  }
+  auto added = controller_.AddOperator(
+      operators::CreateSplitOperator("split-region", *info, std::move(keys),
+                                     operators::kOpAdmin, now_ms),
+      view_, now_ms);
+  if (!added.ok()) return base::MakeErr(added.error().ToString());
+  return base::Unit{};
+}
+
 RoundStats Coordinator::RunRound(int64_t now_ms) {
   RoundStats stats;
   controller_.PruneTimedOut(now_ms);

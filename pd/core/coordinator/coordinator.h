@@ -19,6 +19,7 @@
 #include "core/base/result.h"
 #include "pd/core/cluster/cluster_view.h"
 #include "pd/core/operators/controller.h"
+#include "pd/core/scatter/region_scatterer.h"
 #include "pd/core/schedule/context.h"
 #include "pd/core/schedulers/scheduler.h"
 
@@ -70,6 +71,18 @@ class Coordinator {
                      cluster::RegionHeartbeatError>
   OnRegionHeartbeat(const cluster::RegionHeartbeat& heartbeat, int64_t now_ms);
 
+  // What ScatterRegion asks for: an operator spreading the region's voters
+  // and leader over the stores as the group's earlier regions were
+  // (pd/core/scatter). "already placed" is success with nothing to do.
+  core::base::Outcome<std::string> ScatterRegion(schedule::RegionId region_id,
+                                                 const std::string& group,
+                                                 int64_t now_ms);
+  // What SplitRegions asks for: a split of the region holding `keys` (all
+  // inside it) at those keys.
+  core::base::Outcome<std::string> SplitRegion(
+      schedule::RegionId region_id, std::vector<core::base::Bytes> keys,
+      int64_t now_ms);
+
   // Prunes timed-out operators, buries offline stores that no region uses
   // any more (Ref: PD checkStores), patrols every region with the checkers,
   // then runs the schedulers.
@@ -88,6 +101,7 @@ class Coordinator {
   cluster::ClusterView view_;
   operators::OperatorController controller_;
   std::vector<std::unique_ptr<schedulers::Scheduler>> schedulers_;
+  scatter::RegionScatterer scatterer_;
 };
 
 }  // namespace pd::coordinator

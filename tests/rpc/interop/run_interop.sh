@@ -17,17 +17,12 @@
 # INTEROP_CLIENT name them. Every step is bounded by `timeout`; the servers
 # started here are stopped by pid on exit. Exits 0 only if all three pass.
 set -euo pipefail
-command -v go >/dev/null || { echo "run_interop: needs the Go toolchain (go) on PATH"; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/tools/go_env.sh"
+source "$root/tools/procs.sh"
+go_require run_interop || exit 2
+procs_init
 
 if [[ -z "${INTEROP_SERVER:-}" || -z "${INTEROP_CLIENT:-}" ]]; then
   (cd "$root" && bazel build --noshow_progress //tests/rpc/interop:interop_server \
@@ -36,46 +31,27 @@ if [[ -z "${INTEROP_SERVER:-}" || -z "${INTEROP_CLIENT:-}" ]]; then
   INTEROP_SERVER="$bin/interop_server"
   INTEROP_CLIENT="$bin/interop_client"
 fi
-(cd "$here/grpcgo" && timeout 300 go build -o "$work/grpcgo" .)
-
-# start_server NAME COMMAND...: starts it, waits for "serving on ADDR",
-# sets $address.
-start_server() {
-  local name="$1"
-  shift
-  "$@" >"$work/$name.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 100); do
-    address="$(sed -n 's/^serving on //p' "$work/$name.out")"
-    [[ -n "$address" ]] && return 0
-    sleep 0.1
-  done
-  echo "run_interop: $name did not start:"
-  cat "$work/$name.out"
-  return 1
-}
+go_build "$here/grpcgo" "$procs_dir/grpcgo"
 
 status=0
 echo "== 1. grpc-go client -> grpc-go server (the checks themselves)"
-timeout 120 "$work/grpcgo" self || status=1
+timeout 120 "$procs_dir/grpcgo" self || status=1
 
 echo "== 2. grpc-go client -> our server (rpc::Server on EpollLoop + TcpNetwork)"
-start_server ours "$INTEROP_SERVER" --listen=127.0.0.1:0
+proc_start ours "$INTEROP_SERVER" --listen=127.0.0.1:0
 echo "our server on $address"
-timeout 120 "$work/grpcgo" client "$address" || status=1
+timeout 120 "$procs_dir/grpcgo" client "$address" || status=1
 # A graceful stop on SIGTERM, exit status 0 (under ASan: no leak, no error).
-ours_pid="${pids[-1]}"
-kill -TERM "$ours_pid"
-if ! timeout 30 tail --pid="$ours_pid" -f /dev/null || ! wait "$ours_pid"; then
+if ! proc_stop ours 30; then
   echo "FAIL our server did not stop cleanly on SIGTERM:"
-  cat "$work/ours.out"
+  cat "$procs_dir/ours.out"
   status=1
 else
   echo "PASS our server stopped cleanly on SIGTERM"
 fi
 
 echo "== 3. our client (rpc::Channel on EpollLoop + TcpNetwork) -> grpc-go server"
-start_server grpcgo "$work/grpcgo" server 127.0.0.1:0
+proc_start grpcgo "$procs_dir/grpcgo" server 127.0.0.1:0
 echo "grpc-go server on $address"
 timeout 120 "$INTEROP_CLIENT" "$address" || status=1
 
