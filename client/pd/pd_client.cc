@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "client/retry/backoff.h"
 #include "core/base/check.h"
 
 namespace client::pd {
@@ -124,15 +125,11 @@ Duration PdClient::AttemptTimeout(Instant deadline) const {
 void PdClient::Backoff(int attempt, Instant deadline) {
   ++stats_.retries;
   ForgetLeader();
-  Duration step = options_.backoff_initial;
-  for (int i = 0; i < attempt && step < options_.backoff_max; ++i) {
-    step = step * 2;
-  }
-  step = std::min(step, options_.backoff_max);
-  const int64_t half = step.nanoseconds() / 2;
-  step = Duration::Nanoseconds(
-      half + static_cast<int64_t>(jitter_.Uniform(
-                 static_cast<uint64_t>(std::max<int64_t>(half, 1)) + 1)));
+  // client/retry's equal jitter: a uniform draw from [half, all] of
+  // backoff_initial * 2^attempt (at most backoff_max).
+  const Duration step = retry::JitteredSleep(
+      options_.backoff_initial, options_.backoff_max, retry::Jitter::kEqual,
+      attempt, Duration::Zero(), jitter_);
   executor_.SleepFor(
       std::min(step, std::max(Duration::Zero(), deadline - Now())));
 }
