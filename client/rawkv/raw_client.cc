@@ -353,6 +353,21 @@ absl::Status RawClient::DeleteRange(const std::string& start_key,
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> RawClient::ScanRegion(
+    retry::Backoffer& bo, const kvrpcpb::RawScanRequest& request,
+    const locate::RegionVerId& region, std::vector<KvPair>& out) {
+  ++stats_.requests;
+  ASSIGN_OR_RETURN(auto response, sender_.SendReq<kvrpcpb::RawScanResponse>(
+                                      bo, kRawScan, request, region));
+  if (response.has_region_error()) {
+    RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
+    return false;
+  }
+  RETURN_IF_ERROR(PairsError(response.kvs()));
+  for (const auto& kv : response.kvs()) out.push_back({kv.key(), kv.value()});
+  return true;
+}
+
 absl::StatusOr<std::vector<KvPair>> RawClient::Scan(
     const std::string& start_key, const std::string& end_key, uint32_t limit,
     bool key_only) {
@@ -371,16 +386,9 @@ absl::StatusOr<std::vector<KvPair>> RawClient::Scan(
     request.set_end_key(MinEnd(end_key, location.end_key));
     request.set_limit(limit - static_cast<uint32_t>(out.size()));
     request.set_key_only(key_only);
-    ++stats_.requests;
-    ASSIGN_OR_RETURN(auto response,
-                     sender_.SendReq<kvrpcpb::RawScanResponse>(
-                         bo, kRawScan, request, location.region));
-    if (response.has_region_error()) {
-      RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
-      continue;
-    }
-    RETURN_IF_ERROR(PairsError(response.kvs()));
-    for (const auto& kv : response.kvs()) out.push_back({kv.key(), kv.value()});
+    ASSIGN_OR_RETURN(const bool scanned,
+                     ScanRegion(bo, request, location.region, out));
+    if (!scanned) continue;  // The region changed: locate the key again.
     if (location.end_key.empty()) break;
     key = location.end_key;
   }
@@ -407,16 +415,9 @@ absl::StatusOr<std::vector<KvPair>> RawClient::ReverseScan(
     request.set_end_key(std::max(end_key, location.start_key));
     request.set_limit(limit - static_cast<uint32_t>(out.size()));
     request.set_key_only(key_only);
-    ++stats_.requests;
-    ASSIGN_OR_RETURN(auto response,
-                     sender_.SendReq<kvrpcpb::RawScanResponse>(
-                         bo, kRawScan, request, location.region));
-    if (response.has_region_error()) {
-      RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
-      continue;
-    }
-    RETURN_IF_ERROR(PairsError(response.kvs()));
-    for (const auto& kv : response.kvs()) out.push_back({kv.key(), kv.value()});
+    ASSIGN_OR_RETURN(const bool scanned,
+                     ScanRegion(bo, request, location.region, out));
+    if (!scanned) continue;  // The region changed: locate the key again.
     if (location.start_key.empty()) break;
     key = location.start_key;
   }

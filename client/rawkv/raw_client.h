@@ -156,6 +156,12 @@ class RawClient {
   // error.
   absl::Status RunAll(std::vector<std::function<absl::Status()>> tasks);
   absl::Status BackoffRegion(retry::Backoffer& bo, const errorpb::Error& error);
+  // One scan request to `region`, its pairs appended to `out`; false when it
+  // met a region error (backed off: the caller locates the key again).
+  absl::StatusOr<bool> ScanRegion(retry::Backoffer& bo,
+                                  const kvrpcpb::RawScanRequest& request,
+                                  const locate::RegionVerId& region,
+                                  std::vector<KvPair>& out);
 
   core::env::Executor& executor_;
   core::env::Random& random_;
