@@ -52,17 +52,23 @@ std::string SendTo(TikvCluster& c, uint64_t store_id, const std::string& key,
   return response->value();
 }
 
-}  // namespace
-
-PartitionedLeaderOutcome PartitionedLeaderRead(uint64_t seed) {
-  PartitionedLeaderOutcome outcome;
-  TikvCluster c(ClusterOptions{.seed = seed});
+// Starts the cluster, writes k=v1 and reads it back; the store of region
+// 1's leader.
+uint64_t StartWithV1(TikvCluster& c) {
   c.StartAll();
   EXPECT_TRUE(c.RunClient([&] {
     EXPECT_EQ(RawPut(c, "k", "v1").region_error().message(), "");
     EXPECT_EQ(RawGet(c, "k"), "v1");
   }));
-  const uint64_t old_leader = c.raft().LeaderStore(kFirstRegionId);
+  return c.raft().LeaderStore(kFirstRegionId);
+}
+
+}  // namespace
+
+PartitionedLeaderOutcome PartitionedLeaderRead(uint64_t seed) {
+  PartitionedLeaderOutcome outcome;
+  TikvCluster c(ClusterOptions{.seed = seed});
+  const uint64_t old_leader = StartWithV1(c);
   c.raft().Isolate(old_leader);
   uint64_t new_leader = 0;
   c.raft().RunUntil(
@@ -85,12 +91,7 @@ PartitionedLeaderOutcome PartitionedLeaderRead(uint64_t seed) {
 PartitionedLeaderOutcome PausedLeaderRead(uint64_t seed) {
   PartitionedLeaderOutcome outcome;
   TikvCluster c(ClusterOptions{.seed = seed});
-  c.StartAll();
-  EXPECT_TRUE(c.RunClient([&] {
-    EXPECT_EQ(RawPut(c, "k", "v1").region_error().message(), "");
-    EXPECT_EQ(RawGet(c, "k"), "v1");
-  }));
-  const uint64_t old_leader = c.raft().LeaderStore(kFirstRegionId);
+  const uint64_t old_leader = StartWithV1(c);
   // Long enough for an election and a write (ticks of 10 ms, elections
   // after 100-200 ms), short of the 50 ticks a late timer catches up.
   c.raft().Pause(old_leader, Duration::Milliseconds(400));
