@@ -327,9 +327,14 @@ bool RegionCache::OnRegionEpochNotMatch(
       stale = true;
     }
   }
+  std::vector<metapb::Region> decoded(current_regions.begin(),
+                                      current_regions.end());
+  for (metapb::Region& region : decoded) {
+    if (!pd_.DecodeRegion(region).ok()) stale = true;
+  }
   InvalidateRegion(ctx.region);
   if (stale) return false;
-  for (const metapb::Region& region : current_regions) {
+  for (const metapb::Region& region : decoded) {
     Insert(region, ctx.peer.store_id());
   }
   return true;

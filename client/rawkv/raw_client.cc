@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "client/locate/run_all.h"
 #include "core/base/status_macros.h"
 #include "proto/kvrpcpb.pb.h"
 
@@ -216,31 +217,7 @@ absl::Status RawClient::DoBatch(retry::Backoffer& bo,
       return DoBatch(child, keys, chunks[i].indexes, bytes_of, send);
     });
   }
-  return RunAll(std::move(tasks));
-}
-
-absl::Status RawClient::RunAll(
-    std::vector<std::function<absl::Status()>> tasks) {
-  if (tasks.empty()) return absl::OkStatus();
-  if (tasks.size() == 1) return tasks[0]();
-  struct State {
-    size_t left;
-    absl::Status first;
-    std::unique_ptr<core::env::Event> done;
-  };
-  auto state = std::make_shared<State>(
-      State{tasks.size(), absl::OkStatus(), executor_.NewEvent()});
-  auto finish = [state](const absl::Status& status) {
-    if (!status.ok() && state->first.ok()) state->first = status;
-    if (--state->left == 0) state->done->Notify();
-  };
-  for (size_t i = 1; i < tasks.size(); ++i) {
-    executor_.Spawn("rawkv-batch",
-                    [finish, task = std::move(tasks[i])] { finish(task()); });
-  }
-  finish(tasks[0]());
-  state->done->Wait();
-  return state->first;
+  return locate::RunAll(executor_, "rawkv-batch", std::move(tasks));
 }
 
 absl::StatusOr<std::vector<std::optional<std::string>>> RawClient::BatchGet(

@@ -152,9 +152,6 @@ class RawClient {
   std::vector<Chunk> Split(const locate::RegionCache::KeyGroup& group,
                            const std::vector<size_t>& indexes,
                            const std::function<size_t(size_t)>& bytes_of) const;
-  // Runs every task, all but the first on their own fibres; the first
-  // error.
-  absl::Status RunAll(std::vector<std::function<absl::Status()>> tasks);
   absl::Status BackoffRegion(retry::Backoffer& bo, const errorpb::Error& error);
   // One scan request to `region`, its pairs appended to `out`; false when it
   // met a region error (backed off: the caller locates the key again).

@@ -66,6 +66,15 @@ inline constexpr BackoffConfig kBoTxnLock{
     Jitter::kEqual,
     absl::StatusCode::kDeadlineExceeded,
     "resolve lock timeout"};
+// A reader waiting out a live lock (client-go BoTxnLockFast, base
+// kv.DefBackoffLockFast 10 ms).
+inline constexpr BackoffConfig kBoTxnLockFast{
+    "txnLockFast",
+    core::base::Duration::Milliseconds(10),
+    core::base::Duration::Milliseconds(3000),
+    Jitter::kEqual,
+    absl::StatusCode::kDeadlineExceeded,
+    "resolve lock timeout"};
 inline constexpr BackoffConfig kBoPDRPC{
     "pdRPC",
     core::base::Duration::Milliseconds(500),
