@@ -18,8 +18,8 @@ namespace {
 constexpr uint64_t kMaxLockTtlMs = 120000;  // client-go maxLockTTL
 constexpr double kTtlFactor = 6000;         // client-go ttlFactor
 // client-go: a min_commit_ts this far past the attempt is not chased.
-constexpr uint64_t kMaxCommitTsGap = uint64_t{3600000}
-                                     << core::base::TimeStamp::kPhysicalShiftBits;
+constexpr uint64_t kMaxCommitTsGap =
+    uint64_t{3600000} << core::base::TimeStamp::kPhysicalShiftBits;
 
 }  // namespace
 
@@ -29,31 +29,30 @@ void TtlManager::Start(const TxnEnv& env, const std::string& primary,
                        uint64_t start_ts, core::base::Instant begin_at) {
   if (state_ != nullptr) return;
   state_ = std::make_shared<State>();
-  env.executor.Spawn(
-      "txn-ttl", [env, primary, start_ts, begin_at, state = state_] {
-        const auto interval = core::base::Duration::Milliseconds(
-            static_cast<int64_t>(env.options.managed_lock_ttl_ms / 2));
-        for (;;) {
-          env.executor.SleepFor(interval);
-          if (state->stopped) return;
-          const uint64_t uptime_ms = static_cast<uint64_t>(
-              (env.clock.NowMonotonic() - begin_at).milliseconds());
-          kvrpcpb::TxnHeartBeatRequest request;
-          request.set_primary_lock(primary);
-          request.set_start_version(start_ts);
-          request.set_advise_lock_ttl(uptime_ms +
-                                      env.options.managed_lock_ttl_ms);
-          retry::Backoffer bo = env.NewBackoffer(kPessimisticLockMaxBackoff);
-          auto response = SendToKey<kvrpcpb::TxnHeartBeatResponse>(
-              env.sender, bo, kKvTxnHeartBeat, primary, request);
-          if (state->stopped) return;
-          if (!response.ok() || response->has_error()) {
-            state->stopped = true;  // the lock is gone: nothing to keep
-            return;
-          }
-          ++state->heartbeats;
-        }
-      });
+  env.executor.Spawn("txn-ttl", [env, primary, start_ts, begin_at,
+                                 state = state_] {
+    const auto interval = core::base::Duration::Milliseconds(
+        static_cast<int64_t>(env.options.managed_lock_ttl_ms / 2));
+    for (;;) {
+      env.executor.SleepFor(interval);
+      if (state->stopped) return;
+      const uint64_t uptime_ms = static_cast<uint64_t>(
+          (env.clock.NowMonotonic() - begin_at).milliseconds());
+      kvrpcpb::TxnHeartBeatRequest request;
+      request.set_primary_lock(primary);
+      request.set_start_version(start_ts);
+      request.set_advise_lock_ttl(uptime_ms + env.options.managed_lock_ttl_ms);
+      retry::Backoffer bo = env.NewBackoffer(kPessimisticLockMaxBackoff);
+      auto response = SendToKey<kvrpcpb::TxnHeartBeatResponse>(
+          env.sender, bo, kKvTxnHeartBeat, primary, request);
+      if (state->stopped) return;
+      if (!response.ok() || response->has_error()) {
+        state->stopped = true;  // the lock is gone: nothing to keep
+        return;
+      }
+      ++state->heartbeats;
+    }
+  });
 }
 
 void TtlManager::Stop() {
@@ -139,8 +138,8 @@ absl::Status Committer::Execute() {
   }
   ASSIGN_OR_RETURN(commit_ts_, env_.oracle.GetTimestamp());
   if (commit_ts_ <= start_ts_) {
-    return absl::InternalError(absl::StrCat("commit_ts ", commit_ts_,
-                                            " <= start_ts ", start_ts_));
+    return absl::InternalError(
+        absl::StrCat("commit_ts ", commit_ts_, " <= start_ts ", start_ts_));
   }
   if (MUTANT(CLIENT_TXN_SECONDARIES_BEFORE_PRIMARY)) {
     (void)CommitSecondaries(/*with_primary=*/false);
@@ -159,9 +158,9 @@ absl::Status Committer::Execute() {
 absl::Status Committer::Prewrite() {
   retry::Backoffer bo = env_.NewBackoffer(kPrewriteMaxBackoff);
   locate::RegionCache& cache = env_.sender.cache();
-  ASSIGN_OR_RETURN(std::vector<Batch> batches,
-                   MakeBatches(bo, cache, prewrite_plan_,
-                               AllIndexes(mutations_.size())));
+  ASSIGN_OR_RETURN(
+      std::vector<Batch> batches,
+      MakeBatches(bo, cache, prewrite_plan_, AllIndexes(mutations_.size())));
   return RunBatches(env_.executor, bo, cache, prewrite_plan_, batches,
                     [this](retry::Backoffer& child, const Batch& batch) {
                       return PrewriteBatch(child, batch);
@@ -263,15 +262,15 @@ absl::Status Committer::CommitPrimary() {
       std::vector<Batch> batches,
       MakeBatches(bo, cache, key_plan_, AllIndexes(mutations_.size())));
   std::vector<Batch> primary = {batches.front()};
-  absl::Status status = RunBatches(
-      env_.executor, bo, cache, key_plan_, primary,
-      [this](retry::Backoffer& child, const Batch& batch) {
-        return CommitBatch(child, batch);
-      });
+  absl::Status status =
+      RunBatches(env_.executor, bo, cache, key_plan_, primary,
+                 [this](retry::Backoffer& child, const Batch& batch) {
+                   return CommitBatch(child, batch);
+                 });
   if (!status.ok() && primary_commit_unanswered_) {
-    return MakeTxnError(TxnError::kCommitResultUndetermined,
-                        absl::StrCat("the primary's commit got no answer: ",
-                                     status.message()));
+    return MakeTxnError(
+        TxnError::kCommitResultUndetermined,
+        absl::StrCat("the primary's commit got no answer: ", status.message()));
   }
   return status;
 }
@@ -339,10 +338,10 @@ absl::Status Committer::Cleanup() {
         kvrpcpb::BatchRollbackRequest request;
         request.set_start_version(start_ts_);
         for (size_t i : batch.indexes) request.add_keys(keys_[i]);
-        ASSIGN_OR_RETURN(auto response,
-                         env_.sender.SendReq<kvrpcpb::BatchRollbackResponse>(
-                             child, kKvBatchRollback, request,
-                             batch.location.region));
+        ASSIGN_OR_RETURN(
+            auto response,
+            env_.sender.SendReq<kvrpcpb::BatchRollbackResponse>(
+                child, kKvBatchRollback, request, batch.location.region));
         if (response.has_region_error()) return response.region_error();
         if (response.has_error()) return KeyErrorStatus(response.error());
         return std::nullopt;

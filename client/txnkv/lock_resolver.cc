@@ -111,9 +111,9 @@ absl::StatusOr<TxnStatus> LockResolver::GetTxnStatusFromLock(
   if (lock.ttl_ms == 0) current_ts = kMaxTs;
   bool rollback_if_not_exist = false;
   for (;;) {
-    absl::StatusOr<TxnStatus> status = GetTxnStatus(
-        bo, lock.txn_id, lock.primary, caller_start_ts, current_ts,
-        rollback_if_not_exist, force_sync_commit, &lock);
+    absl::StatusOr<TxnStatus> status =
+        GetTxnStatus(bo, lock.txn_id, lock.primary, caller_start_ts, current_ts,
+                     rollback_if_not_exist, force_sync_commit, &lock);
     if (status.ok() || !absl::IsNotFound(status.status())) return status;
     // The primary has no lock and no record: the txn's prewrite of the
     // primary may still be on its way. Once this lock's TTL ran out,
@@ -155,10 +155,10 @@ absl::StatusOr<ResolveResult> LockResolver::ResolveLocks(
     }
     const int64_t left = oracle_.UntilExpiredMs(lock.txn_id, status.ttl_ms);
     const int64_t alive_ms = std::max<int64_t>(left, 1);
-    result.ms_before_txn_expired = result.ms_before_txn_expired == 0
-                                       ? alive_ms
-                                       : std::min(result.ms_before_txn_expired,
-                                                  alive_ms);
+    result.ms_before_txn_expired =
+        result.ms_before_txn_expired == 0
+            ? alive_ms
+            : std::min(result.ms_before_txn_expired, alive_ms);
     if (caller_start_ts == 0) continue;  // a writer pushes nothing
     if (status.action != kvrpcpb::MinCommitTSPushed) {
       push_failed = true;

@@ -115,13 +115,10 @@ class LockResolver {
                                                  uint64_t caller_start_ts,
                                                  bool force_sync_commit);
   // One CheckTxnStatus (after the cache); NOT_FOUND status for TxnNotFound.
-  absl::StatusOr<TxnStatus> GetTxnStatus(retry::Backoffer& bo, uint64_t txn_id,
-                                         const std::string& primary,
-                                         uint64_t caller_start_ts,
-                                         uint64_t current_ts,
-                                         bool rollback_if_not_exist,
-                                         bool force_sync_commit,
-                                         const Lock* lock);
+  absl::StatusOr<TxnStatus> GetTxnStatus(
+      retry::Backoffer& bo, uint64_t txn_id, const std::string& primary,
+      uint64_t caller_start_ts, uint64_t current_ts, bool rollback_if_not_exist,
+      bool force_sync_commit, const Lock* lock);
 
   // The cached outcome of `txn_id`; nullopt when none.
   std::optional<TxnStatus> Resolved(uint64_t txn_id) const;

@@ -131,9 +131,10 @@ absl::StatusOr<std::optional<std::string>> Snapshot::ScanRegion(
   return location.end_key;
 }
 
-absl::StatusOr<std::vector<KvPair>> Snapshot::Scan(
-    retry::Backoffer& bo, const std::string& start_key,
-    const std::string& end_key, uint32_t limit) {
+absl::StatusOr<std::vector<KvPair>> Snapshot::Scan(retry::Backoffer& bo,
+                                                   const std::string& start_key,
+                                                   const std::string& end_key,
+                                                   uint32_t limit) {
   std::vector<KvPair> out;
   std::optional<std::string> key = start_key;
   while (key.has_value() && out.size() < limit &&

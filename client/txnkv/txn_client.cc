@@ -48,8 +48,7 @@ std::unique_ptr<Transaction> TxnClient::Snapshot(uint64_t ts) {
 
 // ----- Transaction: reads
 
-Transaction::Transaction(const TxnEnv& env, uint64_t start_ts,
-                         bool pessimistic)
+Transaction::Transaction(const TxnEnv& env, uint64_t start_ts, bool pessimistic)
     : env_(env),
       start_ts_(start_ts),
       pessimistic_(pessimistic),
@@ -160,9 +159,8 @@ std::vector<Mutation> Transaction::Mutations() const {
 absl::Status Transaction::Commit() {
   RETURN_IF_ERROR(CheckOpen());
   done_ = true;
-  committer_ = std::make_shared<Committer>(env_, start_ts_, begin_at_,
-                                           Mutations(), primary_,
-                                           for_update_ts_, ttl_);
+  committer_ = std::make_shared<Committer>(
+      env_, start_ts_, begin_at_, Mutations(), primary_, for_update_ts_, ttl_);
   absl::Status status = committer_->Execute();
   ttl_.Stop();
   if (status.ok()) commit_ts_ = committer_->commit_ts();
@@ -251,10 +249,12 @@ absl::StatusOr<std::optional<errorpb::Error>> Transaction::LockBatch(
                          env_.options.managed_lock_ttl_ms);
     request.set_for_update_ts(for_update_ts_);
     request.set_is_first_lock(first_lock && keys.size() == 1);
-    request.set_wait_timeout(wait == core::base::Duration::Zero() ? -1 : wait.milliseconds());
-    ASSIGN_OR_RETURN(auto response,
-                     env_.sender.SendReq<kvrpcpb::PessimisticLockResponse>(
-                         bo, kKvPessimisticLock, request, batch.location.region));
+    request.set_wait_timeout(
+        wait == core::base::Duration::Zero() ? -1 : wait.milliseconds());
+    ASSIGN_OR_RETURN(
+        auto response,
+        env_.sender.SendReq<kvrpcpb::PessimisticLockResponse>(
+            bo, kKvPessimisticLock, request, batch.location.region));
     if (response.has_region_error()) return response.region_error();
     std::vector<Lock> locks;
     for (const kvrpcpb::KeyError& error : response.errors()) {
@@ -265,9 +265,8 @@ absl::StatusOr<std::optional<errorpb::Error>> Transaction::LockBatch(
     ASSIGN_OR_RETURN(ResolveResult resolved,
                      env_.resolver.ResolveLocks(bo, 0, locks));
     if (resolved.ms_before_txn_expired == 0) continue;
-    const std::string why =
-        absl::StrCat("key ", locks.front().key, " is locked by txn ",
-                     locks.front().txn_id);
+    const std::string why = absl::StrCat(
+        "key ", locks.front().key, " is locked by txn ", locks.front().txn_id);
     if (env_.clock.NowMonotonic() - wait_start >= wait) {
       return MakeTxnError(TxnError::kLockWaitTimeout, why);
     }

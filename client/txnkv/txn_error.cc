@@ -12,9 +12,12 @@ namespace {
 constexpr char kPayloadUrl[] = "tikv-sim/client.txnkv.TxnError";
 
 constexpr TxnError kAllKinds[] = {
-    TxnError::kWriteConflict,   TxnError::kKeyAlreadyExists,
-    TxnError::kCommitResultUndetermined, TxnError::kDeadlock,
-    TxnError::kLockWaitTimeout, TxnError::kTxnAborted,
+    TxnError::kWriteConflict,
+    TxnError::kKeyAlreadyExists,
+    TxnError::kCommitResultUndetermined,
+    TxnError::kDeadlock,
+    TxnError::kLockWaitTimeout,
+    TxnError::kTxnAborted,
     TxnError::kCommitTsExpired,
 };
 
@@ -54,8 +57,8 @@ const char* TxnErrorName(TxnError kind) {
 }
 
 absl::Status MakeTxnError(TxnError kind, std::string_view message) {
-  absl::Status status(CodeOf(kind),
-                      absl::StrCat(TxnErrorName(kind), ": ", std::string(message)));
+  absl::Status status(CodeOf(kind), absl::StrCat(TxnErrorName(kind), ": ",
+                                                 std::string(message)));
   status.SetPayload(kPayloadUrl, absl::Cord(TxnErrorName(kind)));
   return status;
 }
@@ -83,10 +86,9 @@ absl::Status KeyErrorStatus(const kvrpcpb::KeyError& error) {
                         absl::StrCat("key ", error.already_exist().key()));
   }
   if (error.has_deadlock()) {
-    return MakeTxnError(
-        TxnError::kDeadlock,
-        absl::StrCat("lock_ts ", error.deadlock().lock_ts(), " key ",
-                     error.deadlock().lock_key()));
+    return MakeTxnError(TxnError::kDeadlock,
+                        absl::StrCat("lock_ts ", error.deadlock().lock_ts(),
+                                     " key ", error.deadlock().lock_key()));
   }
   if (error.has_commit_ts_expired()) {
     return MakeTxnError(TxnError::kCommitTsExpired,
@@ -98,7 +100,8 @@ absl::Status KeyErrorStatus(const kvrpcpb::KeyError& error) {
                                      error.txn_not_found().ShortDebugString()));
   }
   if (!error.retryable().empty()) {
-    return absl::UnavailableError(absl::StrCat("retryable: ", error.retryable()));
+    return absl::UnavailableError(
+        absl::StrCat("retryable: ", error.retryable()));
   }
   if (!error.abort().empty()) {
     return MakeTxnError(TxnError::kTxnAborted, error.abort());

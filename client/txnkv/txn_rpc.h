@@ -72,9 +72,9 @@ absl::StatusOr<Response> SendToKey(locate::RegionRequestSender& sender,
   for (;;) {
     ASSIGN_OR_RETURN(locate::KeyLocation location,
                      sender.cache().LocateKey(bo, key));
-    ASSIGN_OR_RETURN(
-        Response response,
-        sender.template SendReq<Response>(bo, method, request, location.region));
+    ASSIGN_OR_RETURN(Response response,
+                     sender.template SendReq<Response>(bo, method, request,
+                                                       location.region));
     if (!response.has_region_error()) {
       if (located != nullptr) *located = location;
       return response;
