@@ -262,15 +262,18 @@ absl::Status Committer::CommitPrimary() {
       std::vector<Batch> batches,
       MakeBatches(bo, cache, key_plan_, AllIndexes(mutations_.size())));
   std::vector<Batch> primary = {batches.front()};
+  primary_batch_ = batches.front().indexes;
   absl::Status status =
       RunBatches(env_.executor, bo, cache, key_plan_, primary,
                  [this](retry::Backoffer& child, const Batch& batch) {
                    return CommitBatch(child, batch);
                  });
-  if (!status.ok() && primary_commit_unanswered_) {
-    return MakeTxnError(
-        TxnError::kCommitResultUndetermined,
-        absl::StrCat("the primary's commit got no answer: ", status.message()));
+  // Only a store's answer about the primary decides; a budget spent on
+  // failed sends and region errors may hide an attempt that committed.
+  if (!status.ok() && !primary_answered_) {
+    return MakeTxnError(TxnError::kCommitResultUndetermined,
+                        absl::StrCat("the primary's commit got no answer: ",
+                                     std::string(status.message())));
   }
   return status;
 }
@@ -286,10 +289,7 @@ absl::StatusOr<std::optional<errorpb::Error>> Committer::CommitBatch(
     absl::StatusOr<kvrpcpb::CommitResponse> response =
         env_.sender.SendReq<kvrpcpb::CommitResponse>(bo, kKvCommit, request,
                                                      batch.location.region);
-    if (!response.ok()) {
-      if (batch.is_primary) primary_commit_unanswered_ = true;
-      return response.status();
-    }
+    if (!response.ok()) return response.status();
     if (response->has_region_error()) return response->region_error();
     if (!response->has_error()) return std::nullopt;
     const kvrpcpb::KeyError& error = response->error();
@@ -297,6 +297,7 @@ absl::StatusOr<std::optional<errorpb::Error>> Committer::CommitBatch(
         error.commit_ts_expired().min_commit_ts() -
                 error.commit_ts_expired().attempted_commit_ts() >
             kMaxCommitTsGap) {
+      if (batch.is_primary) primary_answered_ = true;
       return KeyErrorStatus(error);
     }
     // A reader pushed the primary's min_commit_ts past ours: a newer one.
@@ -307,8 +308,14 @@ absl::StatusOr<std::optional<errorpb::Error>> Committer::CommitBatch(
 absl::Status Committer::CommitSecondaries(bool with_primary) {
   retry::Backoffer bo = env_.NewBackoffer(kCommitSecondaryMaxBackoff);
   std::vector<size_t> indexes;
+  // The primary's batch was committed with it (client-go forgetPrimary).
+  std::vector<bool> skip(keys_.size(), false);
+  for (size_t i : primary_batch_) skip[i] = !with_primary;
   for (size_t i = 0; i < keys_.size(); ++i) {
-    if (with_primary || keys_[i] != primary_) indexes.push_back(i);
+    if (keys_[i] == primary_) skip[i] = !with_primary;
+  }
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (!skip[i]) indexes.push_back(i);
   }
   absl::Status status =
       DoBatches(env_.executor, bo, env_.sender.cache(), key_plan_, indexes,

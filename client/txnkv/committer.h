@@ -24,8 +24,8 @@
 //      back to 2PC when the store answers 0.
 //   4. 2PC: commit_ts from PD; the primary's batch is committed first
 //      (CommitTsExpired: a newer commit_ts, again); a send that never got
-//      an answer within the budget is kCommitResultUndetermined; then the
-//      secondaries in the background (their own 41 s budget).
+//      a store's answer within the budget is kCommitResultUndetermined; then
+//      the secondaries in the background (their own 41 s budget).
 //
 // Thread-affinity: fibres of env.executor; the committer outlives Execute
 // while its secondaries commit (shared_ptr).
@@ -166,7 +166,10 @@ class Committer : public std::enable_shared_from_this<Committer> {
   uint64_t min_commit_ts_ = 0;
   uint64_t one_pc_commit_ts_ = 0;
   uint64_t commit_ts_ = 0;
-  bool primary_commit_unanswered_ = false;
+  // The primary batch's keys (committed with the primary).
+  std::vector<size_t> primary_batch_;
+  // The store answered the primary's commit with a KeyError.
+  bool primary_answered_ = false;
   CommitterStats stats_;
 };
 

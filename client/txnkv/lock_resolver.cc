@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/txnkv/txn_error.h"
 #include "client/txnkv/txn_rpc.h"
+#include "core/base/mutant.h"
 #include "core/base/status_macros.h"
 
 namespace client::txnkv {
@@ -176,8 +177,12 @@ absl::Status LockResolver::ResolveOne(retry::Backoffer& bo, const Lock& lock,
   if (lock.lock_type == kvrpcpb::PessimisticLock) {
     return ResolvePessimisticLock(bo, lock);
   }
-  return ResolveLock(bo, lock, status.commit_ts,
-                     lock.txn_size < kBigTxnThreshold, cleaned);
+  uint64_t commit_ts = status.commit_ts;
+  if (MUTANT(CLIENT_TXN_RESOLVER_COMMITS_ROLLED_BACK) && commit_ts == 0) {
+    commit_ts = lock.txn_id + 1;  // the bug: a rolled-back txn committed
+  }
+  return ResolveLock(bo, lock, commit_ts, lock.txn_size < kBigTxnThreshold,
+                     cleaned);
 }
 
 absl::Status LockResolver::ResolveLock(retry::Backoffer& bo, const Lock& lock,

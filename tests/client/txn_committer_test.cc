@@ -1,0 +1,193 @@
+// client/txnkv's Transaction and Committer against a scripted PD and
+// scripted stores (tests/client/txn_scenarios.h): the primary committed
+// before any secondary, the request fields of prewrite (primary, TTL,
+// async commit's secondaries, 1PC), the undetermined commit, prewrite
+// locks resolved, a rolled-back txn resolved with commit_version 0.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "client/txnkv/txn_error.h"
+#include "proto/kvrpcpb.pb.h"
+#include "tests/client/txn_scenarios.h"
+
+namespace client::txnkv::testing {
+namespace {
+
+using core::base::Duration;
+
+// client-go 2pc.go: the primary's batch is committed (and answered) before
+// any secondary is sent. Catches CLIENT_TXN_SECONDARIES_BEFORE_PRIMARY.
+TEST(TxnCommitterTest, PrimaryIsCommittedFirst) {
+  std::vector<std::vector<std::string>> order = CommitOrder();
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0], std::vector<std::string>{"a"});
+  EXPECT_EQ(order[1], std::vector<std::string>{"n"});
+}
+
+TEST(TxnCommitterTest, RolledBackTxnIsResolvedWithCommitVersionZero) {
+  EXPECT_EQ(ResolveRolledBack(), std::vector<uint64_t>{0});
+}
+
+// Prewrite: one request per region, the primary's first, each naming the
+// primary (the smallest key), the txn's size and a 3 s TTL; commit_ts from
+// the TSO after the prewrites.
+TEST(TxnCommitterTest, PrewriteRequests) {
+  ScriptedTxnCluster c;
+  uint64_t start_ts = 0;
+  uint64_t commit_ts = 0;
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.Begin();
+    ASSERT_TRUE(txn.ok());
+    start_ts = (*txn)->start_ts();
+    ASSERT_TRUE((*txn)->Set("b", "1").ok());
+    ASSERT_TRUE((*txn)->Delete("c").ok());
+    ASSERT_TRUE((*txn)->Set("x", "2").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+    commit_ts = (*txn)->commit_ts();
+  }));
+  auto prewrites = c.store.Requests<kvrpcpb::PrewriteRequest>("KvPrewrite");
+  ASSERT_EQ(prewrites.size(), 2u);
+  EXPECT_EQ(prewrites[0].mutations_size(), 2);  // b, c: the primary's
+  EXPECT_EQ(prewrites[0].mutations(1).op(), kvrpcpb::Del);
+  for (const auto& p : prewrites) {
+    EXPECT_EQ(p.primary_lock(), "b");
+    EXPECT_EQ(p.start_version(), start_ts);
+    EXPECT_EQ(p.txn_size(), 3u);
+    EXPECT_GE(p.lock_ttl(), 3000u);
+    EXPECT_FALSE(p.use_async_commit());
+    EXPECT_FALSE(p.try_one_pc());
+  }
+  EXPECT_GT(commit_ts, start_ts);
+  auto commits = c.store.Requests<kvrpcpb::CommitRequest>("KvCommit");
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[1].commit_version(), commit_ts);
+}
+
+// Async commit: the primary's prewrite lists the secondaries; the
+// commit_ts is the largest min_commit_ts answered; no TSO call for it.
+TEST(TxnCommitterTest, AsyncCommitTakesTheLargestMinCommitTs) {
+  ScriptedTxnCluster c;
+  c.client.options().enable_async_commit = true;
+  kvrpcpb::PrewriteResponse low, high;
+  low.set_min_commit_ts(TsAt(6000));
+  high.set_min_commit_ts(TsAt(6001));
+  c.store.Answer("KvPrewrite", low);
+  c.store.Answer("KvPrewrite", high);
+  uint64_t commit_ts = 0;
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.Begin();
+    ASSERT_TRUE((*txn)->Set("a", "1").ok());
+    ASSERT_TRUE((*txn)->Set("n", "2").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+    EXPECT_TRUE((*txn)->committer()->async_commit());
+    commit_ts = (*txn)->commit_ts();
+  }));
+  EXPECT_EQ(commit_ts, TsAt(6001));
+  EXPECT_EQ(c.oracle.calls, 1);  // start_ts only
+  auto prewrites = c.store.Requests<kvrpcpb::PrewriteRequest>("KvPrewrite");
+  ASSERT_EQ(prewrites.size(), 2u);
+  EXPECT_TRUE(prewrites[0].use_async_commit());
+  ASSERT_EQ(prewrites[0].secondaries_size(), 1);
+  EXPECT_EQ(prewrites[0].secondaries(0), "n");
+  EXPECT_EQ(prewrites[1].secondaries_size(), 0);
+  EXPECT_GT(prewrites[0].max_commit_ts(), prewrites[0].start_version());
+  // Both keys committed in the background at that ts.
+  auto commits = c.store.Requests<kvrpcpb::CommitRequest>("KvCommit");
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].commit_version(), TsAt(6001));
+}
+
+// 1PC: one region, one prewrite with try_one_pc; its one_pc_commit_ts is
+// the commit; no commit request. Over two regions it is not tried.
+TEST(TxnCommitterTest, OnePcInOneRegionOnly) {
+  ScriptedTxnCluster c;
+  c.client.options().try_one_pc = true;
+  kvrpcpb::PrewriteResponse one_pc;
+  one_pc.set_one_pc_commit_ts(TsAt(6000));
+  c.store.Answer("KvPrewrite", one_pc);
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.Begin();
+    ASSERT_TRUE((*txn)->Set("a", "1").ok());
+    ASSERT_TRUE((*txn)->Set("b", "2").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+    EXPECT_TRUE((*txn)->committer()->one_pc());
+    EXPECT_EQ((*txn)->commit_ts(), TsAt(6000));
+    auto two = c.client.Begin();
+    ASSERT_TRUE((*two)->Set("a", "1").ok());
+    ASSERT_TRUE((*two)->Set("n", "2").ok());
+    ASSERT_TRUE((*two)->Commit().ok());
+    EXPECT_FALSE((*two)->committer()->one_pc());
+  }));
+  auto prewrites = c.store.Requests<kvrpcpb::PrewriteRequest>("KvPrewrite");
+  ASSERT_EQ(prewrites.size(), 3u);
+  EXPECT_TRUE(prewrites[0].try_one_pc());
+  EXPECT_FALSE(prewrites[1].try_one_pc());
+  EXPECT_FALSE(prewrites[2].try_one_pc());
+  EXPECT_EQ(c.store.Count("KvCommit"), 2);  // the second txn's only
+}
+
+// The primary's commit never answered (every send fails until the 41 s
+// budget is spent): CommitResultUndetermined, not a plain error.
+TEST(TxnCommitterTest, UnansweredPrimaryCommitIsUndetermined) {
+  ScriptedTxnCluster c;
+  c.store.always["KvCommit"] = [](std::string_view) {
+    return absl::StatusOr<std::string>(absl::UnavailableError("timeout"));
+  };
+  absl::Status status;
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.Begin();
+    ASSERT_TRUE((*txn)->Set("a", "1").ok());
+    status = (*txn)->Commit();
+  }));
+  EXPECT_EQ(TxnErrorOf(status), TxnError::kCommitResultUndetermined) << status;
+}
+
+// A prewrite meets another txn's lock: resolved as a writer (no push),
+// then sent again.
+TEST(TxnCommitterTest, PrewriteResolvesLocksThenRetries) {
+  ScriptedTxnCluster c;
+  kvrpcpb::PrewriteResponse locked;
+  kvrpcpb::LockInfo* info = locked.add_errors()->mutable_locked();
+  info->set_primary_lock("z");
+  info->set_key("a");
+  info->set_lock_version(TsAt(1000));
+  info->set_lock_ttl(100);
+  c.store.Answer("KvPrewrite", locked);
+  kvrpcpb::CheckTxnStatusResponse rolled_back;
+  rolled_back.set_action(kvrpcpb::TTLExpireRollback);
+  c.store.Answer("KvCheckTxnStatus", rolled_back);
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.Begin();
+    ASSERT_TRUE((*txn)->Set("a", "1").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }));
+  EXPECT_EQ(c.store.Count("KvPrewrite"), 2);
+  auto cts =
+      c.store.Requests<kvrpcpb::CheckTxnStatusRequest>("KvCheckTxnStatus");
+  ASSERT_EQ(cts.size(), 1u);
+  EXPECT_EQ(cts[0].caller_start_ts(), 0u);
+  EXPECT_EQ(c.store.Count("KvResolveLock"), 1);
+}
+
+// A write conflict in prewrite fails the commit as WriteConflict and
+// rolls back what was prewritten.
+TEST(TxnCommitterTest, WriteConflictRollsBack) {
+  ScriptedTxnCluster c;
+  kvrpcpb::PrewriteResponse conflict;
+  conflict.add_errors()->mutable_conflict()->set_key("a");
+  c.store.Answer("KvPrewrite", conflict);
+  absl::Status status;
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.Begin();
+    ASSERT_TRUE((*txn)->Set("a", "1").ok());
+    status = (*txn)->Commit();
+  }));
+  EXPECT_EQ(TxnErrorOf(status), TxnError::kWriteConflict) << status;
+  EXPECT_EQ(c.store.Count("KvBatchRollback"), 1);
+  EXPECT_EQ(c.store.Count("KvCommit"), 0);
+}
+
+}  // namespace
+}  // namespace client::txnkv::testing
