@@ -66,8 +66,7 @@ kvrpcpb::CheckTxnStatusResponse RolledBack(kvrpcpb::Action action) {
   r.set_action(action);
   return r;
 }
-kvrpcpb::CheckTxnStatusResponse Alive(uint64_t ttl_ms,
-                                      kvrpcpb::Action action) {
+kvrpcpb::CheckTxnStatusResponse Alive(uint64_t ttl_ms, kvrpcpb::Action action) {
   kvrpcpb::CheckTxnStatusResponse r;
   r.set_lock_ttl(ttl_ms);
   r.set_action(action);
@@ -197,8 +196,8 @@ TEST_F(LockResolverTest, RolledBackIsResolvedWithCommitVersionZero) {
     Run([&] {
       retry::Backoffer bo(sim_.loop().executor(node_), Duration::Seconds(20),
                           7);
-      ASSERT_TRUE(resolver.ResolveLocks(bo, kReader, {MakeLock("b", "a", 10)})
-                      .ok());
+      ASSERT_TRUE(
+          resolver.ResolveLocks(bo, kReader, {MakeLock("b", "a", 10)}).ok());
     });
     ASSERT_EQ(Resolves().size(), 1u);
     EXPECT_EQ(Resolves()[0].commit_version(), 0u);
@@ -355,7 +354,8 @@ TEST_F(LockResolverTest, AsyncCommitMissingLockRollsBack) {
 // A key already committed: its commit_ts decides.
 TEST_F(LockResolverTest, AsyncCommitCommittedKeyDecides) {
   store_.Answer(kCts, AsyncPrimary({"b", "n"}));
-  store_.Answer(kCheckSecondaries, Secondaries({{"a", TsAt(1100)}}, TsAt(1400)));
+  store_.Answer(kCheckSecondaries,
+                Secondaries({{"a", TsAt(1100)}}, TsAt(1400)));
   store_.Answer(kCheckSecondaries, Secondaries({{"n", TsAt(1200)}}));
   Resolve({MakeLock("b", "a", 3000)});
   for (const auto& request : Resolves()) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "client/txnkv/codec_region_source.h"
 #include "client/txnkv/txn_error.h"
 #include "proto/kvrpcpb.pb.h"
 #include "tests/client/txn_scenarios.h"
@@ -187,6 +188,39 @@ TEST(TxnCommitterTest, WriteConflictRollsBack) {
   EXPECT_EQ(TxnErrorOf(status), TxnError::kWriteConflict) << status;
   EXPECT_EQ(c.store.Count("KvBatchRollback"), 1);
   EXPECT_EQ(c.store.Count("KvCommit"), 0);
+}
+
+// CodecRegionSource: PD's bounds are encoded keys; lookups by user key
+// ask PD with the encoding and cache the decoded bounds, and EpochNotMatch
+// regions are decoded too; a bound that is no encoded key fails.
+TEST(CodecRegionSourceTest, EncodesKeysAndDecodesBounds) {
+  locate::testing::ScriptedPd pd;
+  pd.AddStore(1);
+  pd.SetRegion(locate::testing::MakeRegion(2, "", EncodeRegionKey("m"), 5, {1}),
+               1);
+  pd.SetRegion(locate::testing::MakeRegion(3, EncodeRegionKey("m"), "", 5, {1}),
+               1);
+  CodecRegionSource codec(pd);
+  auto found = codec.GetRegion("n");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->region().id(), 3u);
+  EXPECT_EQ(found->region().start_key(), "m");
+  EXPECT_EQ(found->region().end_key(), "");
+  // "m\0" encodes above "m": PD must be asked with the encoding.
+  EXPECT_EQ(codec.GetRegion(std::string("m\0", 2))->region().id(), 3u);
+  EXPECT_EQ(codec.GetRegion("l")->region().id(), 2u);
+  EXPECT_EQ(codec.GetPrevRegion("m")->region().id(), 2u);
+  auto scanned = codec.ScanRegions("", "", 10);
+  ASSERT_TRUE(scanned.ok());
+  ASSERT_EQ(scanned->regions_size(), 2);
+  EXPECT_EQ(scanned->regions(0).region().end_key(), "m");
+  metapb::Region from_store = locate::testing::MakeRegion(
+      4, EncodeRegionKey("a"), EncodeRegionKey("c"), 6, {1});
+  ASSERT_TRUE(codec.DecodeRegion(from_store).ok());
+  EXPECT_EQ(from_store.start_key(), "a");
+  EXPECT_EQ(from_store.end_key(), "c");
+  metapb::Region raw = locate::testing::MakeRegion(5, "a", "c", 6, {1});
+  EXPECT_FALSE(codec.DecodeRegion(raw).ok());
 }
 
 }  // namespace

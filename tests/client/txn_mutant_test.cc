@@ -22,8 +22,7 @@ TEST(TxnMutantTest, SecondariesBeforePrimary) {
 TEST(TxnMutantTest, ResolverCommitsRolledBack) {
   std::vector<uint64_t> versions = ResolveRolledBack();
   ASSERT_FALSE(versions.empty());
-  EXPECT_NE(versions[0], 0u)
-      << "the mutant survived: the lock was rolled back";
+  EXPECT_NE(versions[0], 0u) << "the mutant survived: the lock was rolled back";
 }
 
 }  // namespace

@@ -54,8 +54,12 @@ class ScriptedTxnCluster {
   FakeOracle oracle;
   core::env::SeededRandom random{31};
   locate::RegionCache cache{pd};
-  TxnClient client{sim.loop().executor(node), sim.loop().clock(node),
-                   random, oracle, cache, store};
+  TxnClient client{sim.loop().executor(node),
+                   sim.loop().clock(node),
+                   random,
+                   oracle,
+                   cache,
+                   store};
 };
 
 // A 2PC over both regions (primary "a"; "n" in the other region): the

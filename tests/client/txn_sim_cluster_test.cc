@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -330,96 +331,105 @@ TEST_F(TxnSimClusterTest, PessimisticLockConflictAndHeartbeats) {
 }
 
 // The bank: 6 accounts over 3 regions, 4 clients moving money between
-// random pairs (retrying conflicts), a reader summing every account in one
-// snapshot, while the leader's store of an account's region crashes and
-// comes back: every snapshot sums to the total, and transfers got through.
+// random pairs (conflicts counted, not retried), a reader summing every
+// account in one snapshot, while the leader's store of an account's region
+// crashes and comes back: every snapshot sums to the total, and transfers
+// got through.
+constexpr int kAccounts = 6;
+constexpr int kInitial = 100;
+constexpr int kBankClients = 4;
+
+std::string Account(int i) { return "acct" + std::to_string(i); }
+
+struct BankCounts {
+  int committed = 0;
+  int failed = 0;
+  int conflicts = 0;
+  int snapshots = 0;
+  int clients_left = kBankClients;
+  std::vector<std::string> broken;
+};
+
+// One client's transfers: read both accounts, move 1..10, commit.
+void BankClient(TxnClient& client, uint64_t seed, BankCounts& counts) {
+  core::env::SeededRandom pick(seed);
+  for (int n = 0; n < 12; ++n) {
+    const int from = static_cast<int>(pick.NextU64() % kAccounts);
+    const int to =
+        (from + 1 + static_cast<int>(pick.NextU64() % (kAccounts - 1))) %
+        kAccounts;
+    const int amount = 1 + static_cast<int>(pick.NextU64() % 10);
+    auto txn = client.Begin();
+    auto got =
+        txn.ok()
+            ? (*txn)->BatchGet({Account(from), Account(to)})
+            : absl::StatusOr<std::map<std::string, std::string>>(txn.status());
+    if (!got.ok() || got->size() != 2) {
+      ++counts.failed;
+      continue;
+    }
+    const int balance_from = std::stoi((*got)[Account(from)]);
+    const int balance_to = std::stoi((*got)[Account(to)]);
+    (void)(*txn)->Set(Account(from), std::to_string(balance_from - amount));
+    (void)(*txn)->Set(Account(to), std::to_string(balance_to + amount));
+    const absl::Status status = (*txn)->Commit();
+    if (status.ok()) {
+      ++counts.committed;
+      continue;
+    }
+    ++counts.failed;
+    if (TxnErrorOf(status) == TxnError::kWriteConflict) ++counts.conflicts;
+  }
+  --counts.clients_left;
+}
+
+// Sums every account in one snapshot until the clients are done.
+void BankReader(TxnClient& client, BankCounts& counts) {
+  while (counts.clients_left > 0) {
+    auto txn = client.Begin();
+    if (!txn.ok()) continue;
+    auto all = (*txn)->Scan("acct", "acctz", 100);
+    if (!all.ok()) continue;
+    int sum = 0;
+    for (const KvPair& pair : *all) sum += std::stoi(pair.value);
+    if (all->size() != static_cast<size_t>(kAccounts) ||
+        sum != kAccounts * kInitial) {
+      counts.broken.push_back("ts " + std::to_string((*txn)->start_ts()) +
+                              ": " + std::to_string(all->size()) +
+                              " accounts, sum " + std::to_string(sum));
+    }
+    ++counts.snapshots;
+  }
+}
+
 TEST_F(TxnSimClusterTest, BankInvariantUnderALeadersStoreCrash) {
-  constexpr int kAccounts = 6;
-  constexpr int kInitial = 100;
-  auto account = [](int i) { return "acct" + std::to_string(i); };
   ASSERT_TRUE(Run([&] {
     std::vector<KvPair> pairs;
     for (int i = 0; i < kAccounts; ++i) {
-      pairs.push_back({account(i), std::to_string(kInitial)});
+      pairs.push_back({Account(i), std::to_string(kInitial)});
     }
     ASSERT_TRUE(Write(pairs).ok());
-    SplitRegion(account(2));
-    SplitRegion(account(4));
+    SplitRegion(Account(2));
+    SplitRegion(Account(4));
   }));
   core::env::Executor& executor = cluster_.sim().loop().executor(process_);
-  struct Counts {
-    int committed = 0;
-    int failed = 0;
-    int conflicts = 0;
-    int snapshots = 0;
-    int workers_left = 4;
-    std::vector<std::string> broken;
-  };
-  auto counts = std::make_shared<Counts>();
-  for (int w = 0; w < 4; ++w) {
-    executor.Spawn("bank", [this, w, counts, account] {
-      core::env::SeededRandom pick(100 + w);
-      for (int n = 0; n < 12; ++n) {
-        const int from = static_cast<int>(pick.NextU64() % kAccounts);
-        const int to =
-            (from + 1 + static_cast<int>(pick.NextU64() % 5)) % kAccounts;
-        auto txn = client_->Begin();
-        if (!txn.ok()) {
-          ++counts->failed;
-          continue;
-        }
-        auto got = (*txn)->BatchGet({account(from), account(to)});
-        if (!got.ok() || got->size() != 2) {
-          ++counts->failed;
-          continue;
-        }
-        const int amount = 1 + static_cast<int>(pick.NextU64() % 10);
-        (void)(*txn)->Set(
-            account(from),
-            std::to_string(std::stoi((*got)[account(from)]) - amount));
-        (void)(*txn)->Set(
-            account(to),
-            std::to_string(std::stoi((*got)[account(to)]) + amount));
-        const absl::Status status = (*txn)->Commit();
-        if (status.ok()) {
-          ++counts->committed;
-        } else {
-          ++counts->failed;
-          if (TxnErrorOf(status) == TxnError::kWriteConflict) {
-            ++counts->conflicts;
-          }
-        }
-      }
-      --counts->workers_left;
-    });
+  auto counts = std::make_shared<BankCounts>();
+  for (int c = 0; c < kBankClients; ++c) {
+    executor.Spawn(
+        "bank", [this, c, counts] { BankClient(*client_, 100 + c, *counts); });
   }
-  executor.Spawn("bank-reader", [this, counts, account] {
-    while (counts->workers_left > 0) {
-      auto txn = client_->Begin();
-      if (!txn.ok()) continue;
-      auto all = (*txn)->Scan("acct", "acctz", 100);
-      if (!all.ok()) continue;
-      int sum = 0;
-      for (const KvPair& pair : *all) sum += std::stoi(pair.value);
-      if (all->size() != static_cast<size_t>(kAccounts) ||
-          sum != kAccounts * kInitial) {
-        counts->broken.push_back("ts " + std::to_string((*txn)->start_ts()) +
-                                 ": " + std::to_string(all->size()) +
-                                 " accounts, sum " + std::to_string(sum));
-      }
-      ++counts->snapshots;
-    }
-  });
+  executor.Spawn("bank-reader",
+                 [this, counts] { BankReader(*client_, *counts); });
   cluster_.RunFor(Duration::Seconds(1));
   const uint64_t region =
-      cluster_.RegionForKey(txnkv::EncodeRegionKey(account(3)))->id;
+      cluster_.RegionForKey(txnkv::EncodeRegionKey(Account(3)))->id;
   const int down = cluster_.LeaderOf(region);
   ASSERT_NE(down, 0);
   cluster_.CrashStore(down);
   cluster_.RunFor(Duration::Seconds(5));
   cluster_.RestartStore(down);
   ASSERT_TRUE(
-      cluster_.RunUntil([&] { return counts->workers_left == 0; }, kLimit));
+      cluster_.RunUntil([&] { return counts->clients_left == 0; }, kLimit));
   EXPECT_TRUE(counts->broken.empty()) << counts->broken.front();
   EXPECT_GT(counts->committed, 10);
   EXPECT_GT(counts->snapshots, 5);
