@@ -190,6 +190,68 @@ TEST(TxnCommitterTest, WriteConflictRollsBack) {
   EXPECT_EQ(c.store.Count("KvCommit"), 0);
 }
 
+// A commit that lasts (the hook stalls 15 s after prewrite) in a txn over
+// ttl_refreshed_txn_size: the TTL manager heartbeats the primary every
+// managed_lock_ttl / 2 (10 s) with a TTL past the time since Begin, and
+// stops once the txn committed.
+TEST(TxnCommitterTest, LongCommitHeartbeatsThePrimary) {
+  ScriptedTxnCluster c;
+  c.client.options().ttl_refreshed_txn_size = 0;
+  c.client.options().after_prewrite = [&](uint64_t) {
+    c.sim.loop().executor(c.node).SleepFor(Duration::Seconds(15));
+    return true;
+  };
+  ASSERT_TRUE(c.Run(
+      [&] {
+        auto txn = c.client.Begin();
+        ASSERT_TRUE((*txn)->Set("a", "1").ok());
+        ASSERT_TRUE((*txn)->Set("n", "2").ok());
+        ASSERT_TRUE((*txn)->Commit().ok());
+      },
+      Duration::Seconds(30)));
+  auto beats = c.store.Requests<kvrpcpb::TxnHeartBeatRequest>("KvTxnHeartBeat");
+  ASSERT_EQ(beats.size(), 1u);
+  EXPECT_EQ(beats[0].primary_lock(), "a");
+  EXPECT_GE(beats[0].advise_lock_ttl(), 30000u);
+}
+
+// LockKeys: a deadlock answer is kDeadlock, a write conflict
+// kWriteConflict; the keys of the failed call are rolled back; a txn with
+// no lock yet forgets its primary.
+TEST(TxnCommitterTest, PessimisticLockErrorsSurface) {
+  ScriptedTxnCluster c;
+  kvrpcpb::PessimisticLockResponse deadlock;
+  deadlock.add_errors()->mutable_deadlock()->set_lock_key("a");
+  c.store.Answer("KvPessimisticLock", deadlock);
+  kvrpcpb::PessimisticLockResponse conflict;
+  conflict.add_errors()->mutable_conflict()->set_key("b");
+  c.store.Answer("KvPessimisticLock", conflict);
+  ASSERT_TRUE(c.Run([&] {
+    auto txn = c.client.BeginPessimistic();
+    EXPECT_EQ(TxnErrorOf((*txn)->LockKeys({"a"})), TxnError::kDeadlock);
+    EXPECT_EQ((*txn)->primary(), "");
+    EXPECT_EQ(TxnErrorOf((*txn)->LockKeys({"b"})), TxnError::kWriteConflict);
+    ASSERT_TRUE((*txn)->LockKeys({"c", "n"}).ok());
+    EXPECT_EQ((*txn)->primary(), "c");
+    ASSERT_TRUE((*txn)->Set("n", "1").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }));
+  EXPECT_EQ(c.store.Count("KVPessimisticRollback"), 2);
+  auto locks =
+      c.store.Requests<kvrpcpb::PessimisticLockRequest>("KvPessimisticLock");
+  ASSERT_EQ(locks.size(), 4u);  // a, b, then c (primary first), n
+  EXPECT_EQ(locks[2].mutations(0).key(), "c");
+  EXPECT_GE(locks[2].lock_ttl(), 20000u);
+  EXPECT_GT(locks[2].for_update_ts(), locks[2].start_version());
+  // The prewrite checks both locks: n written, c lock-only.
+  auto prewrites = c.store.Requests<kvrpcpb::PrewriteRequest>("KvPrewrite");
+  ASSERT_EQ(prewrites.size(), 2u);
+  EXPECT_EQ(prewrites[0].mutations(0).op(), kvrpcpb::Lock);
+  EXPECT_EQ(prewrites[0].pessimistic_actions(0),
+            kvrpcpb::PrewriteRequest::DO_PESSIMISTIC_CHECK);
+  EXPECT_EQ(prewrites[0].for_update_ts(), locks[2].for_update_ts());
+}
+
 // CodecRegionSource: PD's bounds are encoded keys; lookups by user key
 // ask PD with the encoding and cache the decoded bounds, and EpochNotMatch
 // regions are decoded too; a bound that is no encoded key fails.
