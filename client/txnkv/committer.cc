@@ -147,6 +147,10 @@ absl::Status Committer::Execute() {
   absl::Status committed = CommitPrimary();
   ttl_.Stop();
   RETURN_IF_ERROR(committed);
+  if (env_.options.after_primary_commit &&
+      !env_.options.after_primary_commit(start_ts_)) {
+    return absl::OkStatus();
+  }
   if (!MUTANT(CLIENT_TXN_SECONDARIES_BEFORE_PRIMARY)) {
     CommitSecondariesInBackground(/*with_primary=*/false);
   }

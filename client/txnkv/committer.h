@@ -73,6 +73,9 @@ struct TxnClientOptions {
   // Test hook: called after a successful prewrite; false stops the commit
   // there (a client crashing mid-commit: its locks stay).
   std::function<bool(uint64_t start_ts)> after_prewrite;
+  // Test hook: called after the primary committed; false skips the
+  // secondaries (a client crashing there: readers roll them forward).
+  std::function<bool(uint64_t start_ts)> after_primary_commit;
 };
 
 // What a transaction's parts share; every referent outlives them.

@@ -57,6 +57,11 @@ class TxnClient;
 
 class Transaction {
  public:
+  // Stops the TTL manager: an abandoned txn's locks expire.
+  ~Transaction() { ttl_.Stop(); }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
   uint64_t start_ts() const { return start_ts_; }
   // 0 until committed (1PC / async commit: the store's).
   uint64_t commit_ts() const { return commit_ts_; }

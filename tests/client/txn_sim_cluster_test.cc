@@ -253,6 +253,28 @@ TEST_F(TxnSimClusterTest, CrashAfterPrewriteIsRolledBackByAReader) {
   EXPECT_GT(client_->resolver().stats().resolve_lock, 0u);
 }
 
+// A client stops after committing the primary: the txn is committed, and
+// a reader meeting a secondary's lock rolls it forward (CheckTxnStatus
+// says committed, ResolveLock commits the key at the primary's commit_ts).
+TEST_F(TxnSimClusterTest, CrashAfterThePrimaryIsRolledForwardByAReader) {
+  ASSERT_TRUE(Run([&] {
+    SplitRegion(Key(100));
+    client_->options().after_primary_commit = [](uint64_t) { return false; };
+    std::unique_ptr<Transaction> crashed = Begin();
+    ASSERT_TRUE(crashed->Set(Key(1), "new").ok());
+    ASSERT_TRUE(crashed->Set(Key(150), "new").ok());
+    ASSERT_TRUE(crashed->Commit().ok());
+    client_->options().after_primary_commit = nullptr;
+    EXPECT_EQ(Read(Key(150)), std::optional<std::string>("new"));
+    auto status = client_->resolver().Resolved(crashed->start_ts());
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(status->commit_ts, crashed->commit_ts());
+    EXPECT_EQ(Read(Key(1)), std::optional<std::string>("new"));
+  }));
+  EXPECT_EQ(client_->resolver().stats().check_txn_status, 1u);
+  EXPECT_EQ(client_->resolver().stats().resolve_lock, 1u);
+}
+
 // Async commit across two regions and 1PC in one: both commit without a
 // commit RPC of their own on the critical path, and read back.
 TEST_F(TxnSimClusterTest, AsyncCommitAndOnePc) {
