@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "client/txnkv/batches.h"
 #include "client/txnkv/txn_error.h"
 #include "client/txnkv/txn_rpc.h"
 #include "core/base/status_macros.h"
@@ -57,18 +58,20 @@ absl::StatusOr<std::map<std::string, std::string>> Snapshot::BatchGet(
   while (!pending.empty()) {
     std::vector<Lock> locks;
     std::vector<std::string> locked_keys;
-    RETURN_IF_ERROR(ForEachRegion(
-        bo, sender_.cache(), pending,
-        [&](const locate::KeyLocation& location,
-            const std::vector<std::string>& group)
+    // One request per region, all at once (client-go batchGetKeysByRegions).
+    const BatchPlan plan{&pending, nullptr, 0, ""};
+    RETURN_IF_ERROR(DoBatches(
+        executor_, bo, sender_.cache(), plan, AllIndexes(pending.size()),
+        [&](retry::Backoffer& child, const Batch& batch)
             -> absl::StatusOr<std::optional<errorpb::Error>> {
           kvrpcpb::BatchGetRequest request;
-          for (const std::string& key : group) request.add_keys(key);
+          for (size_t i : batch.indexes) request.add_keys(pending[i]);
           request.set_version(start_ts_);
           FillContext(request.mutable_context());
-          ASSIGN_OR_RETURN(auto response,
-                           sender_.SendReq<kvrpcpb::BatchGetResponse>(
-                               bo, kKvBatchGet, request, location.region));
+          ASSIGN_OR_RETURN(
+              auto response,
+              sender_.SendReq<kvrpcpb::BatchGetResponse>(
+                  child, kKvBatchGet, request, batch.location.region));
           if (response.has_region_error()) return response.region_error();
           if (response.has_error()) return KeyErrorStatus(response.error());
           for (const kvrpcpb::KvPair& pair : response.pairs()) {

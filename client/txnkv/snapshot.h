@@ -7,10 +7,10 @@
 //     remembered (Context.resolved_locks: the store reads past it);
 //   * otherwise back off kBoTxnLockFast and read again.
 // Region errors back off kBoRegionMiss and locate again (BatchGet regroups
-// its keys). Regions are read one after another (client-go's BatchGet
-// sends them at once).
+// its keys). BatchGet sends one request per region, all at once (a fibre
+// each); Scan walks the regions in order.
 //
-// Thread-affinity: one fibre at a time.
+// Thread-affinity: one fibre at a time (BatchGet spawns its own).
 #ifndef CLIENT_TXNKV_SNAPSHOT_H_
 #define CLIENT_TXNKV_SNAPSHOT_H_
 
@@ -25,6 +25,7 @@
 #include "client/locate/region_request.h"
 #include "client/retry/backoff.h"
 #include "client/txnkv/lock_resolver.h"
+#include "core/env/executor.h"
 #include "proto/kvrpcpb.pb.h"
 
 namespace client::txnkv {
@@ -37,9 +38,12 @@ struct KvPair {
 
 class Snapshot {
  public:
-  Snapshot(locate::RegionRequestSender& sender, LockResolver& resolver,
-           uint64_t start_ts)
-      : sender_(sender), resolver_(resolver), start_ts_(start_ts) {}
+  Snapshot(core::env::Executor& executor, locate::RegionRequestSender& sender,
+           LockResolver& resolver, uint64_t start_ts)
+      : executor_(executor),
+        sender_(sender),
+        resolver_(resolver),
+        start_ts_(start_ts) {}
 
   uint64_t start_ts() const { return start_ts_; }
   absl::StatusOr<std::optional<std::string>> Get(retry::Backoffer& bo,
@@ -64,6 +68,7 @@ class Snapshot {
       retry::Backoffer& bo, const std::string& key, const std::string& end_key,
       uint32_t limit, std::vector<KvPair>& out);
 
+  core::env::Executor& executor_;
   locate::RegionRequestSender& sender_;
   LockResolver& resolver_;
   uint64_t start_ts_;

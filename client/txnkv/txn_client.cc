@@ -53,7 +53,7 @@ Transaction::Transaction(const TxnEnv& env, uint64_t start_ts, bool pessimistic)
       start_ts_(start_ts),
       pessimistic_(pessimistic),
       begin_at_(env.clock.NowMonotonic()),
-      snapshot_(env.sender, env.resolver, start_ts) {}
+      snapshot_(env.executor, env.sender, env.resolver, start_ts) {}
 
 absl::Status Transaction::CheckOpen() const {
   if (done_) {
