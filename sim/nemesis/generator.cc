@@ -129,6 +129,25 @@ Duration AddLeaderChurn(Duration at, Prng& prng, Schedule* out) {
   return heal;
 }
 
+// The leader's wall clock steps 1 to 3 s ahead and, if network faults are
+// on and the network is whole (`network_whole` passed), it is cut off at
+// once: what it hands out under its lease from then on lies ahead of its
+// successor's clock (a failover whose next leader is behind). Returns when
+// the network is whole again.
+Duration AddLeaderClockFailover(const FaultOptions& options, Duration at,
+                                Duration network_whole, Prng& prng,
+                                Schedule* out) {
+  out->push_back({.at = at,
+                  .kind = FaultKind::kJump,
+                  .node = kLeaderNode,
+                  .duration = Ms(Between(prng, 1000, 3000))});
+  if (!options.network || at < network_whole) return network_whole;
+  const Duration heal = at + Ms(Between(prng, 1000, 3000));
+  out->push_back({.at = at, .kind = FaultKind::kIsolate, .node = kLeaderNode});
+  out->push_back({.at = heal, .kind = FaultKind::kHeal});
+  return heal;
+}
+
 void AddNodeFault(const FaultOptions& options, char kind, Duration at,
                   const std::vector<int>& corruptible, Prng& prng,
                   Schedule* out) {
@@ -194,7 +213,8 @@ std::string FaultOptions::ToString() const {
        {std::pair{network, "network"}, std::pair{crash, "crash"},
         std::pair{pause, "pause"}, std::pair{clock, "clock"},
         std::pair{disk, "disk"}, std::pair{corruption, "corruption"},
-        std::pair{swizzle, "swizzle"}, std::pair{messages, "messages"}}) {
+        std::pair{swizzle, "swizzle"}, std::pair{messages, "messages"},
+        std::pair{leader_clock_failover, "leader-clock-failover"}}) {
     if (on) out << " " << name;
   }
   out << " every~" << mean_interval.milliseconds()
@@ -232,6 +252,9 @@ Schedule GenerateSchedule(const FaultOptions& options, Prng& prng) {
       network_whole = c == 'n'
                           ? AddNetworkFault(options, Ms(t_ms), prng, &schedule)
                           : AddLeaderChurn(Ms(t_ms), prng, &schedule);
+    } else if (c == 't' && options.leader_clock_failover && prng.OneIn(2)) {
+      network_whole = AddLeaderClockFailover(options, Ms(t_ms), network_whole,
+                                             prng, &schedule);
     } else if (c == 'm') {
       AddMessageFault(Ms(t_ms), prng, &schedule);
     } else {

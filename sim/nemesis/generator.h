@@ -11,7 +11,8 @@
 // `corruptible_nodes` first hosts of a seeded order, so a majority keeps
 // its disk), per-message faults (`messages`: drop and delay windows), and
 // leader churn shaped like Figure 8 of the Raft paper (with network and
-// crash both on).
+// crash both on); on request (`leader_clock_failover`), a leader whose
+// clock jumps ahead as it is cut off.
 #ifndef SIM_NEMESIS_GENERATOR_H_
 #define SIM_NEMESIS_GENERATOR_H_
 
@@ -40,6 +41,12 @@ struct FaultOptions {
   // Off by default: turning one on changes the draws of every seed.
   bool swizzle = false;
   bool messages = false;
+  // Half the clock faults become a failover whose next leader is behind:
+  // the leader's clock jumps 1 to 3 s ahead and it is isolated at once
+  // ("jump leader <ms>ms" and "isolate leader", the isolation only with
+  // network faults on). For workloads whose leaders hand out time (PD's
+  // TSO: the successor must start above all the old leader served).
+  bool leader_clock_failover = false;
   core::base::Duration max_pause = core::base::Duration::Milliseconds(500);
   // Corruption only hits this many hosts (at most a minority), so that a
   // majority always keeps its disk.

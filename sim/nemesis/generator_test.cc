@@ -28,8 +28,9 @@ FaultOptions ArbitraryOptions() {
   o.nodes = *rc::gen::inRange(1, 8);
   o.duration = Duration::Milliseconds(*rc::gen::inRange(0, 30000));
   o.mean_interval = Duration::Milliseconds(*rc::gen::inRange(50, 2000));
-  for (bool* on : {&o.network, &o.crash, &o.pause, &o.clock, &o.disk,
-                   &o.corruption, &o.swizzle, &o.messages}) {
+  for (bool* on :
+       {&o.network, &o.crash, &o.pause, &o.clock, &o.disk, &o.corruption,
+        &o.swizzle, &o.messages, &o.leader_clock_failover}) {
     *on = *rc::gen::arbitrary<bool>();
   }
   o.max_pause = Duration::Milliseconds(*rc::gen::inRange(10, 1000));
@@ -212,6 +213,49 @@ TEST(GeneratorTest, SwizzleAndMessageFaultsAreOptIn) {
     EXPECT_TRUE(kinds.count(k)) << FaultKindName(k);
   }
   EXPECT_FALSE(ApplyFaultClasses("network,bogus", &options));
+}
+
+// leader_clock_failover (the PD workload's): some clock faults jump the
+// leader ahead and isolate it at the same instant; off, as for every other
+// workload, no jump targets the leader and the draws are unchanged.
+TEST(GeneratorTest, LeaderClockFailoverIsOptIn) {
+  FaultOptions options;
+  ASSERT_TRUE(ApplyFaultClasses("all", &options));
+  const auto leader_jumps = [&](uint64_t seed) {
+    int jumps = 0;
+    const Schedule schedule = Generate(seed, options);
+    for (size_t i = 0; i < schedule.size(); ++i) {
+      const FaultEvent& e = schedule[i];
+      if (e.kind != FaultKind::kJump || e.node != kLeaderNode) continue;
+      ++jumps;
+      EXPECT_GE(e.duration, Duration::Seconds(1)) << FormatEvent(e);
+      EXPECT_LE(e.duration, Duration::Seconds(3)) << FormatEvent(e);
+    }
+    return jumps;
+  };
+  const Schedule before = Generate(7, options);
+  int jumps = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) jumps += leader_jumps(seed);
+  EXPECT_EQ(jumps, 0);
+  options.leader_clock_failover = true;
+  EXPECT_NE(Generate(7, options), before);
+  bool isolated_with_jump = false;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    jumps += leader_jumps(seed);
+    const Schedule schedule = Generate(seed, options);
+    for (size_t i = 0; i + 1 < schedule.size(); ++i) {
+      const FaultEvent& a = schedule[i];
+      const FaultEvent& b = schedule[i + 1];
+      isolated_with_jump |= a.kind == FaultKind::kJump &&
+                            a.node == kLeaderNode &&
+                            b.kind == FaultKind::kIsolate &&
+                            b.node == kLeaderNode && a.at == b.at;
+    }
+  }
+  EXPECT_GT(jumps, 0);
+  EXPECT_TRUE(isolated_with_jump);
+  options.leader_clock_failover = false;
+  EXPECT_EQ(Generate(7, options), before);
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ constexpr uint32_t kTraceFault = static_cast<uint32_t>(TraceKind::kUser) + 1;
 
 bool TakesLeader(FaultKind kind) {
   return kind == FaultKind::kCrash || kind == FaultKind::kPause ||
-         kind == FaultKind::kClog || kind == FaultKind::kIsolate;
+         kind == FaultKind::kClog || kind == FaultKind::kIsolate ||
+         kind == FaultKind::kJump;
 }
 
 bool IsHostFault(FaultKind kind) {

@@ -110,6 +110,27 @@ TEST(NemesisTest, LeaderEventsHitTheCurrentLeaderOrNobody) {
   EXPECT_EQ(nemesis.applied(), 2u);
 }
 
+TEST(NemesisTest, ClockJumpsHitTheLeaderOrTheNextOne) {
+  Cluster cluster(3);
+  Nemesis nemesis(cluster.hosts, cluster.leaders);
+  nemesis.Start(
+      Parse("@10ms jump leader 1000ms; @20ms jump next-leader -500ms", 3),
+      Duration::Seconds(10));
+  cluster.leaders.leader = 2;
+  cluster.sim.loop().RunFor(Duration::Milliseconds(30));
+  const auto realtime_ms = [&](int host) {
+    return cluster.sim.loop()
+               .clock(cluster.hosts.process(host))
+               .NowRealtimeNs() /
+           1000000;
+  };
+  EXPECT_NEAR(realtime_ms(2) - realtime_ms(1), 1000, 1);
+  EXPECT_EQ(nemesis.applied(), 1u) << "the next-leader jump is armed";
+  nemesis.OnElected(3);
+  cluster.sim.loop().RunFor(Duration::Milliseconds(1));
+  EXPECT_NEAR(realtime_ms(3) - realtime_ms(1), -500, 1);
+}
+
 TEST(NemesisTest, NextLeaderEventsWaitForTheElection) {
   Cluster cluster(3);
   Nemesis nemesis(cluster.hosts, cluster.leaders);

@@ -36,7 +36,8 @@ constexpr KindSyntax kKinds[] = {
     {FaultKind::kClog, "clog", "<host|leader> <ms>ms", 2, 2},
     {FaultKind::kHeal, "heal", "", 0, 0},
     {FaultKind::kDrift, "drift", "<host> <ppm>", 2, 2},
-    {FaultKind::kJump, "jump", "<host> <signed ms>ms", 2, 2},
+    {FaultKind::kJump, "jump",
+     "<host|leader|next-leader[+<ms>ms]> <signed ms>ms", 2, 2},
     {FaultKind::kDisk, "disk", "<host> <ms>ms <ppm>", 3, 3},
     {FaultKind::kCorrupt, "corrupt", "<host> <ms>ms", 2, 2},
     {FaultKind::kIsolate, "isolate", kAnyTarget, 1, 1},
@@ -268,7 +269,7 @@ bool ParseArguments(const std::vector<std::string_view>& args,
       return words.Target(args[0], Targets::kHostOrLeader, node, nullptr) &&
              words.Ms(args[1], 0, duration);
     case FaultKind::kJump:
-      return words.Node(args[0], node) &&
+      return words.Target(args[0], Targets::kAny, node, &event->after) &&
              words.Ms(args[1], -kMaxScheduleMs, duration);
     case FaultKind::kCorrupt:
       return words.Node(args[0], node) && words.Ms(args[1], 0, duration);

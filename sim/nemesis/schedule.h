@@ -32,15 +32,20 @@
 //   @4000ms heal                  remove every partition and clog
 //   @4100ms drift 2 -80           host 2's clock runs at -80 ppm from now
 //   @4200ms jump 2 -500ms         host 2's wall clock steps back 500 ms
+//   @4250ms jump next-leader -1500ms
+//                                 the next election's winner's wall clock
+//                                 steps back 1500 ms as it wins (before it
+//                                 serves as leader: a successor behind the
+//                                 time its predecessor handed out)
 //   @4300ms disk 3 2000ms 5000    host 3's writes and syncs fail (EIO or
 //                                 ENOSPC) with probability 5000 ppm for 2 s
 //   @4400ms corrupt 3 500ms       crash host 3, damage one stored value,
 //                                 restart it 500 ms later
-// "leader" (allowed for crash, pause, clog and isolate) is resolved when
-// the event fires: the host that leads the highest term (nothing happens if
-// none does). "next-leader" (crash and isolate) waits for the next host to
-// win an election (Jepsen-style targeting of fresh leaders, which is what
-// the Figure 8 scenario of the Raft paper needs).
+// "leader" (allowed for crash, pause, clog, isolate and jump) is resolved
+// when the event fires: the host that leads the highest term (nothing
+// happens if none does). "next-leader" (crash, isolate and jump) waits for the
+// next host to win an election (Jepsen-style targeting of fresh leaders, which
+// is what the Figure 8 scenario of the Raft paper needs).
 //
 // Every field has a range, and anything outside it is a parse error naming
 // the word, its range and the kind's usage (never wrapped or clamped):
@@ -99,7 +104,8 @@ struct FaultEvent {
   core::base::Duration at;
   FaultKind kind = FaultKind::kHeal;
   // crash, restart, pause, clog, drift, jump, disk, corrupt, isolate: the
-  // host (kLeaderNode: the leader when the event fires).
+  // host (kLeaderNode: the leader when the event fires; kNextLeaderNode:
+  // the next election's winner, for crash, isolate and jump).
   int node = 0;
   // partition: the groups; oneway: {from, to}; block: the pairs.
   std::vector<std::vector<int>> groups;

@@ -44,10 +44,17 @@ TEST(ScheduleTest, ParsesEveryKind) {
       "@7ms clog 2 800ms; @8ms heal; @9ms drift 2 -80; @10ms jump 2 -500ms; "
       "@11ms disk 3 2000ms 5000; @12ms corrupt 3 500ms\n# a comment\n"
       "@13ms crash leader 800ms; @14ms isolate leader; @15ms pause leader 5ms;"
-      "@16ms crash next-leader+20ms 500ms; @17ms isolate next-leader",
+      "@16ms crash next-leader+20ms 500ms; @17ms isolate next-leader;"
+      "@18ms jump leader 1500ms; @19ms jump next-leader+5ms -1500ms",
       3);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  ASSERT_EQ(parsed->size(), 17u);
+  ASSERT_EQ(parsed->size(), 19u);
+  EXPECT_EQ((*parsed)[17].node, kLeaderNode);
+  EXPECT_EQ((*parsed)[17].duration, Duration::Milliseconds(1500));
+  EXPECT_EQ((*parsed)[18].node, kNextLeaderNode);
+  EXPECT_EQ((*parsed)[18].after, Duration::Milliseconds(5));
+  EXPECT_EQ((*parsed)[18].duration, Duration::Milliseconds(-1500));
+  EXPECT_EQ(FormatEvent((*parsed)[18]), "@19ms jump next-leader+5ms -1500ms");
   EXPECT_EQ((*parsed)[15].node, kNextLeaderNode);
   EXPECT_EQ((*parsed)[15].after, Duration::Milliseconds(20));
   EXPECT_EQ((*parsed)[16].after, Duration::Zero());
@@ -85,7 +92,8 @@ TEST(ScheduleTest, MalformedTextIsAnError) {
         "@1ms partition 1,2", "@1ms oneway 1,2", "@1ms block 1-2-3",
         "@1ms disk 1 5ms 2000000", "@1ms heal now", "@1ms restart leader",
         "@1ms drift leader 5", "@1ms crash 1 0ms", "@1ms pause next-leader 5ms",
-        "@1ms crash next-leader+x 5ms"}) {
+        "@1ms crash next-leader+x 5ms", "@1ms jump next-leader",
+        "@1ms jump next-leader+x 5ms"}) {
     auto parsed = ParseSchedule(bad, 3);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {

@@ -141,6 +141,7 @@ PdRunOptions PdRunOptions::Swarm(uint64_t seed) {
     *on = prng.Bernoulli(0.8);
   }
   o.faults.corruptible_nodes = (o.cluster.members - 1) / 2;
+  o.faults.leader_clock_failover = true;
   // The TSO serves under the Raft lease: it must outlast no pause (the
   // member catches up its ticks before each lease check) and leave a tick
   // for one delivered late (core::raft::Config::lease_ticks).
