@@ -356,9 +356,9 @@ void PdWorker::ReadLoop(std::shared_ptr<Stream> stream) {
 void PdWorker::OnResponse(const pdpb::RegionHeartbeatResponse& response) {
   ++stats_.operators_received;
   const raftstore::PeerFsm* peer = store_.FindPeer(response.region_id());
-  if (peer == nullptr || !peer->is_leader() || response.has_merge()) {
+  if (peer == nullptr || !peer->is_leader()) {
     ++stats_.operators_dropped;
-    Count(response.has_merge() ? "merge" : "dropped");
+    Count("dropped");
     return;
   }
   raft_cmdpb::RaftCmdRequest cmd;
@@ -388,6 +388,13 @@ void PdWorker::OnResponse(const pdpb::RegionHeartbeatResponse& response) {
     *admin->mutable_transfer_leader()->mutable_peer() =
         response.transfer_leader().peer();
     Count("transfer_leader");
+  } else if (response.has_merge()) {
+    // Ref: TiKV worker/pd.rs: the source's leader proposes PrepareMerge;
+    // the raftstore carries the merge on (CommitMerge to the target).
+    admin->set_cmd_type(raft_cmdpb::PrepareMerge);
+    *admin->mutable_prepare_merge()->mutable_target() =
+        response.merge().target();
+    Count("merge");
   } else if (response.has_split_region()) {
     Count("split_region");
     // AskBatchSplit parks: not on the reader's fibre.

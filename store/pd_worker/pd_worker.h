@@ -32,7 +32,9 @@
 //                     TransferLeader, ChangePeer, ChangePeerV2, and
 //                     SplitRegion (split keys given, or the region's middle
 //                     by size: ids from the IdSource's AskBatchSplit, on a
-//                     fibre of its own). Merge is not executed (counted).
+//                     fibre of its own), and Merge (PrepareMerge on the
+//                     source with PD's target; the raftstore commits or
+//                     rolls it back).
 //
 // Metrics: tikv_pd_heartbeat_message_total{type} (store, region, and each
 // operator kind received), tikv_pd_request_duration_seconds{type} for
@@ -89,7 +91,7 @@ struct PdWorkerStats {
   uint64_t region_heartbeats = 0;
   uint64_t streams_opened = 0;
   // Responses carrying an operator step, and those executed (proposed to
-  // a peer that leads here) or dropped (no such leader here, or merge).
+  // a peer that leads here) or dropped (no such leader here).
   uint64_t operators_received = 0;
   uint64_t operators_executed = 0;
   uint64_t operators_dropped = 0;

@@ -7,6 +7,7 @@
 #include "core/base/check.h"
 #include "core/base/mutant.h"
 #include "core/region/conf_change.h"
+#include "core/region/eraftpb_convert.h"
 #include "core/region/metapb_convert.h"
 #include "core/region/split_merge.h"
 #include "proto/raft_serverpb.pb.h"
@@ -219,7 +220,10 @@ void RegionApplier::Answer(const Entry& entry,
 
 void RegionApplier::SetRegion(const Region& region,
                               core::env::WriteBatch* batch) {
-  RegionStateWrite(ToMetapb(region), raft_serverpb::Normal, batch);
+  RegionStateWrite(
+      ToMetapb(region),
+      merge_state_.has_value() ? raft_serverpb::Merging : raft_serverpb::Normal,
+      batch, merge_state_);
   region_ = region;
 }
 
@@ -231,18 +235,27 @@ absl::Status RegionApplier::ApplyEntry(const Entry& entry,
                                ": undecodable command at index " +
                                std::to_string(entry.index));
   }
+  if (merged_) return absl::OkStatus();
   raft_cmdpb::RaftCmdResponse response;
+  const raft_cmdpb::AdminCmdType admin = cmd.admin_request().cmd_type();
   if (!cmd.has_admin_request()) {
     response = ExecWrites(cmd, batch);
-  } else if (cmd.admin_request().cmd_type() == raft_cmdpb::BatchSplit) {
+  } else if (admin == raft_cmdpb::BatchSplit) {
     response = ExecBatchSplit(cmd, batch);
-  } else if (cmd.admin_request().cmd_type() == raft_cmdpb::CompactLog) {
+  } else if (admin == raft_cmdpb::CompactLog) {
     response = ExecCompactLog(cmd);
+  } else if (admin == raft_cmdpb::PrepareMerge) {
+    response = ExecPrepareMerge(cmd, entry.index, batch);
+  } else if (admin == raft_cmdpb::CommitMerge) {
+    response = ExecCommitMerge(cmd, batch);
+  } else if (admin == raft_cmdpb::RollbackMerge) {
+    response = ExecRollbackMerge(cmd, batch);
   } else {
     response = ErrorResponse(OtherError(
         "invalid command: admin command " +
         std::to_string(cmd.admin_request().cmd_type()) + " in a normal entry"));
   }
+  if (!apply_failure_.ok()) return std::exchange(apply_failure_, {});
   Answer(entry, cmd, std::move(response));
   return absl::OkStatus();
 }
@@ -253,6 +266,9 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecWrites(
       region_, FromMetapb(cmd.header().region_epoch()),
       {.check_conf_ver = false, .check_version = true});
   if (!epoch.ok()) return EpochErrorResponse(epoch.error(), region_);
+  if (merge_state_.has_value()) {
+    return ErrorResponse(ProposalInMergingModeError(region_.id));
+  }
   if (auto bad = CheckWrites(cmd, region_)) return *std::move(bad);
   raft_cmdpb::RaftCmdResponse response;
   for (const raft_cmdpb::Request& request : cmd.requests()) {
@@ -291,6 +307,9 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecBatchSplit(
         {split.new_region_id(),
          {split.new_peer_ids().begin(), split.new_peer_ids().end()}});
   }
+  if (merge_state_.has_value()) {
+    return ErrorResponse(ProposalInMergingModeError(region_.id));
+  }
   auto regions = core::region::Split(region_, request);
   if (!regions.ok()) return RefusalResponse(regions.error(), region_);
   raft_cmdpb::RaftCmdResponse response;
@@ -309,6 +328,110 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecBatchSplit(
     if (region.id == region_.id) SetRegion(region, batch);
   }
   results_.split_regions = *regions;
+  return response;
+}
+
+// ---------------------------------------------------------------- merge
+
+raft_cmdpb::RaftCmdResponse RegionApplier::ExecPrepareMerge(
+    const raft_cmdpb::RaftCmdRequest& cmd, core::raft::Index index,
+    core::env::WriteBatch* batch) {
+  // Ref: TiKV apply.rs exec_prepare_merge.
+  const raft_cmdpb::PrepareMergeRequest& prepare =
+      cmd.admin_request().prepare_merge();
+  auto epoch =
+      core::region::CheckEpoch(region_, FromMetapb(cmd.header().region_epoch()),
+                               core::region::EpochCheck{});
+  if (!epoch.ok()) return EpochErrorResponse(epoch.error(), region_);
+  if (merge_state_.has_value()) {
+    return ErrorResponse(ProposalInMergingModeError(region_.id));
+  }
+  auto target = FromMetapb(prepare.target());
+  if (!target.ok()) {
+    return ErrorResponse(OtherError("invalid command: bad merge target"));
+  }
+  // Adjacent, aligned peers, neither joint: what CommitMerge will need.
+  auto merged =
+      core::region::Merge(region_, *target, {region_.epoch, target->epoch});
+  if (!merged.ok()) return RefusalResponse(merged.error(), region_);
+  Region source = region_;
+  ++source.epoch.version;
+  ++source.epoch.conf_ver;
+  raft_serverpb::MergeState state;
+  state.set_min_index(prepare.min_index());
+  *state.mutable_target() = prepare.target();
+  state.set_commit(index);
+  merge_state_ = state;
+  SetRegion(source, batch);
+  results_.prepare_merge_applied = true;
+  raft_cmdpb::RaftCmdResponse response;
+  response.mutable_admin_response()->set_cmd_type(raft_cmdpb::PrepareMerge);
+  response.mutable_admin_response()->mutable_prepare_merge();
+  return response;
+}
+
+raft_cmdpb::RaftCmdResponse RegionApplier::ExecCommitMerge(
+    const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch) {
+  // Ref: TiKV apply.rs exec_commit_merge.
+  const raft_cmdpb::CommitMergeRequest& commit =
+      cmd.admin_request().commit_merge();
+  auto epoch =
+      core::region::CheckEpoch(region_, FromMetapb(cmd.header().region_epoch()),
+                               core::region::EpochCheck{});
+  if (!epoch.ok()) return EpochErrorResponse(epoch.error(), region_);
+  if (merge_state_.has_value()) {
+    return ErrorResponse(ProposalInMergingModeError(region_.id));
+  }
+  auto source = FromMetapb(commit.source());
+  if (!source.ok()) {
+    return ErrorResponse(OtherError("invalid command: bad merge source"));
+  }
+  auto merged =
+      core::region::Merge(*source, region_, {source->epoch, region_.epoch});
+  if (!merged.ok()) return RefusalResponse(merged.error(), region_);
+  std::vector<core::raft::Entry> entries;
+  for (const eraftpb::Entry& e : commit.entries()) {
+    auto entry = core::region::FromEraftpb(e);
+    if (!entry.ok()) {
+      return ErrorResponse(OtherError("invalid command: bad source entry"));
+    }
+    entries.push_back(*std::move(entry));
+  }
+  absl::Status caught_up =
+      host_->CatchUpMergeSource(*source, commit.commit(), entries, batch);
+  if (!caught_up.ok()) {
+    // Every replica must apply alike: a target that cannot take its
+    // source's range stops (ApplyEntry's error halts the peer).
+    apply_failure_ = absl::FailedPreconditionError(
+        RegionName(region_) + ": cannot merge region " +
+        std::to_string(source->id) + ": " + caught_up.ToString());
+    return ErrorResponse(OtherError(apply_failure_.ToString()));
+  }
+  SetRegion(*merged, batch);
+  results_.merged_source_id = source->id;
+  raft_cmdpb::RaftCmdResponse response;
+  response.mutable_admin_response()->set_cmd_type(raft_cmdpb::CommitMerge);
+  response.mutable_admin_response()->mutable_commit_merge();
+  return response;
+}
+
+raft_cmdpb::RaftCmdResponse RegionApplier::ExecRollbackMerge(
+    const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch) {
+  // Ref: TiKV apply.rs exec_rollback_merge: no epoch check (the epoch
+  // PrepareMerge bumped is the proposer's), only the merge it undoes.
+  const uint64_t commit = cmd.admin_request().rollback_merge().commit();
+  if (!merge_state_.has_value() || merge_state_->commit() != commit) {
+    return ErrorResponse(OtherError("rollback merge refused: no merge at " +
+                                    std::to_string(commit)));
+  }
+  merge_state_.reset();
+  Region resumed = region_;
+  ++resumed.epoch.version;
+  SetRegion(resumed, batch);
+  results_.rollback_merge_applied = true;
+  raft_cmdpb::RaftCmdResponse response;
+  response.mutable_admin_response()->set_cmd_type(raft_cmdpb::RollbackMerge);
+  response.mutable_admin_response()->mutable_rollback_merge();
   return response;
 }
 
@@ -350,6 +473,9 @@ absl::StatusOr<bool> RegionApplier::ApplyConfChange(
                                std::to_string(entry.index));
   }
   auto region = ChangedRegion(cmd, change);
+  if (region.ok() && merge_state_.has_value()) {
+    region = MakeErr(ErrorResponse(ProposalInMergingModeError(region_.id)));
+  }
   if (!region.ok()) {
     Answer(entry, cmd, region.error());
     return false;

@@ -18,6 +18,13 @@
 //                   Raft too
 //   snapshot        the region's range is replaced by the snapshot's data
 //                   and its region state by the snapshot's region
+//   PrepareMerge    (source) MergeState{min_index, target, commit = its
+//                   index}, version and conf_ver bumped, state Merging: no
+//                   write applies from then on
+//   CommitMerge     (target) the local source caught up to `commit`
+//                   (ApplyHost::CatchUpMergeSource) and tombstoned, the
+//                   range extended (core::region::Merge), in one batch
+//   RollbackMerge   (source) Normal again, version bumped
 //
 // A command that fails at apply (stale epoch, key outside, bad split key)
 // writes nothing and answers with its error. What the owner must act on
@@ -45,6 +52,7 @@
 #include "core/raft/types.h"
 #include "core/region/region.h"
 #include "proto/raft_cmdpb.pb.h"
+#include "proto/raft_serverpb.pb.h"
 #include "store/peer/peer.h"
 #include "store/raftstore/snapshot.h"
 
@@ -69,6 +77,17 @@ class ApplyHost {
       uint64_t region_id, core::raft::Index index) {
     return nullptr;
   }
+  // CommitMerge on the target (Ref: TiKV on_catch_up_logs_for_merge): adds
+  // to `batch` whatever the local peer of `source` has yet to apply up to
+  // `commit` (from its own log, else from `entries`, the source's log after
+  // min_index), then its tombstone (its data stays: it is the target's
+  // now). An error when the local source cannot be caught up.
+  virtual absl::Status CatchUpMergeSource(
+      const core::region::Region& source, core::raft::Index commit,
+      const std::vector<core::raft::Entry>& entries,
+      core::env::WriteBatch* batch) {
+    return absl::UnimplementedError("no merge on this host");
+  }
 };
 
 // The answer to the command in entry (index, term).
@@ -90,6 +109,11 @@ struct ApplyResults {
   bool snapshot_applied = false;
   // A CompactLog applied: compact the log up to here.
   std::optional<core::raft::Index> compact_log_index;
+  // This region applied PrepareMerge (it is merging now) or RollbackMerge.
+  bool prepare_merge_applied = false;
+  bool rollback_merge_applied = false;
+  // This region (the target) applied CommitMerge of this source region.
+  std::optional<uint64_t> merged_source_id;
 };
 
 class RegionApplier final : public Applier {
@@ -101,6 +125,17 @@ class RegionApplier final : public Applier {
 
   const core::region::Region& region() const { return region_; }
   bool initialized() const { return initialized_; }
+  // Set once PrepareMerge applied, until CommitMerge destroys the region or
+  // RollbackMerge resumes it (persisted in RegionLocalState, recovered with
+  // set_merge_state).
+  const std::optional<raft_serverpb::MergeState>& merge_state() const {
+    return merge_state_;
+  }
+  void set_merge_state(std::optional<raft_serverpb::MergeState> state) {
+    merge_state_ = std::move(state);
+  }
+  // A source caught up by its target's CommitMerge applies nothing more.
+  void StopForMerge() { merged_ = true; }
   // Called by AfterApply with the applied index.
   void set_on_applied(std::function<void(core::raft::Index)> on_applied) {
     on_applied_ = std::move(on_applied);
@@ -130,6 +165,14 @@ class RegionApplier final : public Applier {
       const raft_cmdpb::RaftCmdRequest& cmd);
   raft_cmdpb::RaftCmdResponse ExecBatchSplit(
       const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch);
+  // Region merge (apply_merge.cc).
+  raft_cmdpb::RaftCmdResponse ExecPrepareMerge(
+      const raft_cmdpb::RaftCmdRequest& cmd, core::raft::Index index,
+      core::env::WriteBatch* batch);
+  raft_cmdpb::RaftCmdResponse ExecCommitMerge(
+      const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch);
+  raft_cmdpb::RaftCmdResponse ExecRollbackMerge(
+      const raft_cmdpb::RaftCmdRequest& cmd, core::env::WriteBatch* batch);
   // The region after the membership change `cmd` asks for, or the error
   // response.
   core::base::Result<core::region::Region, raft_cmdpb::RaftCmdResponse>
@@ -145,6 +188,10 @@ class RegionApplier final : public Applier {
   const uint64_t peer_id_;
   core::region::Region region_;
   bool initialized_;
+  std::optional<raft_serverpb::MergeState> merge_state_;
+  bool merged_ = false;
+  // Set by a command that must halt the peer rather than answer.
+  absl::Status apply_failure_;
   ApplyResults results_;
   core::raft::Index applied_index_ = 0;
   // Pinned by the last SnapshotData.

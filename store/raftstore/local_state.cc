@@ -55,12 +55,14 @@ absl::Status BootstrapStore(core::env::Engine& engine, uint64_t cluster_id,
   return engine.Write(batch, {.sync = true});
 }
 
-void RegionStateWrite(const metapb::Region& region,
-                      raft_serverpb::PeerState state,
-                      core::env::WriteBatch* batch) {
+void RegionStateWrite(
+    const metapb::Region& region, raft_serverpb::PeerState state,
+    core::env::WriteBatch* batch,
+    const std::optional<raft_serverpb::MergeState>& merge_state) {
   raft_serverpb::RegionLocalState local;
   local.set_state(state);
   *local.mutable_region() = region;
+  if (merge_state.has_value()) *local.mutable_merge_state() = *merge_state;
   batch->Put(Cf::kRaft, RegionStateKey(region.id()), local.SerializeAsString());
 }
 

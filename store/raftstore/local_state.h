@@ -34,10 +34,12 @@ absl::StatusOr<std::optional<raft_serverpb::StoreIdent>> LoadStoreIdent(
 absl::Status BootstrapStore(core::env::Engine& engine, uint64_t cluster_id,
                             uint64_t store_id);
 
-// Adds the region's local state to `batch`.
-void RegionStateWrite(const metapb::Region& region,
-                      raft_serverpb::PeerState state,
-                      core::env::WriteBatch* batch);
+// Adds the region's local state to `batch` (with `merge_state` when the
+// region is Merging).
+void RegionStateWrite(
+    const metapb::Region& region, raft_serverpb::PeerState state,
+    core::env::WriteBatch* batch,
+    const std::optional<raft_serverpb::MergeState>& merge_state = {});
 
 // Every region state on the engine, by region id. kDataLoss when one does
 // not parse.

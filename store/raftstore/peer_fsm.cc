@@ -67,6 +67,7 @@ PeerFsm::PeerFsm(core::env::Env env, const PeerFsmOptions& options,
       host_(host),
       applier_(env.engine, host, options.peer.id(), options.region,
                options.initialized) {
+  applier_.set_merge_state(options.merge_state);
   applier_.set_on_applied(
       [this](core::raft::Index applied) { OnApplied(applied); });
 }
@@ -126,10 +127,17 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
   const raft_cmdpb::AdminCmdType admin = cmd.admin_request().cmd_type();
   if (cmd.has_admin_request() && !IsConfChangeCommand(cmd) &&
       admin != raft_cmdpb::BatchSplit && admin != raft_cmdpb::CompactLog &&
-      admin != raft_cmdpb::TransferLeader) {
+      admin != raft_cmdpb::TransferLeader &&
+      admin != raft_cmdpb::PrepareMerge && admin != raft_cmdpb::CommitMerge &&
+      admin != raft_cmdpb::RollbackMerge) {
     return ErrorResponse(OtherError("invalid command: admin command " +
                                     std::to_string(admin) +
                                     " is not supported"));
+  }
+  if (auto merging = CheckMerging(cmd)) return merging;
+  // RollbackMerge carries no epoch: the source's own, bumped by PrepareMerge.
+  if (admin == raft_cmdpb::RollbackMerge && cmd.has_admin_request()) {
+    return std::nullopt;
   }
   if (auto stale = CheckEpochAtProposal(cmd)) return stale;
   if (auto bad = CheckWrites(cmd, region())) return bad;
@@ -142,7 +150,12 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
 void PeerFsm::Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done) {
   if (hibernated_) WakeUp(/*tell_leader=*/true);
   const std::string& uuid = cmd.header().uuid();
-  if (auto refusal = CheckProposal(cmd)) {
+  auto refusal = CheckProposal(cmd);
+  if (!refusal.has_value() &&
+      cmd.admin_request().cmd_type() == raft_cmdpb::PrepareMerge) {
+    refusal = PreProposePrepareMerge(&cmd);
+  }
+  if (refusal.has_value()) {
     refusal->mutable_header()->set_uuid(uuid);
     return done(*std::move(refusal));
   }
@@ -253,11 +266,17 @@ bool PeerFsm::Tick() {
     raft_log_gc_ticks_ = 0;
     OnRaftLogGcTick();
   }
+  if (merge_state().has_value() &&
+      ++merge_check_ticks_ >= options_.merge_check_tick_interval_ticks) {
+    merge_check_ticks_ = 0;
+    host_->ScheduleMerge(*this);
+  }
   return true;
 }
 
 void PeerFsm::OnRaftLogGcTick() {
-  if (!initialized() || !is_leader()) return;
+  // A merging source keeps its log after min_index for its CommitMerge.
+  if (!initialized() || !is_leader() || merge_state().has_value()) return;
   const core::raft::Raft& raft = peer_->raw_node().raft();
   const std::optional<core::raft::Index> compact_index = RaftLogGcCompactIndex(
       RaftLogGcStateOf(raft, peer_->applied_index()), options_.raft_log_gc);
@@ -360,10 +379,15 @@ void PeerFsm::OnApplied(core::raft::Index applied_index) {
   if (!results.split_regions.empty()) {
     host_->OnSplit(*this, std::move(results.split_regions), leader);
   }
+  if (results.prepare_merge_applied) host_->ScheduleMerge(*this);
+  if (results.merged_source_id.has_value()) {
+    host_->OnCommitMerge(*this, *results.merged_source_id);
+  }
   if (results.removed_self) host_->OnRemoved(*this);
 }
 
-metapb::Region PeerFsm::AddDestroyWrites(core::env::WriteBatch* batch) const {
+metapb::Region PeerFsm::AddDestroyWrites(core::env::WriteBatch* batch,
+                                         bool keep_data) const {
   // The tombstone names the destroyed peer (a removed or uninitialized one
   // is not in its region), so that messages to it, or to older peers of
   // this store, are refused.
@@ -373,7 +397,7 @@ metapb::Region PeerFsm::AddDestroyWrites(core::env::WriteBatch* batch) const {
   }
   RegionStateWrite(tombstone, raft_serverpb::Tombstone, batch);
   store::ClearPeerStateWrite(region_id(), batch);
-  if (initialized()) {
+  if (initialized() && !keep_data) {
     for (core::env::Cf cf : kDataCfs) {
       batch->DeleteRange(cf, DataKey(region().start_key),
                          DataEndKey(region().end_key));

@@ -112,6 +112,12 @@ class PeerFsmHost : public ApplyHost {
   virtual void OnRemoved(PeerFsm& peer) = 0;
   // `peer` stopped after a storage failure.
   virtual void OnPeerHalt(PeerFsm& peer, const absl::Status& status) = 0;
+  // `source` is merging (PrepareMerge applied, or recovered so): propose
+  // its CommitMerge to the local target peer (peer_fsm_merge.cc).
+  virtual void ScheduleMerge(PeerFsm& source) {}
+  // `target` applied CommitMerge of region `source_id`: destroy the local
+  // source peer (its data is the target's now).
+  virtual void OnCommitMerge(PeerFsm& target, uint64_t source_id) {}
 };
 
 // Hibernate regions (Ref: TiKV hibernate-regions, components/raftstore/src/
@@ -144,6 +150,13 @@ struct PeerFsmOptions {
   // TiKV leader-transfer-max-log-lag: a transfer to a peer further behind
   // the leader's last index is refused.
   uint64_t leader_transfer_max_log_lag = 128;
+  // TiKV merge-max-log-gap: PrepareMerge is refused while a peer lags the
+  // leader's last index by more.
+  uint64_t merge_max_log_gap = 128;
+  // A merging source retries its CommitMerge every this many ticks.
+  int merge_check_tick_interval_ticks = 2;
+  // Recovered with a Merging region.
+  std::optional<raft_serverpb::MergeState> merge_state;
 };
 
 class PeerFsm final : public store::PeerHost {
@@ -201,9 +214,28 @@ class PeerFsm final : public store::PeerHost {
   // Answers every pending command with `error`.
   void FailPending(const errorpb::Error& error);
   // Adds to `batch` the writes that destroy this peer: its region state
-  // becomes Tombstone, its Raft state and (if initialized) its range's data
+  // becomes Tombstone, its Raft state and (if initialized and not
+  // `keep_data`: a merged source's data is its target's) its range's data
   // are deleted. Returns the tombstone's region.
-  metapb::Region AddDestroyWrites(core::env::WriteBatch* batch) const;
+  metapb::Region AddDestroyWrites(core::env::WriteBatch* batch,
+                                  bool keep_data = false) const;
+
+  // Region merge (peer_fsm_merge.cc).
+  const std::optional<raft_serverpb::MergeState>& merge_state() const {
+    return applier_.merge_state();
+  }
+  // The CommitMerge this merging source sends its target: the source region,
+  // the PrepareMerge's index and this peer's log after min_index up to it;
+  // nullopt while that part of the log is not here.
+  std::optional<raft_cmdpb::RaftCmdRequest> CommitMergeCommand(
+      const metapb::Peer& target_peer) const;
+  // The target answered `response` to CommitMergeCommand: a leader rolls
+  // the merge back when the target's epoch moved (EpochNotMatch).
+  void OnCommitMergeAnswer(const raft_cmdpb::RaftCmdResponse& response);
+  // ApplyHost::CatchUpMergeSource for this (source) peer.
+  absl::Status CatchUpForMerge(core::raft::Index commit,
+                               const std::vector<core::raft::Entry>& entries,
+                               core::env::WriteBatch* batch);
 
   // store::PeerHost.
   bool Send(RegionId region_id, const core::raft::Message& message) override;
@@ -241,6 +273,11 @@ class PeerFsm final : public store::PeerHost {
   raft_cmdpb::RaftCmdResponse ProposeTransferLeader(
       const raft_cmdpb::RaftCmdRequest& cmd);
   void OnRaftLogGcTick();
+  // PrepareMerge's checks and min_index (TiKV pre_propose_prepare_merge).
+  std::optional<raft_cmdpb::RaftCmdResponse> PreProposePrepareMerge(
+      raft_cmdpb::RaftCmdRequest* cmd) const;
+  std::optional<raft_cmdpb::RaftCmdResponse> CheckMerging(
+      const raft_cmdpb::RaftCmdRequest& cmd) const;
   // Hibernation (peer_fsm_hibernate.cc).
   bool IdleLeader() const;
   bool IdleFollower(uint64_t leader_id) const;
@@ -267,6 +304,7 @@ class PeerFsm final : public store::PeerHost {
   std::map<uint64_t, metapb::Peer> peer_cache_;
   bool was_leader_ = false;
   int raft_log_gc_ticks_ = 0;
+  int merge_check_ticks_ = 0;
   uint64_t raft_ticks_ = 0;
   bool hibernated_ = false;
   // Idle ticks as leader (asking to sleep from hibernate.idle_ticks on),

@@ -40,6 +40,13 @@ errorpb::Error RegionNotInitializedError(uint64_t region_id) {
   return error;
 }
 
+errorpb::Error ProposalInMergingModeError(uint64_t region_id) {
+  errorpb::Error error;
+  error.set_message(Region(region_id) + " is merging");
+  error.mutable_proposal_in_merging_mode()->set_region_id(region_id);
+  return error;
+}
+
 errorpb::Error KeyNotInRegionError(core::base::BytesView key,
                                    const metapb::Region& region) {
   errorpb::Error error;

@@ -21,6 +21,8 @@ errorpb::Error NotLeaderError(uint64_t region_id,
                               const std::optional<metapb::Peer>& leader);
 errorpb::Error RegionNotFoundError(uint64_t region_id);
 errorpb::Error RegionNotInitializedError(uint64_t region_id);
+// The region is merging (PrepareMerge applied): it takes no writes.
+errorpb::Error ProposalInMergingModeError(uint64_t region_id);
 errorpb::Error KeyNotInRegionError(core::base::BytesView key,
                                    const metapb::Region& region);
 errorpb::Error EpochNotMatchError(const std::string& why,

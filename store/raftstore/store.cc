@@ -99,7 +99,8 @@ absl::Status Store::Recover() {
       continue;
     }
     auto region = FromMetapb(state.region());
-    if (state.state() != raft_serverpb::Normal || !region.ok()) {
+    const bool merging = state.state() == raft_serverpb::Merging;
+    if ((state.state() != raft_serverpb::Normal && !merging) || !region.ok()) {
       return absl::DataLossError("region " +
                                  std::to_string(state.region().id()) +
                                  " has an unusable local state");
@@ -109,10 +110,10 @@ absl::Status Store::Recover() {
       return absl::DataLossError("region " + std::to_string(region->id) +
                                  " has no peer on this store");
     }
-    auto fsm = PeerFsm::Create(
-        env_,
-        PeerOptionsFor(core::region::ToMetapb(*own), *std::move(region), true),
-        this);
+    PeerFsmOptions options =
+        PeerOptionsFor(core::region::ToMetapb(*own), *std::move(region), true);
+    if (merging) options.merge_state = state.merge_state();
+    auto fsm = PeerFsm::Create(env_, options, this);
     if (!fsm.ok()) return fsm.status();
     peers_[state.region().id()] = *std::move(fsm);
   }
@@ -540,6 +541,9 @@ void Store::HandleReadies() {
   std::vector<uint64_t> destroys = std::move(pending_destroys_);
   pending_destroys_.clear();
   for (uint64_t region_id : destroys) DestroyPeer(region_id);
+  std::vector<uint64_t> merged = std::move(pending_merged_);
+  pending_merged_.clear();
+  for (uint64_t region_id : merged) DestroyPeer(region_id, true);
   for (auto& [id, peer] : peers_) {
     if (peer->raft_peer().HasReady()) return wake_->Notify();
   }
@@ -695,17 +699,60 @@ void Store::CreateSplitPeers() {
   }
 }
 
-void Store::DestroyPeer(uint64_t region_id) {
+void Store::DestroyPeer(uint64_t region_id, bool keep_data) {
   auto node = peers_.extract(region_id);
   if (node.empty()) return;
   std::unique_ptr<PeerFsm> peer = std::move(node.mapped());
   core::env::WriteBatch batch;
-  tombstones_[region_id] = peer->AddDestroyWrites(&batch);
+  tombstones_[region_id] = peer->AddDestroyWrites(&batch, keep_data);
   peer->FailPending(RegionNotFoundError(region_id));
   ++stats_.peers_destroyed;
   // Synced: a tombstone lost in a crash would bring the removed peer back.
   absl::Status status = env_.engine.Write(batch, {.sync = true});
   if (!status.ok()) Halt(status);
+}
+
+}  // namespace store::raftstore
+
+namespace store::raftstore {
+
+// ------------------------------------------------------------ merge
+
+absl::Status Store::CatchUpMergeSource(
+    const Region& source, core::raft::Index commit,
+    const std::vector<core::raft::Entry>& entries,
+    core::env::WriteBatch* batch) {
+  auto peer = peers_.find(source.id);
+  if (peer == peers_.end()) {
+    return absl::FailedPreconditionError(
+        "no peer of source region " + std::to_string(source.id) + " on store " +
+        std::to_string(store_id()));
+  }
+  return peer->second->CatchUpForMerge(commit, entries, batch);
+}
+
+void Store::ScheduleMerge(PeerFsm& source) {
+  if (!source.merge_state().has_value() ||
+      merges_in_flight_.count(source.region_id()) > 0) {
+    return;
+  }
+  auto target = peers_.find(source.merge_state()->target().id());
+  if (target == peers_.end() || !target->second->is_leader()) return;
+  std::optional<raft_cmdpb::RaftCmdRequest> cmd =
+      source.CommitMergeCommand(target->second->peer());
+  if (!cmd.has_value()) return;
+  const uint64_t source_id = source.region_id();
+  merges_in_flight_.insert(source_id);
+  target->second->Propose(
+      *std::move(cmd), [this, source_id](raft_cmdpb::RaftCmdResponse answer) {
+        merges_in_flight_.erase(source_id);
+        auto peer = peers_.find(source_id);
+        if (peer != peers_.end()) peer->second->OnCommitMergeAnswer(answer);
+      });
+}
+
+void Store::OnCommitMerge(PeerFsm&, uint64_t source_id) {
+  pending_merged_.push_back(source_id);
 }
 
 }  // namespace store::raftstore

@@ -54,6 +54,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -228,6 +229,12 @@ class Store final : public PeerFsmHost {
   void OnRemoved(PeerFsm& peer) override;
   void OnPeerHalt(PeerFsm& peer, const absl::Status& status) override;
   ExistingPeer PeerForSplit(uint64_t region_id) override;
+  absl::Status CatchUpMergeSource(const core::region::Region& source,
+                                  core::raft::Index commit,
+                                  const std::vector<core::raft::Entry>& entries,
+                                  core::env::WriteBatch* batch) override;
+  void ScheduleMerge(PeerFsm& source) override;
+  void OnCommitMerge(PeerFsm& target, uint64_t source_id) override;
 
  private:
   struct PendingSplit {
@@ -284,7 +291,8 @@ class Store final : public PeerFsmHost {
                  const std::vector<const raft_serverpb::RaftMessage*>& batch);
   void ReportUnreachable(const raft_serverpb::RaftMessage& message);
   void CreateSplitPeers();
-  void DestroyPeer(uint64_t region_id);
+  // `keep_data`: a merged source, whose range its target holds now.
+  void DestroyPeer(uint64_t region_id, bool keep_data = false);
   void Halt(const absl::Status& status);
   void FailAllPending(const errorpb::Error& error);
 
@@ -296,6 +304,10 @@ class Store final : public PeerFsmHost {
   std::map<uint64_t, std::vector<raft_serverpb::RaftMessage>> outbox_;
   std::vector<PendingSplit> pending_splits_;
   std::vector<uint64_t> pending_destroys_;
+  // Sources merged into a local target, destroyed keeping their data.
+  std::vector<uint64_t> pending_merged_;
+  // Sources whose CommitMerge a local target has yet to answer.
+  std::set<uint64_t> merges_in_flight_;
   // Votes for regions that a split here has yet to create (their range
   // overlaps the parent's): replayed when the split creates the peer, so
   // that the parent leader's campaign is not lost (Ref: TiKV's
