@@ -57,7 +57,8 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::PreProposePrepareMerge(
   core::raft::Index min_matched = last;
   for (const core::region::Peer& member : region().peers) {
     if (member.id == peer_id()) continue;
-    const core::raft::tracker::Progress* progress = raft.tracker().Find(member.id);
+    const core::raft::tracker::Progress* progress =
+        raft.tracker().Find(member.id);
     if (progress == nullptr) {
       return Refused("peer " + std::to_string(member.id) + " is not tracked");
     }
@@ -164,8 +165,8 @@ absl::Status PeerFsm::CatchUpForMerge(
       if (carried != entries.end()) entry = &*carried;
     }
     if (entry == nullptr) {
-      return absl::FailedPreconditionError(
-          "the source peer lacks entry " + std::to_string(index));
+      return absl::FailedPreconditionError("the source peer lacks entry " +
+                                           std::to_string(index));
     }
     if (entry->type != core::raft::EntryType::kNormal) {
       return absl::FailedPreconditionError("a conf change in the merge's log");

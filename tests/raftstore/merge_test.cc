@@ -72,7 +72,8 @@ class MergeTest : public ::testing::Test {
                                  *cluster_.GetRegion(kFirstRegionId));
     EXPECT_FALSE(prepared.header().has_error()) << ErrorOf(prepared);
     EXPECT_TRUE(cluster_.RunUntil([&] {
-      return StoreHosts(leader, 1) && StoreHosts(OtherStore(leader, lagging), 1);
+      return StoreHosts(leader, 1) &&
+             StoreHosts(OtherStore(leader, lagging), 1);
     }));
     cluster_.Restart(lagging);
     EXPECT_TRUE(cluster_.RunUntil([&] { return StoreHosts(lagging, 1); }));
@@ -172,7 +173,8 @@ TEST_F(MergeTest, AMergedRegionSplitsAgain) {
     }
     return true;
   }));
-  for (uint64_t id : cluster_.store_ids()) EXPECT_EQ(cluster_.Get(id, "a"), "old");
+  for (uint64_t id : cluster_.store_ids())
+    EXPECT_EQ(cluster_.Get(id, "a"), "old");
 }
 
 // The target split after PrepareMerge was built: CommitMerge is refused
