@@ -38,6 +38,9 @@ std::string Key(int i) {
 
 class RawSimClusterTest : public ::testing::Test {
  protected:
+  explicit RawSimClusterTest(sim::cluster::ClusterOptions options =
+                                 sim::cluster::ClusterOptions{.seed = 4})
+      : cluster_(options) {}
   void SetUp() override {
     sim::Simulation& sim = cluster_.sim();
     process_ = sim.AddNode({.host = "rawclient", .clock = sim::ClockOptions{}});
@@ -110,7 +113,7 @@ class RawSimClusterTest : public ::testing::Test {
     }
   }
 
-  sim::cluster::Cluster cluster_{sim::cluster::ClusterOptions{.seed = 4}};
+  sim::cluster::Cluster cluster_;
   sim::ProcessId process_ = 0;
   core::env::SeededRandom random_{17};
   std::unique_ptr<pd::PdClient> pd_;
@@ -170,6 +173,50 @@ TEST_F(RawSimClusterTest, RawOpsAcrossForcedSplits) {
   // NotLeader may come where a leader moved since its heartbeat).
   EXPECT_EQ(fresh_cache.size(), 3u);
   EXPECT_EQ(fresh_cache.stats().pd_region_loads, 3u);
+}
+
+// PD's merge checker may merge regions a second after they changed.
+sim::cluster::ClusterOptions MergeOptions() {
+  sim::cluster::ClusterOptions options{.seed = 4};
+  options.pd_member.coordinator.schedule.split_merge_interval_ms = 1000;
+  return options;
+}
+
+class RawSimClusterMergeTest : public RawSimClusterTest {
+ protected:
+  RawSimClusterMergeTest() : RawSimClusterTest(MergeOptions()) {}
+};
+
+// Two small regions after a forced split: PD's merge checker merges them
+// (its operator reaches the source's leader through the PD worker, which
+// proposes PrepareMerge; the raftstore commits it on the target), and the
+// client, whose cache still has both, keeps reading and writing across.
+TEST_F(RawSimClusterMergeTest, PdMergesTwoSmallRegionsUnderTheClient) {
+  ASSERT_TRUE(Run([&](RawClient& raw) {
+    ASSERT_TRUE(raw.Put(Key(1), "before").ok());
+    SplitRegion(Key(100));
+    ASSERT_TRUE(raw.Put(Key(150), "before").ok());
+  }));
+  EXPECT_EQ(cache_->size(), 2u);
+  ASSERT_TRUE(cluster_.RunUntil(
+      [&] {
+        auto low = cluster_.RegionForKey(Key(1));
+        auto high = cluster_.RegionForKey(Key(150));
+        return low && high && low->id == high->id && low->start_key.empty() &&
+               low->end_key.empty();
+      },
+      kLimit))
+      << "PD did not merge the two regions";
+  ASSERT_TRUE(Run([&](RawClient& raw) {
+    EXPECT_EQ(*raw.Get(Key(1)), std::optional<std::string>("before"));
+    EXPECT_EQ(*raw.Get(Key(150)), std::optional<std::string>("before"));
+    ASSERT_TRUE(raw.Put(Key(2), "after").ok());
+    ASSERT_TRUE(raw.Put(Key(151), "after").ok());
+    auto all = raw.Scan("", "", 100);
+    ASSERT_TRUE(all.ok()) << all.status();
+    EXPECT_EQ(all->size(), 4u);
+  }));
+  EXPECT_EQ(cache_->size(), 1u) << "the merged-away region left the cache";
 }
 
 // The leader's store goes down: sends fail, the client tries the next
