@@ -39,8 +39,9 @@ func main() {
 	txn := flag.Bool("txn", false, "also run the txnkv case")
 	timeout := flag.Duration("timeout", 60*time.Second, "bound on each mode")
 	verifyKept := flag.Bool("verify-kept", false, "only read back an earlier run's writes")
+	logLevel := flag.String("log-level", "warn", "client-go's own log level (stdout)")
 	flag.Parse()
-	quietClientLogs()
+	quietClientLogs(*logLevel)
 
 	if *verifyKept {
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
@@ -281,10 +282,10 @@ func runVerifyKept(ctx context.Context, pd string, txn bool) {
 	}())
 }
 
-// quietClientLogs keeps client-go's own log (stdout) to warnings and
-// errors, so that the PASS/FAIL lines stand out.
-func quietClientLogs() {
-	logger, props, err := log.InitLogger(&log.Config{Level: "warn"})
+// quietClientLogs keeps client-go's own log (stdout) to `level` (warn by
+// default), so that the PASS/FAIL lines stand out.
+func quietClientLogs(level string) {
+	logger, props, err := log.InitLogger(&log.Config{Level: level})
 	if err == nil {
 		log.ReplaceGlobals(logger, props)
 	}
