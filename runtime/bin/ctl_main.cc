@@ -63,7 +63,8 @@ absl::StatusOr<Invocation> ParseArgs(int argc, char** argv) {
     if (arg == "--json" || arg == "-json") {
       inv.json = true;
     } else if (arg == "--pd" || arg == "-pd" || arg == "-u") {
-      if (i + 1 >= argc) return absl::InvalidArgumentError("--pd needs a value");
+      if (i + 1 >= argc)
+        return absl::InvalidArgumentError("--pd needs a value");
       inv.pd = argv[++i];
     } else if (arg.rfind("--pd=", 0) == 0) {
       inv.pd = arg.substr(5);

@@ -77,10 +77,9 @@ std::string JsonString(std::string_view bytes) {
 void Output::Stores(const std::vector<metapb::Store>& stores) {
   if (!json_) {
     for (const metapb::Store& s : stores) {
-      out_ << "store " << s.id() << " " << StateName(s.state())
-           << " address " << s.address() << " raft " << s.peer_address()
-           << " status " << (s.status_address().empty() ? "-" : s.status_address())
-           << "\n";
+      out_ << "store " << s.id() << " " << StateName(s.state()) << " address "
+           << s.address() << " raft " << s.peer_address() << " status "
+           << (s.status_address().empty() ? "-" : s.status_address()) << "\n";
     }
     return;
   }
@@ -98,14 +97,13 @@ void Output::Stores(const std::vector<metapb::Store>& stores) {
 
 std::string Output::RegionJson(const metapb::Region& r,
                                const metapb::Peer& leader) const {
-  std::string out = "{\"id\":" + std::to_string(r.id()) +
-                    ",\"start_key\":" + JsonString(r.start_key()) +
-                    ",\"end_key\":" + JsonString(r.end_key()) +
-                    ",\"epoch\":{\"conf_ver\":" +
-                    std::to_string(r.region_epoch().conf_ver()) +
-                    ",\"version\":" +
-                    std::to_string(r.region_epoch().version()) +
-                    "},\"peers\":[";
+  std::string out =
+      "{\"id\":" + std::to_string(r.id()) +
+      ",\"start_key\":" + JsonString(r.start_key()) +
+      ",\"end_key\":" + JsonString(r.end_key()) + ",\"epoch\":{\"conf_ver\":" +
+      std::to_string(r.region_epoch().conf_ver()) +
+      ",\"version\":" + std::to_string(r.region_epoch().version()) +
+      "},\"peers\":[";
   for (int i = 0; i < r.peers_size(); ++i) {
     const metapb::Peer& p = r.peers(i);
     out += std::string(i == 0 ? "" : ",") +
@@ -136,7 +134,8 @@ std::string Output::RegionText(const metapb::Region& r,
 }
 
 void Output::Regions(const pdpb::ScanRegionsResponse& regions) {
-  if (json_) out_ << "{\"count\":" << regions.regions_size() << ",\"regions\":[";
+  if (json_)
+    out_ << "{\"count\":" << regions.regions_size() << ",\"regions\":[";
   for (int i = 0; i < regions.regions_size(); ++i) {
     const pdpb::Region& r = regions.regions(i);
     if (json_) {
