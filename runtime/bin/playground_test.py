@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 failures = 0
 
@@ -107,6 +109,44 @@ def exercise_ctl(binary, pd):
               rc == 2 and err.startswith("ctl: "), err)
 
 
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.headers.get("Content-Type"), \
+                answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), ""
+
+
+def exercise_status(binary, pd, status_url):
+    code, kind, body = fetch(status_url + "/metrics")
+    check("/metrics: Prometheus text with the store's counters",
+          code == 200 and kind.startswith("text/plain") and
+          "# TYPE tikv_pd_heartbeat_message_total counter" in body and
+          re.search(r'^tikv_pd_heartbeat_message_total\{type="store"\} [1-9]',
+                    body, re.M) is not None, body[:2000])
+    code, kind, body = fetch(status_url + "/status")
+    status = json.loads(body) if code == 200 else {}
+    check("/status: store id and region count", code == 200 and
+          kind == "application/json" and status.get("store_id", 0) > 0 and
+          status.get("region_count", 0) >= 1, body)
+    code, _, body = fetch(status_url + "/config")
+    check("/config: the flags", code == 200 and
+          json.loads(body).get("status-addr") == status_url[len("http://"):],
+          body)
+    rc, out, _ = ctl(binary, pd, "--json", "region", "list", "1")
+    region_id = json.loads(out)["regions"][0]["id"] if rc == 0 else 0
+    code, _, body = fetch(f"{status_url}/region/{region_id}")
+    region = json.loads(body) if code == 200 else {}
+    check("/region/ID: the region as this store has it", code == 200 and
+          region.get("id") == region_id and len(region.get("peers", [])) == 3 and
+          "is_leader" in region, body)
+    code, _, _ = fetch(status_url + "/region/999999")
+    check("/region/999999: 404", code == 404, str(code))
+    code, _, _ = fetch(status_url + "/nothing")
+    check("/nothing: 404", code == 404, str(code))
+
+
 def main():
     run_sh = os.path.abspath(os.environ.get("RUN_SH", "tools/run.sh"))
     binary = os.path.join(os.environ["PLAYGROUND_BIN"], "ctl")
@@ -121,6 +161,11 @@ def main():
         for line in ("pd1: client http://", "tikv3: ", "status http://"):
             check("run.sh printed " + line.strip(), line in seen[0], seen[0])
         exercise_ctl(binary, ready.group(1))
+        status_url = re.search(r"tikv1: \S+, status (http://\S+)", seen[0])
+        check("run.sh printed tikv1's status URL", status_url is not None,
+              seen[0])
+        if status_url:
+            exercise_status(binary, ready.group(1), status_url.group(1))
     os.write(fd, b"\x03")  # Ctrl-C on the terminal
     read_until(fd, r"stopping the playground", 30, seen)
     _, status = os.waitpid(pid, 0)
