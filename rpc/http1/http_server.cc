@@ -51,7 +51,8 @@ absl::StatusOr<HttpRequest> ParseRequestHead(const std::string& head) {
   const size_t first = line.find(' ');
   const size_t second =
       first == std::string::npos ? first : line.find(' ', first + 1);
-  if (second == std::string::npos || line.find(' ', second + 1) != std::string::npos) {
+  if (second == std::string::npos ||
+      line.find(' ', second + 1) != std::string::npos) {
     return absl::InvalidArgumentError("bad request line");
   }
   const std::string version = line.substr(second + 1);

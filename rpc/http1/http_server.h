@@ -59,7 +59,8 @@ class HttpServer {
 
  private:
   struct State;
-  explicit HttpServer(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  explicit HttpServer(std::shared_ptr<State> state)
+      : state_(std::move(state)) {}
   std::shared_ptr<State> state_;
 };
 

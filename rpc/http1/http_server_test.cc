@@ -22,10 +22,10 @@ TEST(HttpServerTest, RefusesMalformedHeadsAndOtherMethods) {
   EXPECT_TRUE(absl::IsInvalidArgument(ParseRequestHead("GET /").status()));
   EXPECT_TRUE(
       absl::IsInvalidArgument(ParseRequestHead("GET / HTTP/2").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      ParseRequestHead("GET x HTTP/1.1").status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      ParseRequestHead("GET / / HTTP/1.1").status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(ParseRequestHead("GET x HTTP/1.1").status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(ParseRequestHead("GET / / HTTP/1.1").status()));
   EXPECT_TRUE(
       absl::IsUnimplemented(ParseRequestHead("POST / HTTP/1.1").status()));
 }

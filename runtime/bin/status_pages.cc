@@ -53,20 +53,21 @@ HttpResponse RegionJson(store::server::Node& node, const std::string& id_text) {
   const core::region::Region region = peer->region();
   std::string peers;
   for (const core::region::Peer& p : region.peers) {
-    peers += std::string(peers.empty() ? "" : ",") +
-             "{\"id\":" + std::to_string(p.id) +
-             ",\"store_id\":" + std::to_string(p.store_id) + ",\"role\":\"" +
-             (p.role == core::region::PeerRole::kLearner ? "Learner" : "Voter") +
-             "\"}";
+    peers +=
+        std::string(peers.empty() ? "" : ",") +
+        "{\"id\":" + std::to_string(p.id) +
+        ",\"store_id\":" + std::to_string(p.store_id) + ",\"role\":\"" +
+        (p.role == core::region::PeerRole::kLearner ? "Learner" : "Voter") +
+        "\"}";
   }
-  return Json("{\"id\":" + std::to_string(region.id) +
-              ",\"start_key\":" + JsonString(region.start_key) +
-              ",\"end_key\":" + JsonString(region.end_key) +
-              ",\"epoch\":{\"conf_ver\":" +
-              std::to_string(region.epoch.conf_ver) +
-              ",\"version\":" + std::to_string(region.epoch.version) +
-              "},\"peers\":[" + peers + "],\"is_leader\":" +
-              (peer->is_leader() ? "true" : "false") + "}");
+  return Json(
+      "{\"id\":" + std::to_string(region.id) +
+      ",\"start_key\":" + JsonString(region.start_key) +
+      ",\"end_key\":" + JsonString(region.end_key) +
+      ",\"epoch\":{\"conf_ver\":" + std::to_string(region.epoch.conf_ver) +
+      ",\"version\":" + std::to_string(region.epoch.version) + "},\"peers\":[" +
+      peers + "],\"is_leader\":" + (peer->is_leader() ? "true" : "false") +
+      "}");
 }
 
 }  // namespace

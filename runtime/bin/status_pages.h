@@ -29,9 +29,9 @@ struct StatusInfo {
   std::vector<std::pair<std::string, std::string>> config;
 };
 
-rpc::http1::HttpResponse ServeStatusPage(store::server::Node& node,
-                                         const StatusInfo& info,
-                                         const rpc::http1::HttpRequest& request);
+rpc::http1::HttpResponse ServeStatusPage(
+    store::server::Node& node, const StatusInfo& info,
+    const rpc::http1::HttpRequest& request);
 
 }  // namespace runtime::bin
 

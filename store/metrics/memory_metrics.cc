@@ -1,7 +1,6 @@
 #include "store/metrics/memory_metrics.h"
 
-#include <cstdio>
-#include <cstdlib>
+#include <charconv>
 
 namespace store::metrics {
 namespace {
@@ -32,14 +31,12 @@ std::string LabelText(const Labels& labels, const std::string& extra = "") {
   return out.empty() ? "" : "{" + out + "}";
 }
 
-// The shortest of 15 or 17 significant digits that reads back exactly.
+// The shortest fixed-point text that reads back as exactly `value`.
 std::string Number(double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.15g", value);
-  if (std::strtod(buffer, nullptr) != value) {
-    std::snprintf(buffer, sizeof(buffer), "%.17g", value);
-  }
-  return buffer;
+  char buffer[400];  // DBL_MAX in fixed notation fits
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value,
+                                    std::chars_format::fixed);
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace
