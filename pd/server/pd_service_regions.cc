@@ -41,37 +41,28 @@ std::vector<std::string> UnsplitKeys(const cluster::ClusterView& view,
   return unsplit;
 }
 
-// Asks for a split operator per region holding unsplit keys. A region busy
-// with another operator (a replica being added) refuses; it is asked again
-// at the next poll.
-void AddSplitOperators(PdMember& member, coordinator::Coordinator& coordinator,
-                       const std::vector<std::string>& keys) {
+// One round: a split operator per region holding unsplit keys, then polls
+// until the stores reported them or the round's time is up. False when this
+// member stopped leading.
+bool SplitRound(PdMember& member, const std::vector<std::string>& keys) {
+  coordinator::Coordinator* coordinator = member.coordinator();
+  if (coordinator == nullptr) return false;
   std::map<cluster::RegionId, std::vector<core::base::Bytes>> by_region;
-  for (const std::string& key : UnsplitKeys(coordinator.view(), keys)) {
-    const cluster::RegionInfo* info = coordinator.view().GetRegionByKey(key);
-    if (info != nullptr &&
-        coordinator.controller().GetOperator(info->region().id) == nullptr) {
-      by_region[info->region().id].push_back(key);
-    }
+  for (const std::string& key : UnsplitKeys(coordinator->view(), keys)) {
+    const cluster::RegionInfo* info = coordinator->view().GetRegionByKey(key);
+    if (info != nullptr) by_region[info->region().id].push_back(key);
   }
-  if (by_region.empty()) return;
   for (auto& [region_id, split_keys] : by_region) {
-    (void)core::base::Ignore(coordinator.SplitRegion(
+    // A rejection (another operator on the region) is retried next round.
+    (void)core::base::Ignore(coordinator->SplitRegion(
         region_id, std::move(split_keys), member.NowMonotonicMs()));
   }
   member.NotifyOperatorsAdded();
-}
-
-// One round: split operators where needed, then polls (asking again for
-// regions that were busy) until the stores reported every split or the
-// round's time is up. False when this member stopped leading.
-bool SplitRound(PdMember& member, const std::vector<std::string>& keys) {
   for (int poll = 0; poll < kSplitPollsPerRound; ++poll) {
-    coordinator::Coordinator* coordinator = member.coordinator();
+    member.SleepFor(kSplitPollInterval);
+    coordinator = member.coordinator();
     if (coordinator == nullptr) return false;
     if (UnsplitKeys(coordinator->view(), keys).empty()) return true;
-    AddSplitOperators(member, *coordinator, keys);
-    member.SleepFor(kSplitPollInterval);
   }
   return true;
 }
