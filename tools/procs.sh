@@ -3,14 +3,15 @@
 # is killed by pid (never by name) when the script exits.
 #
 #   source "$root/tools/procs.sh"
-#   procs_init                          # a work dir ($procs_dir), the trap
+#   procs_init [DIR]                    # a work dir ($procs_dir), the trap
 #   proc_start NAME COMMAND...          # waits for "serving on ADDR"
 #   echo "$address"                     # ADDR, set by proc_start
 #   proc_stop NAME                      # SIGTERM, waits; false if unclean
 #   free_port                           # prints a free loopback port
 #
 # A server's output goes to $procs_dir/NAME.out (printed when it fails to
-# start). The work dir is removed on exit unless KEEP_PROCS_DIR is set.
+# start). The work dir is removed on exit unless KEEP_PROCS_DIR is set or
+# it was given (procs_init DIR: created if missing, always kept).
 declare -A proc_pids=()
 
 procs_cleanup() {
@@ -21,7 +22,13 @@ procs_cleanup() {
 }
 
 procs_init() {
-  procs_dir="$(mktemp -d)"
+  if [[ -n "${1:-}" ]]; then
+    mkdir -p "$1"
+    procs_dir="$(cd "$1" && pwd)"
+    KEEP_PROCS_DIR=1
+  else
+    procs_dir="$(mktemp -d)"
+  fi
   trap procs_cleanup EXIT
 }
 

@@ -85,10 +85,17 @@ void AddPdStreams(PdService& pd, rpc::ServiceRegistry& registry) {
             rpc::ServerReaderWriter<pdpb::RegionHeartbeatRequest,
                                     pdpb::RegionHeartbeatResponse>
                 stream) {
-        auto heartbeats = pd.OpenRegionHeartbeat();
-        while (auto request = stream.Read()) {
-          auto response = heartbeats->Handle(*request);
-          if (response.has_value() && !stream.Write(*response)) break;
+        // Shared: PD's pushes (PushNewOperators) write it from other
+        // fibres, possibly after this handler returned.
+        auto shared = std::make_shared<rpc::ServerReaderWriter<
+            pdpb::RegionHeartbeatRequest, pdpb::RegionHeartbeatResponse>>(
+            std::move(stream));
+        auto heartbeats = pd.OpenRegionHeartbeat(
+            [shared](const pdpb::RegionHeartbeatResponse& response) {
+              return shared->Write(response);
+            });
+        while (auto request = shared->Read()) {
+          if (!heartbeats->HandleAndSend(*request)) break;
         }
         return absl::OkStatus();
       });

@@ -254,6 +254,7 @@ void PdMember::ScheduleLoop() {
     for (coordinator::StoreId store_id : stats.buried) {
       ProposeInBackground(SetStoreState{store_id, metapb::Tombstone});
     }
+    if (!stats.added.empty()) NotifyOperatorsAdded();
   }
 }
 

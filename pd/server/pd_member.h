@@ -51,6 +51,7 @@
 #define PD_SERVER_PD_MEMBER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -190,6 +191,16 @@ class PdMember final : public store::PeerHost {
   // it, in milliseconds.
   int64_t NowMonotonicMs();
   int64_t NowRealtimeMs();
+  // Called (on this member's executor) whenever the coordinator may have
+  // new operators: after each scheduling round, and by the handlers that
+  // add operators (split, scatter). The service sends their first steps to
+  // the region leaders; null (the default) leaves them to the heartbeats.
+  void set_operators_added_listener(std::function<void()> listener) {
+    operators_added_ = std::move(listener);
+  }
+  void NotifyOperatorsAdded() {
+    if (operators_added_) operators_added_();
+  }
   // Parks the calling fibre (a handler waiting for an operator's effect).
   void SleepFor(core::base::Duration duration) {
     env_.executor.SleepFor(duration);
@@ -255,6 +266,7 @@ class PdMember final : public store::PeerHost {
   store::TickCatchUp ticks_;
   bool started_ = false;
   bool halted_ = false;
+  std::function<void()> operators_added_;
 
   // Leadership: `leader_term_` is the term led when `leading_`; while the
   // Raft leader waits to catch up, `catch_up_term_` / `catch_up_index_`.

@@ -1,5 +1,6 @@
 #include "pd/server/pd_service.h"
 
+#include <deque>
 #include <string>
 #include <utility>
 
@@ -36,6 +37,12 @@ void SetError(pdpb::ErrorType type, const std::string& message,
 }
 
 // ---------------------------------------------------------------- helpers
+
+PdService::PdService(PdMember& member) : member_(member) {
+  member_.set_operators_added_listener([this] { PushNewOperators(); });
+}
+
+PdService::~PdService() { member_.set_operators_added_listener(nullptr); }
 
 bool PdService::Admit(const pdpb::RequestHeader& request, Need need,
                       pdpb::ResponseHeader* header) {
@@ -297,6 +304,77 @@ pdpb::TsoResponse PdService::TsoStream::Handle(
   return response;
 }
 
+// ---------------------------------------------------------------- heartbeats
+
+class PdService::HeartbeatOutbox {
+ public:
+  explicit HeartbeatOutbox(HeartbeatWrite write) : write_(std::move(write)) {}
+
+  // Queues `response`; the first fibre to find the outbox idle writes until
+  // it is empty, so two fibres never write the stream at once and
+  // responses keep their order. False once a write failed.
+  bool Send(pdpb::RegionHeartbeatResponse response) {
+    if (broken_ || !write_) return !broken_;
+    queue_.push_back(std::move(response));
+    if (writing_) return true;
+    writing_ = true;
+    while (!queue_.empty() && !broken_) {
+      pdpb::RegionHeartbeatResponse next = std::move(queue_.front());
+      queue_.pop_front();
+      if (!write_(next)) broken_ = true;
+    }
+    writing_ = false;
+    return !broken_;
+  }
+  void Close() { broken_ = true; }
+
+ private:
+  HeartbeatWrite write_;
+  std::deque<pdpb::RegionHeartbeatResponse> queue_;
+  bool writing_ = false;
+  bool broken_ = false;
+};
+
+PdService::RegionHeartbeatStream::RegionHeartbeatStream(PdService& service,
+                                                        HeartbeatWrite write)
+    : service_(service),
+      outbox_(std::make_shared<HeartbeatOutbox>(std::move(write))) {}
+
+PdService::RegionHeartbeatStream::~RegionHeartbeatStream() {
+  outbox_->Close();
+  auto it = service_.heartbeat_outboxes_.find(store_id_);
+  if (it != service_.heartbeat_outboxes_.end() && it->second == outbox_) {
+    service_.heartbeat_outboxes_.erase(it);
+  }
+}
+
+bool PdService::RegionHeartbeatStream::HandleAndSend(
+    const pdpb::RegionHeartbeatRequest& request) {
+  std::optional<pdpb::RegionHeartbeatResponse> response = Handle(request);
+  // Keep a reference: the stream may end while the write parks.
+  std::shared_ptr<HeartbeatOutbox> outbox = outbox_;
+  return !response.has_value() || outbox->Send(std::move(*response));
+}
+
+void PdService::PushNewOperators() {
+  coordinator::Coordinator* coordinator = member_.coordinator();
+  if (coordinator == nullptr) return;
+  for (auto& [region_id, command] :
+       coordinator->TakeNewCommands(member_.NowMonotonicMs())) {
+    const cluster::RegionInfo* info = coordinator->view().GetRegion(region_id);
+    if (info == nullptr) continue;
+    auto it = heartbeat_outboxes_.find(info->leader().store_id);
+    if (it == heartbeat_outboxes_.end()) continue;
+    pdpb::RegionHeartbeatResponse response = CommandToPdpb(command, *info);
+    response.mutable_header()->set_cluster_id(member_.state().cluster_id());
+    std::shared_ptr<HeartbeatOutbox> outbox = it->second;
+    (void)outbox->Send(std::move(response));
+    // A write may have parked: the coordinator may have changed.
+    coordinator = member_.coordinator();
+    if (coordinator == nullptr) return;
+  }
+}
+
 std::optional<pdpb::RegionHeartbeatResponse>
 PdService::RegionHeartbeatStream::Handle(
     const pdpb::RegionHeartbeatRequest& request) {
@@ -309,6 +387,11 @@ PdService::RegionHeartbeatStream::Handle(
   if (!heartbeat.ok()) {
     SetError(pdpb::INVALID_VALUE, heartbeat.error().ToString(), header);
     return refused;
+  }
+  if (const uint64_t store_id = request.leader().store_id();
+      store_id != 0 && store_id != store_id_) {
+    store_id_ = store_id;
+    service_.heartbeat_outboxes_[store_id] = outbox_;
   }
   PdMember& member = service_.member_;
   coordinator::Coordinator* coordinator = member.coordinator();

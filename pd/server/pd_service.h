@@ -27,6 +27,8 @@
 #ifndef PD_SERVER_PD_SERVICE_H_
 #define PD_SERVER_PD_SERVICE_H_
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -38,7 +40,12 @@ namespace pd::server {
 
 class PdService {
  public:
-  explicit PdService(PdMember& member) : member_(member) {}
+  // Listens for the member's new operators (PushNewOperators) until
+  // destroyed.
+  explicit PdService(PdMember& member);
+  ~PdService();
+  PdService(const PdService&) = delete;
+  PdService& operator=(const PdService&) = delete;
 
   pdpb::GetMembersResponse GetMembers(const pdpb::GetMembersRequest& request);
   pdpb::BootstrapResponse Bootstrap(const pdpb::BootstrapRequest& request);
@@ -89,25 +96,53 @@ class PdService {
     PdService& service_;
   };
 
+  // Where one heartbeat stream's responses go, one at a time and in order
+  // (pd_service.cc); shared by the stream and PushNewOperators.
+  class HeartbeatOutbox;
+  using HeartbeatWrite =
+      std::function<bool(const pdpb::RegionHeartbeatResponse&)>;
+
   // One RegionHeartbeat stream from a store: each heartbeat updates the
   // cluster view; the answer, when there is one, is the next operator step
-  // for the region (or an error header for a refused heartbeat).
+  // for the region (or an error header for a refused heartbeat). The
+  // stream is the store's (the leader's store id of its heartbeats; the
+  // newest stream of a store wins), so PushNewOperators sends operators
+  // for regions that store leads on it too.
   class RegionHeartbeatStream {
    public:
-    explicit RegionHeartbeatStream(PdService& service) : service_(service) {}
+    // `write` sends a response on the wire (false once the stream broke);
+    // null: nothing is sent (tests that look at Handle's answers only).
+    RegionHeartbeatStream(PdService& service, HeartbeatWrite write);
+    ~RegionHeartbeatStream();
     std::optional<pdpb::RegionHeartbeatResponse> Handle(
         const pdpb::RegionHeartbeatRequest& request);
+    // Handle, then sends the answer (after any push already queued); false
+    // once the stream is broken.
+    bool HandleAndSend(const pdpb::RegionHeartbeatRequest& request);
 
    private:
     PdService& service_;
+    std::shared_ptr<HeartbeatOutbox> outbox_;
+    uint64_t store_id_ = 0;
   };
 
   std::unique_ptr<TsoStream> OpenTso() {
     return std::make_unique<TsoStream>(*this);
   }
-  std::unique_ptr<RegionHeartbeatStream> OpenRegionHeartbeat() {
-    return std::make_unique<RegionHeartbeatStream>(*this);
+  std::unique_ptr<RegionHeartbeatStream> OpenRegionHeartbeat(
+      HeartbeatWrite write = nullptr) {
+    return std::make_unique<RegionHeartbeatStream>(*this, std::move(write));
   }
+
+  // Sends the first step of every operator added since the last call to
+  // the heartbeat stream of its region's leader store (Ref: PD
+  // hbstream.SendMsg from the operator controller). Without it a region
+  // that changes nothing waits for its leader's periodic heartbeat
+  // (region_heartbeat_interval, 60 s in TiKV) before PD's scheduling
+  // reaches it: a new cluster's first region stayed on one store. A
+  // region whose leader store has no stream is left to its heartbeat.
+  // May park on a stream whose send window is full.
+  void PushNewOperators();
 
   PdMember& member() { return member_; }
 
@@ -125,6 +160,8 @@ class PdService {
   void FillMember(NodeId id, pdpb::Member* member) const;
 
   PdMember& member_;
+  // The newest heartbeat stream of each store, by store id.
+  std::map<uint64_t, std::shared_ptr<HeartbeatOutbox>> heartbeat_outboxes_;
 };
 
 // Sets `header`'s error.

@@ -57,6 +57,7 @@ bool SplitRound(PdMember& member, const std::vector<std::string>& keys) {
     (void)core::base::Ignore(coordinator->SplitRegion(
         region_id, std::move(split_keys), member.NowMonotonicMs()));
   }
+  member.NotifyOperatorsAdded();
   for (int poll = 0; poll < kSplitPollsPerRound; ++poll) {
     member.SleepFor(kSplitPollInterval);
     coordinator = member.coordinator();
@@ -250,6 +251,7 @@ pdpb::ScatterRegionResponse PdService::ScatterRegion(
       last_error = "region " + std::to_string(id) + ": " + outcome.error();
     }
   }
+  member_.NotifyOperatorsAdded();
   if (scattered == 0) {
     SetError(pdpb::UNKNOWN, "scatter-region failed: " + last_error, header);
     return response;

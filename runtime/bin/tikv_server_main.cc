@@ -22,11 +22,13 @@
 
 #include "absl/strings/numbers.h"
 #include "client/pd/pd_client.h"
+#include "rpc/http1/http_server.h"
 #include "runtime/bin/address.h"
 #include "runtime/bin/data_dir.h"
 #include "runtime/bin/flags.h"
 #include "runtime/bin/log.h"
 #include "runtime/bin/serve.h"
+#include "runtime/bin/status_pages.h"
 #include "runtime/env/runtime_env.h"
 #include "store/pd_worker/bootstrap.h"
 #include "store/server/node.h"
@@ -50,7 +52,8 @@ void DeclareFlags(FlagSet& flags) {
             "address for store-to-store Raft traffic (not a TiKV flag: "
             "TiKV sends it over --addr; default the --addr port plus 100)");
   flags.Add("status-addr", "",
-            "status HTTP address (not implemented yet: accepted and unused)");
+            "status HTTP address: /metrics, /status, /config, /region/ID "
+            "(none by default: TiKV's is 20180)");
   flags.Add("data-dir", "tikv-data", "path to the data directory");
   flags.Add("config", "", "TOML configuration file (not supported yet)");
   flags.Add("log-file", "", "log file (default stderr)");
@@ -114,7 +117,43 @@ absl::StatusOr<TikvServerConfig> ConfigFromFlags(const FlagSet& flags) {
 struct Server {
   std::unique_ptr<client::pd::PdClient> pd;
   std::unique_ptr<store::server::Node> node;
+  StatusInfo status_info;
+  std::unique_ptr<rpc::http1::HttpServer> status;
 };
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+// The status pages on --status-addr, once the node runs.
+absl::Status StartStatusServer(const TikvServerConfig& config,
+                               RuntimeEnv& runtime, uint64_t store_id,
+                               Server* server) {
+  server->status_info =
+      StatusInfo{.store_id = store_id,
+                 .address = config.advertise_addr,
+                 .status_address = config.status_addr,
+                 .config = {{"pd", Joined(config.pd)},
+                            {"addr", config.addr},
+                            {"advertise-addr", config.advertise_addr},
+                            {"raft-addr", config.raft_addr},
+                            {"status-addr", config.status_addr},
+                            {"data-dir", config.data_dir}}};
+  auto status = rpc::http1::HttpServer::Start(
+      runtime.loop(), runtime.network(), config.status_addr,
+      [server](const rpc::http1::HttpRequest& request) {
+        return ServeStatusPage(*server->node, server->status_info, request);
+      });
+  if (!status.ok()) {
+    return absl::UnavailableError("cannot listen on --status-addr " +
+                                  config.status_addr + ": " +
+                                  status.status().ToString());
+  }
+  server->status = *std::move(status);
+  return absl::OkStatus();
+}
 
 // BootstrapNode, again while PD is unavailable (not yet elected, no
 // cluster id yet, not reachable) until kJoinTimeout; BootstrapNode is
@@ -182,7 +221,8 @@ absl::Status Join(const TikvServerConfig& config, RuntimeEnv& runtime,
     }
     loop.SleepFor(Duration::Milliseconds(10));
   }
-  return absl::OkStatus();
+  if (config.status_addr.empty()) return absl::OkStatus();
+  return StartStatusServer(config, runtime, joined->store_id, server);
 }
 
 int Serve(const TikvServerConfig& config, Logger& log) {
@@ -198,9 +238,6 @@ int Serve(const TikvServerConfig& config, Logger& log) {
     return 1;
   }
   EpollLoop& loop = (*runtime)->loop();
-  if (config.status_addr.empty()) {
-    log.Info(kComponent, "--status-addr is not implemented yet");
-  }
   Server server;
   loop.Spawn("tikv-join", [&] {
     absl::Status joined = Join(config, **runtime, log, &server);
@@ -211,6 +248,7 @@ int Serve(const TikvServerConfig& config, Logger& log) {
   const int status = RunUntilSignalled(
       loop, log, kComponent,
       [&] {
+        if (server.status != nullptr) server.status->Close();
         if (server.node == nullptr) return;
         if (rpc::Server* rpc_server = server.node->rpc_server()) {
           rpc_server->Shutdown(Duration::Seconds(2));

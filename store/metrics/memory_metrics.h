@@ -57,6 +57,11 @@ class MemoryMetrics final : public Metrics {
   HistogramValue HistogramOf(std::string_view name, const Labels& labels) const;
   // The sum over every label set of a counter family.
   uint64_t CounterFamilyTotal(std::string_view name) const;
+  // Every series in Prometheus' text exposition format (0.0.4): a
+  // `# TYPE` line per family, counters as `name{labels} value`,
+  // histograms as `_bucket{le=...}` (cumulative, then +Inf), `_sum` and
+  // `_count`. Label values are escaped (\\, \", \n).
+  std::string PrometheusText() const;
 
  private:
   using SeriesKey = std::pair<std::string, Labels>;

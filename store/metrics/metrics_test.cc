@@ -45,5 +45,31 @@ TEST(MemoryMetricsTest, HistogramBucketsAreCumulative) {
   EXPECT_EQ(metrics.HistogramOf("other", {}).count, 0u);
 }
 
+TEST(MemoryMetricsTest, PrometheusTextHasEveryFamilyAndSeries) {
+  MemoryMetrics metrics;
+  metrics.GetCounter("tikv_a_total", {{"type", "x\"y"}}).Increment(3);
+  metrics.GetCounter("tikv_a_total", {{"type", "z"}}).Increment();
+  metrics.GetCounter("tikv_b_total", {}).Increment(2);
+  metrics.GetHistogram("tikv_d_seconds", {{"type", "get"}}).Observe(0.001);
+  const std::string text = metrics.PrometheusText();
+  EXPECT_NE(text.find("# TYPE tikv_a_total counter\n"
+                      "tikv_a_total{type=\"x\\\"y\"} 3\n"
+                      "tikv_a_total{type=\"z\"} 1\n"
+                      "# TYPE tikv_b_total counter\n"
+                      "tikv_b_total 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE tikv_d_seconds histogram\n"
+                      "tikv_d_seconds_bucket{type=\"get\",le=\"0.0005\"} 0\n"
+                      "tikv_d_seconds_bucket{type=\"get\",le=\"0.001\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tikv_d_seconds_bucket{type=\"get\",le=\"+Inf\"} 1\n"
+                      "tikv_d_seconds_sum{type=\"get\"} 0.001\n"
+                      "tikv_d_seconds_count{type=\"get\"} 1\n"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace store::metrics

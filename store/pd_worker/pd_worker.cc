@@ -160,7 +160,14 @@ void PdWorker::SendStoreHeartbeat(Instant started, Instant previous) {
   Count("store");
 }
 
+void PdWorker::ResolveIfAddressesMissing() {
+  const uint64_t drops = store_.stats().dropped_no_address;
+  if (drops == no_address_drops_seen_) return;
+  ResolveStores();
+}
+
 void PdWorker::ResolveStores() {
+  no_address_drops_seen_ = store_.stats().dropped_no_address;
   auto stores =
       pd_.GetAllStores(env_.clock.NowMonotonic() + options_.rpc_timeout);
   if (!stores.ok() || closed_) return;
@@ -177,6 +184,8 @@ void PdWorker::RegionHeartbeatLoop() {
   const std::shared_ptr<bool> alive = alive_;
   while (*alive && !closed_) {
     env_.executor.SleepFor(options_.region_check_interval);
+    if (!*alive || closed_) return;
+    ResolveIfAddressesMissing();
     if (!*alive || closed_) return;
     CheckRegions();
   }

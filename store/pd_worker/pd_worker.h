@@ -138,6 +138,12 @@ class PdWorker {
   // Every store PD knows gets its Raft address (peer_address, else
   // address) in the store's routing table.
   void ResolveStores();
+  // ResolveStores again when the raftstore dropped messages for want of an
+  // address since the last look: a store that joined after our last store
+  // heartbeat is otherwise unreachable for up to store_heartbeat_interval
+  // (a new peer there never answered, so a conf change needing its vote
+  // waited ~10 s). Ref: TiKV resolve.rs asks PD for an unknown store.
+  void ResolveIfAddressesMissing();
   void RegionHeartbeatLoop();
   void CheckRegions();
   // Whether `region_id` (led by `peer`) needs a heartbeat now.
@@ -167,6 +173,8 @@ class PdWorker {
   std::map<std::pair<uint64_t, uint64_t>, core::base::Instant> inactive_since_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool closed_ = false;
+  // store_.stats().dropped_no_address at the last ResolveStores.
+  uint64_t no_address_drops_seen_ = 0;
 };
 
 }  // namespace store::pd_worker

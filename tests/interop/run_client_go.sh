@@ -9,12 +9,18 @@
 #      the same data dir: it must not bootstrap again, and clientgo
 #      -verify-kept must read back what step 1 wrote;
 #   3. a new cluster of 3 pd-server members and 1 tikv-server, clientgo
-#      -txn given one follower-or-leader member's address.
+#      -txn given one follower-or-leader member's address;
+#   4. a new cluster of 1 pd-server and 3 tikv-servers: once the first
+#      region has 3 voters (ctl), clientgo -stores3 (forced splits, scans
+#      across regions, BatchDelete, DeleteRange, ReverseScan with limits,
+#      CompareAndSwap, TTL, Checksum); the first store stopped with SIGTERM
+#      and clientgo -verify-kept3 reading every region without it; the
+#      store started again on its data dir and read through once more.
 # Every process started here is killed by pid on exit (tools/procs.sh).
 #
 #   tests/interop/run_client_go.sh        (tools/test.sh runs it)
 #
-# PD_SERVER and TIKV_SERVER name prebuilt binaries instead. KEEP_PROCS_DIR=1
+# PD_SERVER, TIKV_SERVER and CTL name prebuilt binaries instead. KEEP_PROCS_DIR=1
 # keeps the servers' logs and data. Exits 0 only if every case passed.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,14 +30,15 @@ source "$root/tools/procs.sh"
 go_require run_client_go || exit 2
 procs_init
 
-if [[ -z "${PD_SERVER:-}" || -z "${TIKV_SERVER:-}" ]]; then
+if [[ -z "${PD_SERVER:-}" || -z "${TIKV_SERVER:-}" || -z "${CTL:-}" ]]; then
   (cd "$root" && bazel build --noshow_progress //runtime/bin:pd-server \
-    //runtime/bin:tikv-server)
+    //runtime/bin:tikv-server //runtime/bin:ctl)
   bin="$(cd "$root" && bazel info bazel-bin 2>/dev/null)/runtime/bin"
   # Copies, so that a build during the run cannot change what is tested.
-  cp "$bin/pd-server" "$bin/tikv-server" "$procs_dir/"
+  cp "$bin/pd-server" "$bin/tikv-server" "$bin/ctl" "$procs_dir/"
   PD_SERVER="$procs_dir/pd-server"
   TIKV_SERVER="$procs_dir/tikv-server"
+  CTL="$procs_dir/ctl"
 fi
 go_build "$here/clientgo" "$procs_dir/clientgo" 600
 
@@ -116,6 +123,53 @@ echo "3 pd-server members and a tikv-server serving on $address"
 run_clientgo -txn || fail "clientgo against three PD members"
 stopped=1
 for name in tikv pd1 pd2 pd3; do proc_stop "$name" 30 || stopped=0; done
+if [[ $stopped -eq 1 ]]; then
+  echo "PASS all four servers stopped cleanly on SIGTERM"
+else
+  fail "a server did not stop cleanly on SIGTERM"
+fi
+
+echo "== 4. one pd-server and three tikv-servers, the first store restarted"
+pd_client="$(free_port)"
+proc_start pd "$PD_SERVER" --name=pd1 --data-dir="$procs_dir/4pd1" \
+  --client-urls="http://127.0.0.1:$pd_client" \
+  --peer-urls="http://127.0.0.1:$(free_port)" --log-file="$procs_dir/4pd1.log"
+declare -a kv4=() raft4=()
+start_store4() {
+  proc_start "tikv$1" "$TIKV_SERVER" --pd="127.0.0.1:$pd_client" \
+    --addr="127.0.0.1:${kv4[$1]}" --raft-addr="127.0.0.1:${raft4[$1]}" \
+    --data-dir="$procs_dir/4tikv$1" --log-file="$procs_dir/4tikv$1.log"
+}
+for i in 1 2 3; do
+  kv4[i]="$(free_port)"
+  raft4[i]="$(free_port)"
+  start_store4 "$i"
+done
+replicated=0
+for ((t = 0; t < 300; ++t)); do
+  if "$CTL" --pd "127.0.0.1:$pd_client" region list 1 2>/dev/null |
+    grep -q 'peers [0-9]*@store[0-9]* [0-9]*@store[0-9]* [0-9]*@store[0-9]* leader'; then
+    replicated=1
+    break
+  fi
+  sleep 0.1
+done
+if [[ $replicated -eq 1 ]]; then
+  echo "PASS the first region has 3 voters ($((t / 10)).$((t % 10)) s after the stores served)"
+else
+  fail "the first region did not get 3 voters within 30 s"
+fi
+run_clientgo -stores3 || fail "clientgo -stores3"
+if proc_stop tikv1 30; then
+  echo "PASS the first tikv-server stopped cleanly on SIGTERM"
+else
+  fail "the first tikv-server did not stop cleanly on SIGTERM"
+fi
+run_clientgo -verify-kept3 store1-down || fail "clientgo with the first store down"
+start_store4 1
+run_clientgo -verify-kept3 store1-back || fail "clientgo with the first store back"
+stopped=1
+for name in tikv1 tikv2 tikv3 pd; do proc_stop "$name" 30 || stopped=0; done
 if [[ $stopped -eq 1 ]]; then
   echo "PASS all four servers stopped cleanly on SIGTERM"
 else

@@ -44,6 +44,21 @@ Coordinator::OnRegionHeartbeat(const cluster::RegionHeartbeat& heartbeat,
   return controller_.Dispatch(*view_.GetRegion(heartbeat.region.id), now_ms);
 }
 
+std::vector<std::pair<schedule::RegionId, operators::RegionCommand>>
+Coordinator::TakeNewCommands(int64_t now_ms) {
+  std::vector<std::pair<schedule::RegionId, operators::RegionCommand>> out;
+  std::set<schedule::RegionId> seen;
+  for (schedule::RegionId id : controller_.TakeNewlyAdded()) {
+    if (!seen.insert(id).second) continue;  // replaced within the batch
+    const cluster::RegionInfo* info = view_.GetRegion(id);
+    if (info == nullptr) continue;
+    if (auto command = controller_.Dispatch(*info, now_ms)) {
+      out.emplace_back(id, std::move(*command));
+    }
+  }
+  return out;
+}
+
 bool Coordinator::Add(std::vector<operators::Operator> ops,
                       const std::string& source, int64_t now_ms,
                       RoundStats& stats) {

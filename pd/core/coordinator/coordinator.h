@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/base/prng.h"
@@ -82,6 +83,14 @@ class Coordinator {
   core::base::Outcome<std::string> SplitRegion(
       schedule::RegionId region_id, std::vector<core::base::Bytes> keys,
       int64_t now_ms);
+
+  // The first command of each operator added since the last call (by a
+  // round, ScatterRegion or SplitRegion), dispatched against the region as
+  // last heartbeated, for the server to send to the leader now instead of
+  // on the leader's next heartbeat (which may be a minute away). Regions
+  // whose operator ended or has nothing to send are left out.
+  std::vector<std::pair<schedule::RegionId, operators::RegionCommand>>
+  TakeNewCommands(int64_t now_ms);
 
   // Prunes timed-out operators, buries offline stores that no region uses
   // any more (Ref: PD checkStores), patrols every region with the checkers,

@@ -74,6 +74,29 @@ TEST_F(CoordinatorTest, ReplicaCheckerRepairsAndHeartbeatsCarryTheCommands) {
   EXPECT_EQ(change.peer.id, 1'000'000u);
 }
 
+// The server pushes new operators' first steps without waiting for the
+// leader's next heartbeat: a round's operator comes out of TakeNewCommands
+// once, with the command a heartbeat would have carried.
+TEST_F(CoordinatorTest, NewOperatorsFirstCommandsAreTakenOnce) {
+  AddStores(3);
+  ASSERT_TRUE(coordinator_.OnRegionHeartbeat(Beat(1, {1}), now_ms_).ok());
+  EXPECT_TRUE(coordinator_.TakeNewCommands(now_ms_).empty());
+  RoundStats stats = coordinator_.RunRound(now_ms_);
+  ASSERT_EQ(stats.added["replica-checker"], 1);
+  auto taken = coordinator_.TakeNewCommands(now_ms_);
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].first, 1u);
+  const auto& change =
+      std::get<operators::ChangePeerCommand>(taken[0].second).change;
+  EXPECT_EQ(change.type, core::region::ConfChangeType::kAddLearnerNode);
+  EXPECT_NE(change.peer.store_id, 1u);
+  EXPECT_TRUE(coordinator_.TakeNewCommands(now_ms_).empty());
+  // The operator stays: a heartbeat still gets the same step.
+  auto beat = coordinator_.OnRegionHeartbeat(Beat(1, {1}), now_ms_);
+  ASSERT_TRUE(beat.ok());
+  EXPECT_TRUE(beat.value().has_value());
+}
+
 // Ref: reference/tikv.md §4.6: an offline store becomes a tombstone once its
 // replicas have moved away.
 TEST_F(CoordinatorTest, OfflineStoreIsDrainedThenBuried) {

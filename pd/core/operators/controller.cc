@@ -147,6 +147,13 @@ void OperatorController::Insert(Operator op) {
     if (op.kinds() & kind) ++counters_.added_by_kind[kind];
   }
   operators_.emplace(id, std::move(op));
+  newly_added_.push_back(id);
+}
+
+std::vector<RegionId> OperatorController::TakeNewlyAdded() {
+  std::vector<RegionId> taken;
+  taken.swap(newly_added_);
+  return taken;
 }
 
 base::Outcome<Rejected> OperatorController::AddOperator(

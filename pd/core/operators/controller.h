@@ -99,6 +99,11 @@ class OperatorController {
   // Influence of all pending operators on per-store counts.
   Influence PendingInfluence(const cluster::ClusterView& view) const;
   const ControllerCounters& counters() const { return counters_; }
+  // The regions given an operator since the last call, oldest first: the
+  // server sends each one's first step to the leader at once rather than
+  // waiting for its next heartbeat (Ref: PD operator_controller.go
+  // addOperatorLocked -> SendScheduleCommand).
+  std::vector<RegionId> TakeNewlyAdded();
 
  private:
   core::base::Outcome<Rejected> CheckAdd(const Operator& op,
@@ -112,6 +117,7 @@ class OperatorController {
   ControllerOptions options_;
   std::map<RegionId, Operator> operators_;
   std::map<RegionId, RegionId> merge_partner_;
+  std::vector<RegionId> newly_added_;
   ControllerCounters counters_;
 };
 

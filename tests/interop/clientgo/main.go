@@ -7,6 +7,8 @@
 // any failed.
 //
 //	clientgo -pd 127.0.0.1:2379 [-txn] [-verify-kept] [-timeout 60s]
+//	clientgo -pd ... -stores3          (stores3.go)
+//	clientgo -pd ... -verify-kept3 NAME
 package main
 
 import (
@@ -39,9 +41,23 @@ func main() {
 	txn := flag.Bool("txn", false, "also run the txnkv case")
 	timeout := flag.Duration("timeout", 60*time.Second, "bound on each mode")
 	verifyKept := flag.Bool("verify-kept", false, "only read back an earlier run's writes")
+	stores3 := flag.Bool("stores3", false, "only the 3-store cases (splits, the rest of rawkv)")
+	verifyKept3 := flag.String("verify-kept3", "", "only read back what -stores3 wrote; the name of this check")
+	logLevel := flag.String("log-level", "warn", "client-go's own log level (stdout)")
 	flag.Parse()
-	quietClientLogs()
+	quietClientLogs(*logLevel)
 
+	if *stores3 || *verifyKept3 != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		if *stores3 {
+			runStores3(ctx, *pd)
+		} else {
+			runVerifyKept3(ctx, *pd, *verifyKept3)
+		}
+		cancel()
+		finish()
+		return
+	}
 	if *verifyKept {
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 		runVerifyKept(ctx, *pd, *txn)
@@ -281,10 +297,10 @@ func runVerifyKept(ctx context.Context, pd string, txn bool) {
 	}())
 }
 
-// quietClientLogs keeps client-go's own log (stdout) to warnings and
-// errors, so that the PASS/FAIL lines stand out.
-func quietClientLogs() {
-	logger, props, err := log.InitLogger(&log.Config{Level: "warn"})
+// quietClientLogs keeps client-go's own log (stdout) to `level` (warn by
+// default), so that the PASS/FAIL lines stand out.
+func quietClientLogs(level string) {
+	logger, props, err := log.InitLogger(&log.Config{Level: level})
 	if err == nil {
 		log.ReplaceGlobals(logger, props)
 	}
