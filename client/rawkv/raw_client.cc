@@ -144,6 +144,14 @@ absl::StatusOr<CasResult> RawClient::CompareAndSwap(
   result.succeeded = response.succeed();
   if (!response.previous_not_exist())
     result.previous = response.previous_value();
+  // A compare that failed after a retry may have met this very CAS's
+  // earlier attempt (sent, then the answer lost, or proposed by a leader
+  // that stepped down), so it does not prove the swap never happened.
+  if (!result.succeeded && bo.total_sleep() > core::base::Duration::Zero()) {
+    return absl::UnknownError(
+        "CompareAndSwap: the compare failed on a retry; an earlier attempt "
+        "may have swapped (outcome unknown)");
+  }
   return result;
 }
 

@@ -114,7 +114,9 @@ class RawClient {
                                                   const std::string& end_key,
                                                   uint32_t limit,
                                                   bool key_only = false);
-  // Puts `value` when the key's value is `previous` (nullopt: absent).
+  // Puts `value` when the key's value is `previous` (nullopt: absent). A
+  // compare that failed only after a retry fails with UNKNOWN (an earlier
+  // attempt may have swapped: the outcome is unknown, not "not swapped").
   absl::StatusOr<CasResult> CompareAndSwap(
       const std::string& key, const std::optional<std::string>& previous,
       const std::string& value, uint64_t ttl_seconds = 0);

@@ -49,9 +49,9 @@ class HistorySink final : public client::record::Sink {
   void Record(const client::record::Event& e) override {
     using client::record::Phase;
     const int64_t now = loop_.Now().nanoseconds();
-    const Value value = e.f == "cas" ? Value::Vector({Optional(e.expected),
-                                                      Optional(e.value)})
-                                     : Optional(e.value);
+    const Value value =
+        e.f == "cas" ? Value::Vector({Optional(e.expected), Optional(e.value)})
+                     : Optional(e.value);
     if (e.phase == Phase::kInvoke) {
       history_.Invoke(e.process, e.f, value, Value::String(e.key), now);
       invoked_[e.process] = now;
@@ -64,8 +64,8 @@ class HistorySink final : public client::record::Sink {
     ++(type == OpType::kOk ? ok_ : type == OpType::kFail ? failed_ : info_);
     if (e.f != "read" && type != OpType::kFail) {
       const bool acked = type == OpType::kOk;
-      writes_.push_back({e.key, *e.value, invoked_[e.process],
-                         acked ? now : -1, acked});
+      writes_.push_back(
+          {e.key, *e.value, invoked_[e.process], acked ? now : -1, acked});
     }
   }
 
@@ -193,8 +193,8 @@ class ClusterRun final : public nemesis::LeaderView {
 };
 
 void ClusterRun::StartClients() {
-  core::env::Network& network = cluster_.sim().network().endpoint(
-      client_process_);
+  core::env::Network& network =
+      cluster_.sim().network().endpoint(client_process_);
   for (int i = 0; i <= options_.clients; ++i) {
     clients_.push_back(std::make_unique<ClientStack>(
         loop(), client_process_, network, options_, i, sink_));
@@ -226,8 +226,8 @@ void ClusterRun::ClientLoop(int index) {
     executor.SleepFor(Duration::Nanoseconds(static_cast<int64_t>(prng.Uniform(
         static_cast<uint64_t>(options_.think_max.nanoseconds()) + 1))));
     if (stop_) break;
-    const std::string key =
-        Key(static_cast<int>(prng.Uniform(static_cast<uint64_t>(options_.keys))));
+    const std::string key = Key(
+        static_cast<int>(prng.Uniform(static_cast<uint64_t>(options_.keys))));
     const std::string value =
         "c" + std::to_string(index) + "-" + std::to_string(++next);
     const uint64_t roll = prng.Uniform(100);
@@ -266,9 +266,9 @@ void ClusterRun::ChurnLoop() {
 // tikvpb SplitRegion at a key drawn among and between the workload's keys,
 // sent as the client sends any request.
 void ClusterRun::Split(ClientStack& c, Prng& prng) {
-  const std::string key =
-      Key(static_cast<int>(prng.Uniform(static_cast<uint64_t>(options_.keys)))) +
-      (prng.OneIn(2) ? "" : "5");
+  const std::string key = Key(static_cast<int>(prng.Uniform(
+                              static_cast<uint64_t>(options_.keys)))) +
+                          (prng.OneIn(2) ? "" : "5");
   client::retry::Backoffer bo(loop().executor(client_process_),
                               options_.op_backoff, prng.NextU64());
   for (int attempt = 0; attempt < 3 && !stop_; ++attempt) {
@@ -312,8 +312,7 @@ void ClusterRun::Scatter(ClientStack& c, Prng& prng) {
           "/pdpb.PD/ScatterRegion", request, c.pd.Now() + options_.op_backoff);
   if (response.ok() && !response->header().has_error()) {
     ++scatters_;
-    hosts().Log("churn: scatter region " +
-                std::to_string(location->region.id));
+    hosts().Log("churn: scatter region " + std::to_string(location->region.id));
   }
 }
 
@@ -327,8 +326,7 @@ void ClusterRun::CheckHalts() {
   }
 }
 
-bool ClusterRun::RunUntil(const std::function<bool()>& done,
-                          Instant deadline) {
+bool ClusterRun::RunUntil(const std::function<bool()>& done, Instant deadline) {
   while (!done()) {
     if (loop().Now() >= deadline) return false;
     loop().RunFor(Duration::Milliseconds(20));
@@ -429,8 +427,11 @@ bool ClusterRun::Converged(std::string* why) {
       *why = "region " + std::to_string(id) + " has no leader";
       return false;
     }
-    const uint64_t applied =
-        cluster_.node(leader)->store().FindPeer(id)->raft_peer().applied_index();
+    const uint64_t applied = cluster_.node(leader)
+                                 ->store()
+                                 .FindPeer(id)
+                                 ->raft_peer()
+                                 .applied_index();
     for (const core::region::Peer& peer : region.peers) {
       const int s = cluster_.StoreIndex(peer.store_id);
       const store::raftstore::PeerFsm* fsm =
@@ -468,13 +469,12 @@ std::optional<std::string> ClusterRun::ReplicasIdentical() {
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         contents.emplace(std::string(it->key()), std::string(it->value()));
       }
-      replicas.push_back({"region " + std::to_string(id) + " on " +
-                              Cluster::StoreName(s),
-                          it->status().ok()
-                              ? absl::StatusOr<std::map<std::string,
-                                                        std::string>>(contents)
-                              : it->status(),
-                          false});
+      replicas.push_back(
+          {"region " + std::to_string(id) + " on " + Cluster::StoreName(s),
+           it->status().ok()
+               ? absl::StatusOr<std::map<std::string, std::string>>(contents)
+               : it->status(),
+           false});
     }
     std::vector<std::string> skipped;
     if (auto differ = checkers::ReplicasDiffer(replicas, &skipped)) {
@@ -502,15 +502,12 @@ runner::WorkloadResult ClusterRun::Finish(Verdict verdict,
   if (keep_history_) {
     result.history = jepsen::history::ToJsonLines(sink_.history());
   }
-  result.stats = {{"ops_ok", sink_.ok()},
-                  {"ops_failed", sink_.failed()},
-                  {"ops_info", sink_.info()},
-                  {"splits", splits_},
-                  {"scatters", scatters_},
-                  {"faults", nemesis_.applied()},
-                  {"crashes", hosts().crashes()},
-                  {"halts", hosts().halts()},
-                  {"store_halts", store_halts_}};
+  result.stats = {
+      {"ops_ok", sink_.ok()},         {"ops_failed", sink_.failed()},
+      {"ops_info", sink_.info()},     {"splits", splits_},
+      {"scatters", scatters_},        {"faults", nemesis_.applied()},
+      {"crashes", hosts().crashes()}, {"halts", hosts().halts()},
+      {"store_halts", store_halts_}};
   result.schedule = schedule_;
   return result;
 }

@@ -100,10 +100,9 @@ ClusterRunOptions ClusterRunOptions::Swarm(uint64_t seed) {
   // Leases (PD's TSO, the stores' reads) outlast no pause and leave a tick
   // for one delivered late (core::raft::Config::lease_ticks).
   ::pd::server::PdMemberOptions& m = c.pd_member;
-  o.faults.max_pause =
-      std::min(m.tick_interval * m.raft.election_timeout_ticks,
-               c.tick_interval * c.election_timeout_ticks) /
-      2;
+  o.faults.max_pause = std::min(m.tick_interval * m.raft.election_timeout_ticks,
+                                c.tick_interval * c.election_timeout_ticks) /
+                       2;
   m.raft.lease_ticks =
       std::max(1, m.raft.election_timeout_ticks - 2 -
                       TicksIn(o.faults.max_pause, m.tick_interval));
