@@ -15,6 +15,14 @@ errorpb::Error CacheMissRegionError(const RegionVerId& region) {
   return error;
 }
 
+bool MayHaveBeenProposed(const errorpb::Error& e) {
+  return !(e.has_not_leader() || e.has_epoch_not_match() ||
+           e.has_key_not_in_region() || e.has_store_not_match() ||
+           e.has_region_not_initialized() || e.has_raft_entry_too_large() ||
+           e.has_max_timestamp_not_synced() || e.has_read_index_not_ready() ||
+           e.has_proposal_in_merging_mode() || e.has_data_is_not_ready());
+}
+
 absl::StatusOr<RegionRequestSender::Attempt> RegionRequestSender::SendOnce(
     retry::Backoffer& bo, std::string_view method, kvrpcpb::Context* context,
     const google::protobuf::Message& request, const RegionVerId& region) {
