@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/mutant.h"
 #include "core/base/status_macros.h"
 
 namespace client::locate {
@@ -85,8 +86,11 @@ absl::StatusOr<bool> RegionRequestSender::OnRegionError(
     return true;
   }
   if (error.has_epoch_not_match()) {
-    cache_.OnRegionEpochNotMatch(ctx,
-                                 error.epoch_not_match().current_regions());
+    // MUTANT: the cache keeps the stale region and its epoch.
+    if (!MUTANT(CLIENT_CACHE_KEPT_AFTER_EPOCH_NOT_MATCH)) {
+      cache_.OnRegionEpochNotMatch(ctx,
+                                   error.epoch_not_match().current_regions());
+    }
     return false;
   }
   if (error.has_store_not_match()) {

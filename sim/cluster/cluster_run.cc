@@ -371,8 +371,11 @@ std::optional<std::string> ClusterRun::Liveness() {
   if (!RunUntil([this] { return running_ == 0; }, deadline)) {
     return "the clients' operations did not end";
   }
-  if (!FinalReads(deadline)) return "a client could not read every key";
   std::string why = "no region yet";
+  if (!FinalReads(deadline)) {
+    Converged(&why);
+    return "a client could not read every key (cluster: " + why + ")";
+  }
   if (!RunUntil([&] { return Converged(&why); }, deadline)) {
     return "not converged: " + why;
   }
@@ -393,6 +396,8 @@ bool ClusterRun::FinalReads(Instant deadline) {
             final_values_[Key(k)] = *got;
             break;
           }
+          hosts().Log("final read of " + Key(k) + " by client " +
+                      std::to_string(i) + ": " + got.status().ToString());
         }
       }
       --running_;

@@ -305,8 +305,15 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecBatchSplit(
       InitialRegionWrite(region, existing.hard_state, batch);
     }
   }
-  for (const Region& region : *regions) {
-    if (region.id == region_.id) SetRegion(region, batch);
+  for (Region region : *regions) {
+    if (region.id != region_.id) continue;
+    // MUTANT: the old region keeps its whole range (with the new epoch), so
+    // it goes on serving the keys the split moved to its new siblings.
+    if (MUTANT(RAFTSTORE_SPLIT_KEEPS_OLD_RANGE)) {
+      region.start_key = region_.start_key;
+      region.end_key = region_.end_key;
+    }
+    SetRegion(region, batch);
   }
   results_.split_regions = *regions;
   return response;
