@@ -217,6 +217,15 @@ void RegionApplier::Answer(const Entry& entry,
   results_.commands.push_back({entry.index, entry.term, std::move(response)});
 }
 
+namespace {
+std::optional<core::region::Peer> FindPeerCopy(const Region& region,
+                                               uint64_t peer_id) {
+  const core::region::Peer* peer = region.FindPeer(peer_id);
+  return peer == nullptr ? std::nullopt
+                         : std::optional<core::region::Peer>(*peer);
+}
+}  // namespace
+
 void RegionApplier::SetRegion(const Region& region,
                               core::env::WriteBatch* batch) {
   RegionStateWrite(ToMetapb(region), raft_serverpb::Normal, batch);
@@ -369,9 +378,20 @@ absl::StatusOr<bool> RegionApplier::ApplyConfChange(
   } else {
     *admin->mutable_change_peer_v2()->mutable_region() = ToMetapb(*region);
   }
+  const std::optional<core::region::Peer> self_before =
+      FindPeerCopy(region_, peer_id_);
   SetRegion(*region, batch);
   results_.membership_changed = true;
   results_.removed_self = region_.FindPeer(peer_id_) == nullptr;
+  if (results_.removed_self && self_before.has_value()) {
+    // Ref: TiKV apply.rs exec_change_peer writes the tombstone with the
+    // change that removes the peer: a crash before the destroy must not
+    // leave a Normal region without this store's peer, which recovery
+    // refuses (found by the cluster sweep, seed 235).
+    metapb::Region tombstone = ToMetapb(region_);
+    *tombstone.add_peers() = ToMetapb(*self_before);
+    RegionStateWrite(tombstone, raft_serverpb::Tombstone, batch);
+  }
   Answer(entry, cmd, std::move(response));
   return true;
 }
