@@ -109,10 +109,7 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
     return ErrorResponse(RegionNotInitializedError(region_id()));
   }
   if (header.peer().id() != 0 && header.peer().id() != peer_id()) {
-    return ErrorResponse(OtherError("mismatch peer id: request for peer " +
-                                    std::to_string(header.peer().id()) +
-                                    ", this store's is peer " +
-                                    std::to_string(peer_id())));
+    return ErrorResponse(MismatchPeerIdError(header.peer().id(), peer_id()));
   }
   if (!is_leader()) return ErrorResponse(NotLeaderError(region_id(), leader()));
   if (header.term() != 0 && header.term() != peer_->raw_node().raft().term()) {

@@ -1,9 +1,14 @@
 #include "store/server/region_error_convert.h"
 
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "core/region/metapb_convert.h"
+#include "store/raftstore/region_error.h"
 
 namespace store::server {
 namespace {
@@ -66,6 +71,18 @@ storage::EngineError FromErrorpb(const errorpb::Error& e) {
   }
   if (e.has_max_timestamp_not_synced()) {
     return Region(st::MaxTimestampNotSynced{});
+  }
+  // A peer id that is not this store's (the client's cache names a peer
+  // since removed and re-added): a region error, so the client reloads;
+  // as a status it reached the client as a storage error and the client
+  // retried the same peer until it gave up (the cluster sweep, seed 56).
+  if (absl::StartsWith(e.message(), raftstore::kMismatchPeerIdPrefix)) {
+    st::MismatchPeerId out;
+    (void)std::sscanf(
+        e.message().c_str() + std::strlen(raftstore::kMismatchPeerIdPrefix),
+        "request for peer %" SCNu64 ", this store's is peer %" SCNu64,
+        &out.request_peer_id, &out.store_peer_id);
+    return Region(out);
   }
   return storage::EngineError(absl::InvalidArgumentError(e.message()));
 }
