@@ -445,7 +445,14 @@ bool ClusterRun::Converged(std::string* why) {
           !(fsm->region().epoch == region.epoch) ||
           fsm->raft_peer().applied_index() != applied) {
         *why = "region " + std::to_string(id) + "'s peer on store " +
-               std::to_string(peer.store_id) + " is behind";
+               std::to_string(peer.store_id) + " is " +
+               (fsm == nullptr        ? std::string("missing")
+                : !fsm->initialized() ? std::string("uninitialized")
+                : !(fsm->region().epoch == region.epoch)
+                    ? std::string("at an older epoch")
+                    : "behind (applied " +
+                          std::to_string(fsm->raft_peer().applied_index()) +
+                          " of " + std::to_string(applied) + ")");
         return false;
       }
     }

@@ -348,8 +348,11 @@ void PeerFsm::OnApplied(core::raft::Index applied_index) {
   }
   // The snapshot a new member gets must name it, or it refuses it.
   // So does the one a new leader sends after installing a snapshot: it
-  // pins the engine's state there (snapshot.h).
-  if ((results.membership_changed || results.snapshot_applied) &&
+  // pins the engine's state there (snapshot.h). After a split it must have
+  // the shrunk range: the old one overlaps the new siblings on the
+  // receiving store, which refuses it forever (the cluster sweep).
+  if ((results.membership_changed || results.snapshot_applied ||
+       !results.split_regions.empty()) &&
       !results.removed_self) {
     absl::Status refreshed = peer_->RefreshSnapshot();
     if (!refreshed.ok()) return peer_->Halt(refreshed);
