@@ -1,8 +1,6 @@
 #include "store/server/region_error_convert.h"
 
-#include <cinttypes>
-#include <cstdio>
-#include <cstring>
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -28,6 +26,19 @@ st::EpochNotMatch EpochNotMatchOf(const errorpb::EpochNotMatch& e) {
     if (converted.ok()) out.current_regions.push_back(*std::move(converted));
   }
   return out;
+}
+
+// The decimal number right after `marker` in `text` (left as is if none).
+void ParseNumberAfter(std::string_view text, std::string_view marker,
+                      uint64_t* out) {
+  const size_t at = text.find(marker);
+  if (at == std::string_view::npos) return;
+  uint64_t value = 0;
+  for (char c : text.substr(at + marker.size())) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = value;
 }
 
 }  // namespace
@@ -78,10 +89,8 @@ storage::EngineError FromErrorpb(const errorpb::Error& e) {
   // retried the same peer until it gave up (the cluster sweep, seed 56).
   if (absl::StartsWith(e.message(), raftstore::kMismatchPeerIdPrefix)) {
     st::MismatchPeerId out;
-    (void)std::sscanf(
-        e.message().c_str() + std::strlen(raftstore::kMismatchPeerIdPrefix),
-        "request for peer %" SCNu64 ", this store's is peer %" SCNu64,
-        &out.request_peer_id, &out.store_peer_id);
+    ParseNumberAfter(e.message(), "request for peer ", &out.request_peer_id);
+    ParseNumberAfter(e.message(), "this store's is peer ", &out.store_peer_id);
     return Region(out);
   }
   return storage::EngineError(absl::InvalidArgumentError(e.message()));
