@@ -15,6 +15,8 @@
 #     trace hashes
 #   - PD (issue 13): 10,000 seeds of the PD workload (members over gRPC,
 #     every fault class), no failure (about 50 min on 2 cores)
+#   - the whole cluster (issues 12, 14, 16): 10,000 seeds of the cluster
+#     workload (sim/cluster), no failure (about 80 min on 2 cores)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bazel build --config=opt //pd/tools:convergence //jepsen/bench:linear_bench \
@@ -38,5 +40,7 @@ run bazel-bin/sim/runner/sim --seeds=1..10000 --workers=2 --faults=all \
 run bazel-bin/sim/runner/sim --seeds=1..2000 --workers=2 --determinism_sample=20
 run bazel-bin/sim/runner/sim --workload=pd --seeds=1..10000 --workers=2 \
   --faults=all --determinism_sample=100
+run bazel-bin/sim/runner/sim --workload=cluster --seeds=1..10000 --workers=2 \
+  --determinism_sample=100
 echo "soak: $([[ $status -eq 0 ]] && echo passed || echo FAILED)"
 exit $status

@@ -290,6 +290,11 @@ void RegionCache::UpdateLeader(const RegionVerId& region,
         return;
       }
     }
+    // Ref: client-go UpdateLeader: a leader the cached region does not
+    // list means the membership changed since it was loaded; rotating
+    // among the stale peers could ask the same one forever.
+    InvalidateRegion(region);
+    return;
   }
   entry->target = (entry->target + 1) % peers;
 }

@@ -116,7 +116,8 @@ class RegionCache {
 
   // ----- what region errors and sends teach (no-ops for another epoch)
   // NotLeader: the hinted leader (by store), or the next peer when
-  // `leader` is null or not a peer of the cached region.
+  // `leader` is null; a hinted leader on a store the cached region does
+  // not list drops the region (its membership changed).
   void UpdateLeader(const RegionVerId& region, const metapb::Peer* leader);
   // A send to `ctx` failed: the next peer, or drop the region once every
   // peer failed in a row.

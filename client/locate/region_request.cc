@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/base/mutant.h"
 #include "core/base/status_macros.h"
 
 namespace client::locate {
@@ -13,6 +14,14 @@ errorpb::Error CacheMissRegionError(const RegionVerId& region) {
       absl::StrCat("region ", region.id, " is no longer in the region cache"));
   error.mutable_epoch_not_match();
   return error;
+}
+
+bool MayHaveBeenProposed(const errorpb::Error& e) {
+  return !(e.has_not_leader() || e.has_epoch_not_match() ||
+           e.has_key_not_in_region() || e.has_store_not_match() ||
+           e.has_region_not_initialized() || e.has_raft_entry_too_large() ||
+           e.has_max_timestamp_not_synced() || e.has_read_index_not_ready() ||
+           e.has_proposal_in_merging_mode() || e.has_data_is_not_ready());
 }
 
 absl::StatusOr<RegionRequestSender::Attempt> RegionRequestSender::SendOnce(
@@ -77,8 +86,11 @@ absl::StatusOr<bool> RegionRequestSender::OnRegionError(
     return true;
   }
   if (error.has_epoch_not_match()) {
-    cache_.OnRegionEpochNotMatch(ctx,
-                                 error.epoch_not_match().current_regions());
+    // MUTANT: the cache keeps the stale region and its epoch.
+    if (!MUTANT(CLIENT_CACHE_KEPT_AFTER_EPOCH_NOT_MATCH)) {
+      cache_.OnRegionEpochNotMatch(ctx,
+                                   error.epoch_not_match().current_regions());
+    }
     return false;
   }
   if (error.has_store_not_match()) {

@@ -56,6 +56,17 @@ struct RegionRequestStats {
   uint64_t region_errors = 0;  // answers with a region error
 };
 
+// Per write operation: whether some attempt may have been proposed.
+struct WriteGuard {
+  bool maybe_proposed = false;
+};
+
+// False for the region errors a store answers only before proposing
+// (NotLeader, EpochNotMatch, KeyNotInRegion, StoreNotMatch, ...); true for
+// the rest (StaleCommand, ServerIsBusy, RegionNotFound, other), which a
+// store also answers for a proposal it has already made.
+bool MayHaveBeenProposed(const errorpb::Error& error);
+
 class RegionRequestSender {
  public:
   // `timeout`: one attempt's gRPC deadline (client-go: 20 s for writes,
@@ -65,10 +76,16 @@ class RegionRequestSender {
       core::base::Duration timeout = core::base::Duration::Seconds(20))
       : cache_(cache), transport_(transport), timeout_(timeout) {}
 
+  // `write` (null for reads): a request that must not take effect twice.
+  // Once an attempt may have been proposed without saying so (a failed
+  // send, or a region error a store also answers for a pending proposal:
+  // see MayHaveBeenProposed), it is not sent again, now or by a later
+  // SendReq with the same guard: UNKNOWN, the outcome is unknown.
   template <typename Response, typename Request>
   absl::StatusOr<Response> SendReq(retry::Backoffer& bo,
                                    std::string_view method, Request request,
-                                   const RegionVerId& region);
+                                   const RegionVerId& region,
+                                   WriteGuard* write = nullptr);
 
   RegionCache& cache() { return cache_; }
   const RegionRequestStats& stats() const { return stats_; }
@@ -102,14 +119,23 @@ class RegionRequestSender {
 errorpb::Error CacheMissRegionError(const RegionVerId& region);
 
 template <typename Response, typename Request>
-absl::StatusOr<Response> RegionRequestSender::SendReq(
-    retry::Backoffer& bo, std::string_view method, Request request,
-    const RegionVerId& region) {
+absl::StatusOr<Response> RegionRequestSender::SendReq(retry::Backoffer& bo,
+                                                      std::string_view method,
+                                                      Request request,
+                                                      const RegionVerId& region,
+                                                      WriteGuard* write) {
   for (;;) {
+    if (write != nullptr && write->maybe_proposed) {
+      return absl::UnknownError(
+          "an earlier attempt may have been applied: outcome unknown");
+    }
     absl::StatusOr<Attempt> attempt =
         SendOnce(bo, method, request.mutable_context(), request, region);
     if (!attempt.ok()) return attempt.status();
-    if (attempt->kind == Attempt::kRetry) continue;
+    if (attempt->kind == Attempt::kRetry) {
+      if (write != nullptr) write->maybe_proposed = true;
+      continue;
+    }
     Response response;
     if (attempt->kind == Attempt::kCacheMiss) {
       *response.mutable_region_error() = CacheMissRegionError(region);
@@ -123,6 +149,9 @@ absl::StatusOr<Response> RegionRequestSender::SendReq(
       return response;
     }
     ++stats_.region_errors;
+    if (write != nullptr && MayHaveBeenProposed(response.region_error())) {
+      write->maybe_proposed = true;
+    }
     absl::StatusOr<bool> again =
         OnRegionError(bo, attempt->ctx, response.region_error());
     if (!again.ok()) return again.status();

@@ -76,13 +76,14 @@ template <typename Response, typename Request>
 absl::StatusOr<Response> RawClient::SendToKey(retry::Backoffer& bo,
                                               const char* method,
                                               const std::string& key,
-                                              Request request) {
+                                              Request request,
+                                              locate::WriteGuard* write) {
   for (;;) {
     ASSIGN_OR_RETURN(locate::KeyLocation location, cache_.LocateKey(bo, key));
     ++stats_.requests;
     ASSIGN_OR_RETURN(
         Response response,
-        sender_.SendReq<Response>(bo, method, request, location.region));
+        sender_.SendReq<Response>(bo, method, request, location.region, write));
     if (!response.has_region_error()) return response;
     RETURN_IF_ERROR(BackoffRegion(bo, response.region_error()));
   }
@@ -110,8 +111,9 @@ absl::Status RawClient::Put(const std::string& key, const std::string& value,
   request.set_cf(options_.cf);
   request.set_ttl(ttl_seconds);
   request.set_for_cas(options_.atomic_for_cas);
+  locate::WriteGuard write;
   ASSIGN_OR_RETURN(auto response, SendToKey<kvrpcpb::RawPutResponse>(
-                                      bo, kRawPut, key, request));
+                                      bo, kRawPut, key, request, &write));
   return RawError(response.error());
 }
 
@@ -121,8 +123,9 @@ absl::Status RawClient::Delete(const std::string& key) {
   request.set_key(key);
   request.set_cf(options_.cf);
   request.set_for_cas(options_.atomic_for_cas);
+  locate::WriteGuard write;
   ASSIGN_OR_RETURN(auto response, SendToKey<kvrpcpb::RawDeleteResponse>(
-                                      bo, kRawDelete, key, request));
+                                      bo, kRawDelete, key, request, &write));
   return RawError(response.error());
 }
 
@@ -137,8 +140,9 @@ absl::StatusOr<CasResult> RawClient::CompareAndSwap(
   request.set_ttl(ttl_seconds);
   request.set_previous_not_exist(!previous.has_value());
   if (previous.has_value()) request.set_previous_value(*previous);
+  locate::WriteGuard write;
   ASSIGN_OR_RETURN(auto response, SendToKey<kvrpcpb::RawCASResponse>(
-                                      bo, kRawCas, key, request));
+                                      bo, kRawCas, key, request, &write));
   RETURN_IF_ERROR(RawError(response.error()));
   CasResult result;
   result.succeeded = response.succeed();

@@ -19,6 +19,12 @@
 //     down from start_key (exclusive; empty: the end) to end_key
 //     (inclusive), pairs in descending key order. DeleteRange and
 //     Checksum walk the regions of [start_key, end_key) one at a time.
+//   * Put, Delete and CompareAndSwap are never sent again once an attempt
+//     may have been proposed (a failed send, StaleCommand, ...: see
+//     locate::MayHaveBeenProposed): they fail UNKNOWN, the outcome unknown,
+//     where client-go retries and may apply a write twice (the cluster
+//     sweep: a Put applied, overwritten, then applied again by its retry).
+//     Batch writes still retry.
 //   * Missing is nullopt; an empty value is an empty string (client-go
 //     refuses empty values on Put; this client stores them).
 //   * A store's non-region error (the raw `error` string, a KvPair's
@@ -138,8 +144,11 @@ class RawClient {
   retry::Backoffer NewBackoffer();
   // Sends `request` to the region holding `key`, again after region errors.
   template <typename Response, typename Request>
+  // `write`: for a single-key write (no second attempt once one may have
+  // been proposed; RegionRequestSender::SendReq).
   absl::StatusOr<Response> SendToKey(retry::Backoffer& bo, const char* method,
-                                     const std::string& key, Request request);
+                                     const std::string& key, Request request,
+                                     locate::WriteGuard* write = nullptr);
   // Groups `indexes` of `keys` by region, chunks them (`bytes_of`: a key's
   // share of max_batch_put_bytes, or null), runs `send` on each chunk at
   // once; a chunk whose region failed (`send` sets its bool) is backed off

@@ -20,7 +20,9 @@ pdsim::PdClusterOptions PdOptions(const ClusterOptions& options) {
   pdsim::PdClusterOptions pd;
   pd.members = options.pd_members;
   pd.member = options.pd_member;
-  pd.simulation = pdsim::PdClusterOptions::QuietSimulation(options.seed);
+  pd.simulation = options.simulation.value_or(
+      pdsim::PdClusterOptions::QuietSimulation(options.seed));
+  pd.disk = options.disk;
   return pd;
 }
 
@@ -75,6 +77,7 @@ store::server::NodeOptions StoreHost::NodeOptionsFor(uint64_t cluster_id,
   o.store.split_check = options.split_check;
   o.store.raft.election_timeout_ticks = options.election_timeout_ticks;
   o.store.raft.heartbeat_interval_ticks = 2;
+  o.store.raft.lease_ticks = options.lease_ticks;
   store::server::UseTikvRaftDefaults(&o.store.raft);
   o.rpc.listen_address = Cluster::StoreClientAddress(store_);
   o.pd_worker = options.pd_worker;
@@ -117,7 +120,8 @@ Cluster::Cluster(const ClusterOptions& options)
     : options_(options), pd_(PdOptions(options)) {
   CHECK(options.stores >= 1) << options.stores;
   for (int s = 1; s <= options.stores; ++s) {
-    CHECK_EQ(pd_.hosts().Add({.name = StoreName(s)}), HostOf(s));
+    CHECK_EQ(pd_.hosts().Add({.name = StoreName(s), .disk = options.disk}),
+             HostOf(s));
   }
 }
 

@@ -43,12 +43,18 @@ struct ClusterOptions {
   // The stores' Raft base tick and election timeout (in ticks).
   Duration tick_interval = Duration::Milliseconds(10);
   int election_timeout_ticks = 10;
+  // The stores' lease (0: election_timeout_ticks - 1; core::raft::Config).
+  int lease_ticks = 0;
   // The split checker (it runs: ids come from PD).
   store::raftstore::SplitCheckOptions split_check;
   // Short intervals, so that scenarios take simulated seconds.
   store::pd_worker::PdWorkerOptions pd_worker = TestPdWorkerOptions();
   // PD members' options (`id` and `members` are filled in).
   ::pd::server::PdMemberOptions pd_member;
+  // The simulation's fault knobs (nullopt: quiet, for scenarios; the
+  // workload draws them per seed) and every host's disk.
+  std::optional<SimulationOptions> simulation;
+  SimDiskOptions disk;
 
   static store::pd_worker::PdWorkerOptions TestPdWorkerOptions();
 };

@@ -1,5 +1,6 @@
 #include "sim/runner/workloads.h"
 
+#include "sim/cluster/cluster_workload.h"
 #include "sim/pd/pd_workload.h"
 #include "sim/register/register_workload.h"
 
@@ -10,7 +11,8 @@ namespace {
 const Workload* const* All() {
   static const register_kv::RegisterWorkload kRegister;
   static const pdsim::PdWorkload kPd;
-  static const Workload* const kAll[] = {&kRegister, &kPd, nullptr};
+  static const cluster::ClusterWorkload kCluster;
+  static const Workload* const kAll[] = {&kRegister, &kPd, &kCluster, nullptr};
   return kAll;
 }
 

@@ -283,7 +283,12 @@ std::optional<pdpb::RegionHeartbeatRequest> PdWorker::RegionHeartbeatFor(
   pdpb::RegionHeartbeatRequest request;
   request.mutable_header()->set_cluster_id(pd_.cluster_id());
   *request.mutable_region() = core::region::ToMetapb(peer->region());
-  *request.mutable_leader() = peer->peer();
+  // The leader as the region lists it now: the peer's own meta keeps the
+  // role it was created with (a learner since promoted), which PD refuses
+  // ("leader is not a voter"). Ref: TiKV updates peer.peer on conf change.
+  const core::region::Peer* self = peer->region().FindPeer(peer->peer_id());
+  *request.mutable_leader() =
+      self != nullptr ? core::region::ToMetapb(*self) : peer->peer();
   FillPeerStats(*peer, now, &request);
   auto size = raftstore::RegionApproximateSize(env_.engine, peer->region());
   if (size.ok()) {

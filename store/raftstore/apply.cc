@@ -218,6 +218,15 @@ void RegionApplier::Answer(const Entry& entry,
   results_.commands.push_back({entry.index, entry.term, std::move(response)});
 }
 
+namespace {
+std::optional<core::region::Peer> FindPeerCopy(const Region& region,
+                                               uint64_t peer_id) {
+  const core::region::Peer* peer = region.FindPeer(peer_id);
+  return peer == nullptr ? std::nullopt
+                         : std::optional<core::region::Peer>(*peer);
+}
+}  // namespace
+
 void RegionApplier::SetRegion(const Region& region,
                               core::env::WriteBatch* batch) {
   RegionStateWrite(
@@ -324,8 +333,15 @@ raft_cmdpb::RaftCmdResponse RegionApplier::ExecBatchSplit(
       InitialRegionWrite(region, existing.hard_state, batch);
     }
   }
-  for (const Region& region : *regions) {
-    if (region.id == region_.id) SetRegion(region, batch);
+  for (Region region : *regions) {
+    if (region.id != region_.id) continue;
+    // MUTANT: the old region keeps its whole range (with the new epoch), so
+    // it goes on serving the keys the split moved to its new siblings.
+    if (MUTANT(RAFTSTORE_SPLIT_KEEPS_OLD_RANGE)) {
+      region.start_key = region_.start_key;
+      region.end_key = region_.end_key;
+    }
+    SetRegion(region, batch);
   }
   results_.split_regions = *regions;
   return response;
@@ -488,9 +504,20 @@ absl::StatusOr<bool> RegionApplier::ApplyConfChange(
   } else {
     *admin->mutable_change_peer_v2()->mutable_region() = ToMetapb(*region);
   }
+  const std::optional<core::region::Peer> self_before =
+      FindPeerCopy(region_, peer_id_);
   SetRegion(*region, batch);
   results_.membership_changed = true;
   results_.removed_self = region_.FindPeer(peer_id_) == nullptr;
+  if (results_.removed_self && self_before.has_value()) {
+    // Ref: TiKV apply.rs exec_change_peer writes the tombstone with the
+    // change that removes the peer: a crash before the destroy must not
+    // leave a Normal region without this store's peer, which recovery
+    // refuses (found by the cluster sweep, seed 235).
+    metapb::Region tombstone = ToMetapb(region_);
+    *tombstone.add_peers() = ToMetapb(*self_before);
+    RegionStateWrite(tombstone, raft_serverpb::Tombstone, batch);
+  }
   Answer(entry, cmd, std::move(response));
   return true;
 }

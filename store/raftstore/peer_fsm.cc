@@ -110,10 +110,7 @@ std::optional<raft_cmdpb::RaftCmdResponse> PeerFsm::CheckProposal(
     return ErrorResponse(RegionNotInitializedError(region_id()));
   }
   if (header.peer().id() != 0 && header.peer().id() != peer_id()) {
-    return ErrorResponse(OtherError("mismatch peer id: request for peer " +
-                                    std::to_string(header.peer().id()) +
-                                    ", this store's is peer " +
-                                    std::to_string(peer_id())));
+    return ErrorResponse(MismatchPeerIdError(header.peer().id(), peer_id()));
   }
   if (!is_leader()) return ErrorResponse(NotLeaderError(region_id(), leader()));
   if (header.term() != 0 && header.term() != peer_->raw_node().raft().term()) {
@@ -370,8 +367,11 @@ void PeerFsm::OnApplied(core::raft::Index applied_index) {
   }
   // The snapshot a new member gets must name it, or it refuses it.
   // So does the one a new leader sends after installing a snapshot: it
-  // pins the engine's state there (snapshot.h).
-  if ((results.membership_changed || results.snapshot_applied) &&
+  // pins the engine's state there (snapshot.h). After a split it must have
+  // the shrunk range: the old one overlaps the new siblings on the
+  // receiving store, which refuses it forever (the cluster sweep).
+  if ((results.membership_changed || results.snapshot_applied ||
+       !results.split_regions.empty()) &&
       !results.removed_self) {
     absl::Status refreshed = peer_->RefreshSnapshot();
     if (!refreshed.ok()) return peer_->Halt(refreshed);

@@ -16,9 +16,7 @@ std::optional<errorpb::Error> PeerFsm::CheckRead(
     const raft_cmdpb::RaftRequestHeader& header, bool replica_read) const {
   if (!initialized()) return RegionNotInitializedError(region_id());
   if (header.peer().id() != 0 && header.peer().id() != peer_id()) {
-    return OtherError("mismatch peer id: request for peer " +
-                      std::to_string(header.peer().id()) +
-                      ", this store's is peer " + std::to_string(peer_id()));
+    return MismatchPeerIdError(header.peer().id(), peer_id());
   }
   if (!is_leader() && !replica_read)
     return NotLeaderError(region_id(), leader());

@@ -110,6 +110,13 @@ errorpb::Error OtherError(const std::string& message) {
   return error;
 }
 
+errorpb::Error MismatchPeerIdError(uint64_t request_peer_id,
+                                   uint64_t store_peer_id) {
+  return OtherError(std::string(kMismatchPeerIdPrefix) + "request for peer " +
+                    std::to_string(request_peer_id) +
+                    ", this store's is peer " + std::to_string(store_peer_id));
+}
+
 raft_cmdpb::RaftCmdResponse ErrorResponse(errorpb::Error error,
                                           const std::string& uuid) {
   raft_cmdpb::RaftCmdResponse response;

@@ -35,6 +35,12 @@ errorpb::Error RaftEntryTooLargeError(uint64_t region_id, uint64_t entry_size);
 // An error without an arm: the request cannot be served as it is (a peer id
 // that is not this store's, a dropped proposal); the client reloads.
 errorpb::Error OtherError(const std::string& message);
+// The request names a peer other than this store's (an OtherError whose
+// message starts with kMismatchPeerIdPrefix; store/server turns it back
+// into a MismatchPeerId region error, so the client reloads the region).
+inline constexpr char kMismatchPeerIdPrefix[] = "mismatch peer id: ";
+errorpb::Error MismatchPeerIdError(uint64_t request_peer_id,
+                                   uint64_t store_peer_id);
 
 // A response carrying only `error` (and the request's uuid).
 raft_cmdpb::RaftCmdResponse ErrorResponse(errorpb::Error error,

@@ -1,9 +1,12 @@
 #include "store/server/region_error_convert.h"
 
+#include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "core/region/metapb_convert.h"
+#include "store/raftstore/region_error.h"
 
 namespace store::server {
 namespace {
@@ -23,6 +26,19 @@ st::EpochNotMatch EpochNotMatchOf(const errorpb::EpochNotMatch& e) {
     if (converted.ok()) out.current_regions.push_back(*std::move(converted));
   }
   return out;
+}
+
+// The decimal number right after `marker` in `text` (left as is if none).
+void ParseNumberAfter(std::string_view text, std::string_view marker,
+                      uint64_t* out) {
+  const size_t at = text.find(marker);
+  if (at == std::string_view::npos) return;
+  uint64_t value = 0;
+  for (char c : text.substr(at + marker.size())) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = value;
 }
 
 }  // namespace
@@ -66,6 +82,16 @@ storage::EngineError FromErrorpb(const errorpb::Error& e) {
   }
   if (e.has_max_timestamp_not_synced()) {
     return Region(st::MaxTimestampNotSynced{});
+  }
+  // A peer id that is not this store's (the client's cache names a peer
+  // since removed and re-added): a region error, so the client reloads;
+  // as a status it reached the client as a storage error and the client
+  // retried the same peer until it gave up (the cluster sweep, seed 56).
+  if (absl::StartsWith(e.message(), raftstore::kMismatchPeerIdPrefix)) {
+    st::MismatchPeerId out;
+    ParseNumberAfter(e.message(), "request for peer ", &out.request_peer_id);
+    ParseNumberAfter(e.message(), "this store's is peer ", &out.store_peer_id);
+    return Region(out);
   }
   return storage::EngineError(absl::InvalidArgumentError(e.message()));
 }
