@@ -282,8 +282,12 @@ PeerStorage::PeerStorage(RegionId region_id,
 Term PeerStorage::TermAt(Index index) const {
   if (index == 0) return 0;
   auto term = mirror_.TermAt(index);
-  CHECK(term.ok()) << "region " << region_id_ << ": no term for index "
-                   << index;
+  CHECK(term.ok()) << "region " << region_id_ << ": no term for index " << index
+                   << " (log " << mirror_.FirstIndex() << ".."
+                   << mirror_.LastIndex() << ", snapshot at "
+                   << mirror_.snapshot().metadata.index << ", applied "
+                   << apply_state_.applied_index << ", truncated "
+                   << apply_state_.truncated_index << ")";
   return *term;
 }
 
@@ -407,23 +411,37 @@ void PeerStorage::RefreshSnapshot(std::string snapshot_data) {
               .ok());
     return;
   }
-  // Nothing was applied since the compaction (or the snapshot install):
-  // the recovered snapshot is at the applied index but carries no data.
-  // Rebuild the mirror around it with the data, keeping the log after it.
+  // Nothing was applied since the last snapshot was made (at boot, at a
+  // compaction or a snapshot install): it is at the applied index but its
+  // data is stale or missing. Rebuild the mirror around the truncation
+  // point, keeping the log after it (a CompactLog may truncate below the
+  // applied index, so the log can start before the snapshot), and make the
+  // snapshot again with the data.
   CHECK_EQ(applied, mirror_.snapshot().metadata.index);
-  core::raft::Snapshot snapshot = mirror_.snapshot();
-  snapshot.data = std::move(snapshot_data);
+  const Index truncated = apply_state_.truncated_index;
+  CHECK_EQ(mirror_.FirstIndex(), truncated + 1) << "region " << region_id_;
   std::vector<Entry> entries;
-  if (mirror_.LastIndex() > applied) {
-    CHECK(
-        mirror_
-            .Entries(applied + 1, mirror_.LastIndex() + 1, UINT64_MAX, &entries)
-            .ok());
+  if (mirror_.LastIndex() > truncated) {
+    CHECK(mirror_
+              .Entries(truncated + 1, mirror_.LastIndex() + 1, UINT64_MAX,
+                       &entries)
+              .ok());
   }
+  core::raft::Snapshot base;
+  base.metadata = {.index = truncated,
+                   .term = apply_state_.truncated_term,
+                   .conf_state = apply_state_.conf_state};
+  if (truncated == applied) base.data = std::move(snapshot_data);
   core::raft::MemoryStorage rebuilt =
       core::raft::MemoryStorage::WithConfState(mirror_.conf_state());
-  CHECK(rebuilt.ApplySnapshot(snapshot).ok());
+  CHECK(rebuilt.ApplySnapshot(base).ok());
   rebuilt.Append(entries);
+  if (truncated < applied) {
+    CHECK(rebuilt
+              .CreateSnapshot(applied, apply_state_.conf_state,
+                              std::move(snapshot_data))
+              .ok());
+  }
   rebuilt.SetHardState(mirror_.hard_state());
   rebuilt.SetConfState(mirror_.conf_state());
   mirror_ = std::move(rebuilt);

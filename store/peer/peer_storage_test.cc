@@ -231,6 +231,38 @@ TEST(PeerStorageTest, CompactingRightAfterARestartKeepsTheRefreshedSnapshot) {
   EXPECT_EQ(snapshot->data, "state@6");
 }
 
+// A CompactLog truncates below the applied index (raft log GC keeps the
+// entries a lagging follower still needs) while the snapshot is made at the
+// applied index. Refreshing that snapshot (after a split) with nothing
+// applied since keeps the log between the truncation point and the
+// snapshot, so a later CompactLog in that range still finds its term.
+// Found by the cluster workload, seeds 136 and 166.
+TEST(PeerStorageTest, RefreshingKeepsTheLogBetweenTruncationAndSnapshot) {
+  core::engine::MemEngine engine;
+  auto recovered = RecoverPeerState(engine, 1, Voters({1}));
+  ASSERT_TRUE(recovered.ok());
+  PeerStorage storage(1, *recovered);
+  core::env::WriteBatch batch;
+  std::vector<Entry> entries;
+  for (Index i = 1; i <= 9; ++i) entries.push_back(MakeEntry(i, 1));
+  storage.Stage(ReadyWith(entries, {.term = 1, .vote = 1, .commit = 9}),
+                &batch);
+  storage.ApplyStateWrite(8, Voters({1}), &batch);
+  storage.CompactTo(3, "state@8", &batch);
+  ASSERT_EQ(storage.apply_state().truncated_index, 3u);
+  storage.RefreshSnapshot("state@8 after the split");
+  EXPECT_EQ(storage.storage().FirstIndex(), 4u);
+  EXPECT_EQ(storage.LastIndex(), 9u);
+  auto snapshot = storage.storage().GetSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->metadata.index, 8u);
+  EXPECT_EQ(snapshot->data, "state@8 after the split");
+  storage.CompactTo(5, "state@8 again", &batch);
+  EXPECT_EQ(storage.apply_state().truncated_index, 5u);
+  EXPECT_EQ(storage.apply_state().truncated_term, 1u);
+  EXPECT_EQ(storage.storage().FirstIndex(), 6u);
+}
+
 TEST(PeerStorageTest, ABrokenPrevTermChainIsCutAndTheTermRaised) {
   core::engine::MemEngine engine;
   auto recovered = RecoverPeerState(engine, 1, Voters({1}));
