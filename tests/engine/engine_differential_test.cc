@@ -96,23 +96,39 @@ class WrittenTally {
       ++total.keys;
       if (op.kind != WriteBatch::OpKind::kDeleteRange) {
         keys_[static_cast<size_t>(op.cf)].insert(op.key);
+      } else {
+        delete_ranges_[static_cast<size_t>(op.cf)].emplace_back(op.key,
+                                                                op.value);
       }
     }
   }
   const RangeSize& total(Cf cf) const {
     return totals_[static_cast<size_t>(cf)];
   }
-  // True when some key in the range was ever put or deleted.
+  // True when some key in the range was ever put or deleted, or a
+  // delete-range overlapped it: RocksDB keeps its tombstone in the tables,
+  // which then span the range and give it a share of their size (found by
+  // the property: a DeleteRange from "" and a range ["", "\0c")).
   bool Touched(Cf cf, const std::string& begin_key,
                const std::string& end_key) const {
     const std::set<std::string>& keys = keys_[static_cast<size_t>(cf)];
     auto it = keys.lower_bound(begin_key);
-    return it != keys.end() && InRange(*it, begin_key, end_key);
+    if (it != keys.end() && InRange(*it, begin_key, end_key)) return true;
+    for (const auto& [del_begin, del_end] :
+         delete_ranges_[static_cast<size_t>(cf)]) {
+      if (del_begin >= del_end) continue;  // Deletes nothing.
+      const bool starts_before_end = end_key.empty() || del_begin < end_key;
+      if (starts_before_end && del_end > begin_key) return true;
+    }
+    return false;
   }
 
  private:
   std::array<RangeSize, core::env::kAllCfs.size()> totals_{};
   std::array<std::set<std::string>, core::env::kAllCfs.size()> keys_;
+  std::array<std::vector<std::pair<std::string, std::string>>,
+             core::env::kAllCfs.size()>
+      delete_ranges_;
 };
 
 // `model` with the range of each exported column family replaced by what
