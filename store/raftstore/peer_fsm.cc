@@ -170,6 +170,14 @@ void PeerFsm::Propose(raft_cmdpb::RaftCmdRequest cmd, CommandCallback done) {
       IsConfChangeCommand(cmd) ? raw_node.ProposeConfChange(ConfChangeOf(cmd))
                                : raw_node.Propose(cmd.SerializeAsString());
   if (!proposed.ok()) {
+    // A leader handing over its leadership takes no proposals; the client
+    // is told the transferee leads (it will, or answers with who does), as
+    // a region error it retries on, not a storage error it gives up on.
+    const core::raft::NodeId transferee = raw_node.raft().lead_transferee();
+    if (transferee != core::raft::kNone) {
+      return done(ErrorResponse(
+          NotLeaderError(region_id(), FindPeer(transferee)), uuid));
+    }
     return done(ErrorResponse(
         OtherError("proposal dropped: " +
                    core::raft::DescribeStepError(proposed.error())),

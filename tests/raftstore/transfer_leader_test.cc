@@ -89,5 +89,29 @@ TEST_F(TransferLeaderTest, ATargetOutsideTheRegionIsRefused) {
   EXPECT_TRUE(answer->header().error().has_not_leader()) << ErrorOf(*answer);
 }
 
+// A write reaching the leader while its transfer is in progress (the
+// target cut off, so the transfer hangs until the election timeout aborts
+// it) is answered NotLeader naming the transferee: a region error the
+// client retries on, never a storage error it gives up on (stock client-go
+// failed a Put with "proposal dropped" after a PD leader balance).
+TEST_F(TransferLeaderTest, AWriteDuringTheTransferIsANotLeaderError) {
+  const uint64_t target = leader_ == 3 ? 2 : 3;
+  ASSERT_FALSE(cluster_.MustPut("k", "v").header().has_error());
+  cluster_.RunFor(Duration::Milliseconds(200));  // The target catches up.
+  cluster_.Isolate(target);
+  auto answer =
+      cluster_.Call(leader_, TransferLeader(cluster_, leader_, target));
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_FALSE(answer->header().has_error()) << ErrorOf(*answer);
+  const auto region = cluster_.GetRegion(kFirstRegionId);
+  auto put = cluster_.Call(
+      leader_, cluster_.PutCommand(*region, leader_, "during", "v"));
+  ASSERT_TRUE(put.has_value());
+  ASSERT_TRUE(put->header().error().has_not_leader()) << ErrorOf(*put);
+  EXPECT_EQ(put->header().error().not_leader().leader().id(), target);
+  cluster_.Heal();
+  EXPECT_FALSE(cluster_.MustPut("after", "v").header().has_error());
+}
+
 }  // namespace
 }  // namespace store::raftstore::testing
